@@ -1,0 +1,47 @@
+# visitcoach — the two commands: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install bench lint eval-retrieval clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+## Serve the app on http://127.0.0.1:7860 (offline unless an LLM is configured).
+run: $(STAMP)
+	$(VENV)/bin/visitcoach ingest
+	$(VENV)/bin/visitcoach serve
+
+## Run the whole test suite (installs test extras and, when absent, Debian's chromium).
+test: $(TEST_STAMP)
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+		{ command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		  echo "note: chromium not installed; browser tests will be skipped"; }
+	$(VENV)/bin/ruff check src tests benchmarks scripts app.py
+	$(PY) -m pytest -q
+
+## Speed and memory benchmarks (medians; see benchmarks/README.md).
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+## Retrieval quality: recall@5 and MRR for hybrid vs dense vs BM25 over the shipped pack.
+eval-retrieval: $(STAMP)
+	$(PY) benchmarks/retrieval_eval.py
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks scripts app.py
+
+clean:
+	rm -rf data .pytest_cache

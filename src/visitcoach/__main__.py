@@ -1,0 +1,3 @@
+from visitcoach.cli import main
+
+main()

@@ -1,0 +1,185 @@
+"""The `visitcoach` command line. Commands parse, call the library and format; errors become one line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from visitcoach.config import Settings, get_settings
+from visitcoach.errors import VisitCoachError
+
+app = typer.Typer(
+    name="visitcoach",
+    help="A compliance assistant for debt-collection field visits (offline by default).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log = logging.getLogger("visitcoach")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Output language: zh or en (default: the input's).")]
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "chromadb", "bm25s", "jieba", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def command(func: F) -> F:
+    """Turn VisitCoachError into one clear line on stderr and a non-zero exit."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except VisitCoachError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    _setup_logging(settings)
+    return settings
+
+
+def _emit(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@app.command()
+@command
+def ingest(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and index everything again.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Index the knowledge pack incrementally (unchanged files are skipped)."""
+    from visitcoach.ingest import ingest as run_ingest
+
+    settings = _settings()
+    bar = None
+    show_bar = sys.stderr.isatty() and not as_json
+
+    def progress(done: int, total: int, label: str) -> None:
+        nonlocal bar
+        if not show_bar:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc=label, unit="chunk", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = run_ingest(settings, rebuild=rebuild, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        _emit(report.as_dict())
+        return
+    typer.echo(
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.deleted)} deleted, "
+        f"{report.unchanged} unchanged; {report.chunks_total} chunks indexed in {report.seconds:.1f}s"
+    )
+
+
+@app.command()
+@command
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    jurisdiction: Annotated[
+        str | None, typer.Option("--jurisdiction", "-j", help="Restrict to CN, US or UK (plus group-wide policy).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the knowledge base, with citations."""
+    from visitcoach.ask import ask as run_ask
+    from visitcoach.retrieval.index import KnowledgeIndex
+
+    settings = _settings()
+    if jurisdiction is not None:
+        jurisdiction = jurisdiction.upper()
+        if jurisdiction not in ("CN", "US", "UK"):
+            _fail(f"--jurisdiction must be CN, US or UK, not {jurisdiction!r}")
+    if lang is not None and lang not in ("zh", "en"):
+        _fail(f"--lang must be zh or en, not {lang!r}")
+    index = KnowledgeIndex(settings)
+    if len(index) == 0:
+        _fail("the index is empty: run `visitcoach ingest` first")
+    answer = run_ask(index, question, jurisdiction=jurisdiction, lang=lang, settings=settings)
+    if as_json:
+        _emit(answer.as_dict())
+        return
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("")
+        for n, c in enumerate(answer.citations, start=1):
+            typer.echo(f"[{n}] {c.citation} — {c.title} › {c.section} ({c.source})")
+
+
+@app.command()
+@command
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default VISITCOACH_PORT or 7860).")] = None,
+) -> None:
+    """Serve the web app."""
+    from visitcoach.ui import launch
+
+    settings = _settings()
+    launch(settings, host=host, port=port or settings.port)
+
+
+@app.command()
+@command
+def settings(as_json: JsonOpt = False) -> None:
+    """Show every setting with its current value (secrets masked)."""
+    from visitcoach.config import setting_docs
+
+    current = _settings()
+    rows = []
+    for env, default, description in setting_docs():
+        name = env.removeprefix("VISITCOACH_").lower()
+        value = getattr(current, name, None)
+        if name == "openai_api_key" and value:
+            value = "***"
+        rows.append({"name": env, "value": None if value is None else str(value), "default": default, "description": description})
+    if as_json:
+        _emit({"settings": rows})
+        return
+    for row in rows:
+        typer.echo(f"{row['name']}={row['value'] or ''}    # {row['description']}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

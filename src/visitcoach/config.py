@@ -1,0 +1,117 @@
+"""Settings: one typed object read from the environment (prefix VISITCOACH_) and `.env`."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from visitcoach.errors import ConfigError
+
+ENV_PREFIX = "VISITCOACH_"
+
+
+class Settings(BaseSettings):
+    """Every setting visitcoach reads. README.md lists them all (a test checks it)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Field(Path("data"), description="Where the index, databases and logs live.")
+    knowledge_dir: Path = Field(Path("knowledge"), description="The knowledge pack to ingest.")
+    prompts_dir: Path = Field(Path("prompts"), description="Prompt templates, one file per task and language.")
+    llm: Literal["offline", "openai"] | None = Field(
+        None,
+        description="Generation backend: `offline` (deterministic engine) or `openai` (any OpenAI-compatible "
+        "server). Default: `openai` when an API key or base URL is set, else `offline`.",
+    )
+    openai_api_key: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "VISITCOACH_OPENAI_API_KEY"),
+        description="API key for the OpenAI-compatible server (`OPENAI_API_KEY` also works).",
+    )
+    openai_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g. http://127.0.0.1:8000/v1."
+    )
+    chat_model: str = Field("gpt-4o-mini", description="Chat model name sent to the OpenAI-compatible server.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the language model before giving up.")
+    embeddings: Literal["local", "openai"] = Field(
+        "local", description="Embedding provider: `local` (bundled multilingual-e5-small, offline) or `openai`."
+    )
+    embedding_model: str = Field(
+        "text-embedding-3-small", description="Embedding model name when `VISITCOACH_EMBEDDINGS=openai`."
+    )
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000); empty = embedded Chroma in the data dir."
+    )
+    chunk_tokens: int = Field(380, ge=64, le=2000, description="Token budget per chunk (counted with tiktoken).")
+    top_k: int = Field(5, ge=1, le=50, description="Chunks returned by retrieval and used for an answer.")
+    min_relevance: float = Field(
+        0.78,
+        ge=0,
+        le=1,
+        description="Dense cosine similarity below which (absent a verbatim citation match) `ask` says the "
+        "knowledge base does not cover the question; above it, the question must also share vocabulary with the hits.",
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the app database; default SQLite in the data dir."
+    )
+    port: int = Field(7860, ge=1, le=65535, description="Port of the web app (`visitcoach serve`, `make run`).")
+    log_level: str = Field("INFO", description="Log level for the CLI and app (DEBUG, INFO, WARNING, ERROR).")
+
+    @model_validator(mode="after")
+    def _default_llm(self) -> Settings:
+        if self.llm is None:
+            self.llm = "openai" if (self.openai_api_key or self.openai_base_url) else "offline"
+        return self
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def _unknown_settings() -> list[str]:
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    known.add("VISITCOACH_OPENAI_API_KEY")
+    return sorted(k for k in os.environ if k.startswith(ENV_PREFIX) and k not in known)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; `reset_settings()` forgets them (tests, the Settings tab)."""
+    unknown = _unknown_settings()
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]} (known: {', '.join(sorted(_setting_env_names()))})")
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ENV_PREFIX + str(err["loc"][0]).upper() if err.get("loc") else "settings"
+        raise ConfigError(f"{name}: {err['msg']}") from None
+
+
+def reset_settings() -> None:
+    get_settings.cache_clear()
+
+
+def _setting_env_names() -> list[str]:
+    return [ENV_PREFIX + name.upper() for name in Settings.model_fields]
+
+
+def setting_docs() -> list[tuple[str, str, str]]:
+    """(environment name, default, description) for every setting, for README and `--help`."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        env = "OPENAI_API_KEY" if name == "openai_api_key" else ENV_PREFIX + name.upper()
+        default = "" if field.default is None else str(field.default)
+        rows.append((env, default, field.description or ""))
+    return rows

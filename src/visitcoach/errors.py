@@ -1,0 +1,37 @@
+"""The error hierarchy. Each error carries enough context (file, line, field) for one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class VisitCoachError(Exception):
+    """Base of every error visitcoach raises on purpose."""
+
+
+class ConfigError(VisitCoachError):
+    """A setting is missing, unknown or invalid; the message names the setting."""
+
+
+class KnowledgeError(VisitCoachError):
+    """A knowledge file is malformed; the message names the file, and the line or field."""
+
+    def __init__(self, path: Path | str, message: str, *, line: int | None = None, field: str | None = None) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.field = field
+        where = str(path) + (f":{line}" if line is not None else "")
+        what = f"field '{field}': " if field else ""
+        super().__init__(f"{where}: {what}{message}")
+
+
+class IndexError_(VisitCoachError):
+    """The index is missing, stale in a way that needs a rebuild, or could not be written."""
+
+
+class BackendError(VisitCoachError):
+    """The language-model backend failed; the message says which setting to check."""
+
+
+class NotFoundError(VisitCoachError):
+    """An id (case, persona, document) does not exist; the message names it."""

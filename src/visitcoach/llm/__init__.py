@@ -1,0 +1,1 @@
+"""The model layer: prompt registry and chat backends."""

@@ -1,0 +1,261 @@
+"""The knowledge index: manifest + vector store + lexical index, and hybrid search over them."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+
+from visitcoach.config import Settings
+from visitcoach.retrieval.embeddings import get_embeddings
+from visitcoach.retrieval.lexical import LexicalIndex, tokenize
+from visitcoach.retrieval.manifest import Manifest, StoredChunk
+from visitcoach.retrieval.store import ChromaStore
+
+log = logging.getLogger(__name__)
+
+Method = Literal["hybrid", "dense", "lexical"]
+RRF_K = 60
+MIN_COVERAGE = 0.2
+#: Dense similarity that counts as covered on its own (paraphrases sharing no words).
+STRONG_DENSE = 0.88
+#: Tokens that look like a legal or policy reference: "1692c", "7.9.14", "1006.18", "§4.2", 第…条.
+_REFERENCE = re.compile(
+    r"\d+[a-z]?(?:\.\d+)*(?:\([0-9a-z]{1,4}\))+|\d+[a-z]\b|\d+\.\d+(?:\.\d+)*[a-z]?|第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十])?"
+)
+_CITATION_LIKE = re.compile(r"\d+[a-z]|\d+\.\d+|§\s?\d|第[一二三四五六七八九十百千零\d]+条")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its scores. `score` is the fused score in [0, 1] (1 = top of both lists)."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float
+    dense: float | None
+    lexical: float | None
+
+    @property
+    def citation(self) -> str:
+        return self.metadata.get("citation", "")
+
+    @property
+    def title(self) -> str:
+        return self.metadata.get("title", "")
+
+    @property
+    def section(self) -> str:
+        return self.metadata.get("section", "")
+
+    @property
+    def lang(self) -> str:
+        return self.metadata.get("lang", "")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    best_dense: float
+    exact_match: bool  # a citation-like query token was found verbatim in a top lexical hit
+    coverage: float  # idf-weighted share of the query's tokens found in the hits
+
+    def covered(self, min_relevance: float, min_coverage: float = MIN_COVERAGE) -> bool:
+        """Whether the hits plausibly answer the query (else `ask` says the knowledge base does not cover it).
+
+        Dense similarity alone is a weak signal with e5 (unrelated text often scores 0.75-0.8), so a
+        covered query must also share a real part of its vocabulary with what was found, unless it
+        names a citation that was found verbatim.
+        """
+        if not self.hits:
+            return False
+        if self.exact_match or self.best_dense >= max(STRONG_DENSE, min_relevance):
+            return True
+        return self.best_dense >= min_relevance and self.coverage >= min_coverage
+
+
+@dataclass(frozen=True)
+class Filters:
+    jurisdiction: str | None = None
+    doc_type: str | None = None
+    lang: str | None = None
+
+    def matches(self, meta: dict[str, Any]) -> bool:
+        if self.jurisdiction and meta.get("jurisdiction") not in (self.jurisdiction, "ALL"):
+            return False
+        if self.doc_type and meta.get("doc_type") != self.doc_type:
+            return False
+        return not (self.lang and meta.get("lang") != self.lang)
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.jurisdiction:
+            clauses.append({"jurisdiction": {"$in": [self.jurisdiction, "ALL"]}})
+        if self.doc_type:
+            clauses.append({"doc_type": self.doc_type})
+        if self.lang:
+            clauses.append({"lang": self.lang})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class KnowledgeIndex:
+    """Opened once per process and shared; loads its parts lazily (no I/O in the constructor but SQLite)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dir = settings.index_dir
+        self.manifest = Manifest(self.dir / "manifest.sqlite")
+        self._lock = threading.Lock()
+
+    @cached_property
+    def store(self) -> ChromaStore:
+        return ChromaStore(self.dir / "chroma", self.settings.chroma_url)
+
+    @cached_property
+    def embedder(self):  # noqa: ANN201 - E5Embeddings | OpenAIEmbeddingsAdapter
+        return get_embeddings(self.settings)
+
+    @cached_property
+    def _chunks(self) -> dict[str, StoredChunk]:
+        return {c.id: c for c in self.manifest.chunks()}
+
+    @cached_property
+    def _lexical(self) -> LexicalIndex:
+        lexical = LexicalIndex.load(self.dir / "bm25")
+        if set(lexical.ids) != set(self._chunks):
+            log.info("lexical index out of date; rebuilding")
+            lexical = self.rebuild_lexical()
+        return lexical
+
+    @cached_property
+    def _lexical_meta(self) -> list[dict[str, Any]]:
+        return [self._chunks[i].metadata for i in self._lexical.ids]
+
+    def rebuild_lexical(self) -> LexicalIndex:
+        """Rebuild BM25 from the manifest and swap it in atomically on disk."""
+        chunks = self.manifest.chunks()
+        lexical = LexicalIndex.build([c.id for c in chunks], [f"{c.metadata.get('section', '')}\n{c.text}" for c in chunks])
+        target = self.dir / "bm25"
+        tmp = self.dir / "bm25.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        lexical.save(tmp)
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+        for name in ("_chunks", "_lexical", "_lexical_meta"):
+            self.__dict__.pop(name, None)
+        return lexical
+
+    def idf(self, token: str) -> float:
+        return self._lexical.idf(token)
+
+    def chunk(self, chunk_id: str) -> StoredChunk | None:
+        return self._chunks.get(chunk_id)
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def documents(self) -> list[dict[str, Any]]:
+        """One row per indexed document: id, title, type, jurisdiction, language, chunk count."""
+        docs: dict[str, dict[str, Any]] = {}
+        for c in self._chunks.values():
+            row = docs.setdefault(
+                c.doc_id,
+                {k: c.metadata.get(k) for k in ("doc_id", "title", "doc_type", "jurisdiction", "doc_lang", "source")} | {"chunks": 0},
+            )
+            row["chunks"] += 1
+        return sorted(docs.values(), key=lambda r: r["doc_id"])
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None, method: Method = "hybrid") -> SearchResult:
+        k = k or self.settings.top_k
+        filters = filters or Filters()
+        depth = max(4 * k, 30)
+        with self._lock:  # the lazy loads above are not thread-safe; searches are quick
+            chunks = self._chunks
+            dense: list[tuple[str, float]] = []
+            if method in ("hybrid", "dense") and chunks:
+                qvec = self.embedder.embed_queries([query])[0]
+                dense = [(h.id, h.similarity) for h in self.store.query(qvec, depth, filters.where()) if h.id in chunks]
+            lexical: list[tuple[str, float]] = []
+            if method in ("hybrid", "lexical") and chunks:
+                lexical = self._lexical_top(query, depth, filters)
+        best_dense = dense[0][1] if dense else 0.0
+        cited = self._citation_matches(query, filters) if method == "hybrid" else []
+        fused: dict[str, float] = {}
+        lists = [lst for lst in (dense, lexical, cited) if lst]
+        for lst in lists:
+            for rank, (cid, _) in enumerate(lst):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        top_possible = len(lists) / (RRF_K + 1) if lists else 1.0
+        dense_by_id, lexical_by_id = dict(dense), dict(lexical)
+        order = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
+        hits = [
+            Hit(cid, chunks[cid].doc_id, chunks[cid].text, chunks[cid].metadata, round(fused[cid] / top_possible, 4),
+                dense_by_id.get(cid), lexical_by_id.get(cid))
+            for cid in order
+        ]
+        exact = _exact_match(query, [chunks[cid] for cid, _ in lexical[:3]])
+        return SearchResult(hits, best_dense, exact, self._coverage(query, hits))
+
+    def _coverage(self, query: str, hits: list[Hit]) -> float:
+        wanted = set(tokenize(query, bigrams=False))
+        if not wanted or not hits:
+            return 0.0
+        found: set[str] = set()
+        for hit in hits:
+            found |= set(tokenize(f"{hit.section}\n{hit.text}", bigrams=False))
+        total = sum(self.idf(t) for t in wanted)
+        return round(sum(self.idf(t) for t in wanted & found) / total, 4)
+
+    def _citation_matches(self, query: str, filters: Filters) -> list[tuple[str, float]]:
+        """Chunks whose citation names a provision the query names ("1692c(a)(3)", "CONC 7.9.14"), most specific first.
+
+        A third ranked list for fusion: neither embeddings nor BM25 reliably tell 1692c(a)(1) from
+        1692c(a)(3), but the chunk's citation field does.
+        """
+        refs = {r.lower().replace(" ", "") for r in _REFERENCE.findall(query)}
+        if not refs:
+            return []
+        matches: list[tuple[str, float]] = []
+        for cid, chunk in self._chunks.items():
+            cite = str(chunk.metadata.get("citation", "")).lower().replace(" ", "")
+            best = max((len(r) for r in refs if r in cite), default=0)
+            if best and filters.matches(chunk.metadata):
+                # Exact provision beats a longer citation that merely contains it ("1692c" in "1692c(a)(1)").
+                exactness = best / max(len(cite), 1)
+                matches.append((cid, best + exactness))
+        matches.sort(key=lambda m: (-m[1], m[0]))
+        return matches[:20]
+
+    def _lexical_top(self, query: str, depth: int, filters: Filters) -> list[tuple[str, float]]:
+        scores = self._lexical.scores(query)
+        if scores.size == 0:
+            return []
+        if filters != Filters():
+            mask = np.fromiter((filters.matches(m) for m in self._lexical_meta), dtype=bool, count=len(self._lexical_meta))
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores, kind="stable")[:depth]
+        return [(self._lexical.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _exact_match(query: str, top: list[StoredChunk]) -> bool:
+    """True when a citation-like token of the query occurs verbatim in a top lexical hit."""
+    q = query.lower()
+    refs = [m.group(0) for m in _CITATION_LIKE.finditer(q)]
+    if not refs:
+        return False
+    words = {t for t in tokenize(q) if _CITATION_LIKE.search(t)}
+    for chunk in top:
+        hay = f"{chunk.metadata.get('citation', '')} {chunk.metadata.get('section', '')} {chunk.text}".lower()
+        if any(w in hay for w in words) or any(r in hay for r in refs):
+            return True
+    return False

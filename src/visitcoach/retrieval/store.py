@@ -1,0 +1,92 @@
+"""The vector store: Chroma, embedded on disk by default or a server when VISITCOACH_CHROMA_URL is set.
+
+Four operations (add, query, delete, ids) over precomputed embeddings: the ingestor embeds in
+batches with a progress bar and can reuse vectors, so the store never embeds on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from visitcoach.errors import ConfigError, IndexError_
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "visitcoach_chunks"
+
+
+@dataclass(frozen=True)
+class DenseHit:
+    id: str
+    similarity: float  # cosine similarity, 1 = identical
+
+
+def _client(chroma_dir: Path, url: str | None):  # noqa: ANN202 - chromadb's client type is private
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        if not parsed.hostname:
+            raise ConfigError(f"VISITCOACH_CHROMA_URL is not a URL: {url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
+            raise ConfigError(f"cannot reach the Chroma server at VISITCOACH_CHROMA_URL={url}: {exc}") from None
+    chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)
+
+
+class ChromaStore:
+    def __init__(self, chroma_dir: Path, url: str | None = None, collection: str = COLLECTION) -> None:
+        self._client = _client(chroma_dir, url)
+        self._name = collection
+        self._collection = self._client.get_or_create_collection(collection, metadata={"hnsw:space": "cosine"})
+
+    def add(self, ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+        batch = 2000  # Chroma rejects very large batches
+        for i in range(0, len(ids), batch):
+            self._collection.upsert(
+                ids=ids[i : i + batch],
+                embeddings=vectors[i : i + batch].tolist(),
+                documents=texts[i : i + batch],
+                metadatas=metadatas[i : i + batch],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 2000):
+            self._collection.delete(ids=ids[i : i + 2000])
+
+    def ids(self) -> set[str]:
+        return set(self._collection.get(include=[])["ids"])
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[DenseHit]:
+        n = self.count()
+        if n == 0:
+            return []
+        try:
+            res = self._collection.query(
+                query_embeddings=[vector.tolist()], n_results=min(k, n), where=where or None, include=["distances"]
+            )
+        except Exception as exc:
+            raise IndexError_(f"vector query failed: {exc}") from exc
+        return [DenseHit(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def drop(self) -> None:
+        self._client.delete_collection(self._name)
+        self._collection = self._client.get_or_create_collection(self._name, metadata={"hnsw:space": "cosine"})
