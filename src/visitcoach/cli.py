@@ -145,6 +145,27 @@ def ask(
 
 @app.command()
 @command
+def validate(
+    sample: Annotated[bool, typer.Option("--sample", help="Also check the sample pack's promises (fictional, zh+en, counts).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every knowledge file, citation and the plan policy; one line per problem."""
+    from visitcoach.corpus.pack import validate_pack
+
+    settings = _settings()
+    report = validate_pack(settings.knowledge_dir, sample_pack=sample)
+    if as_json:
+        _emit({"ok": report.ok, "documents": len(report.documents), "problems": report.problems})
+    else:
+        for problem in report.problems:
+            typer.echo(problem, err=True)
+        typer.echo(f"{len(report.documents)} documents, {len(report.problems)} problem(s)")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@command
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Port (default VISITCOACH_PORT or 7860).")] = None,

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 SUFFIXES = {".md", ".markdown", ".txt", ".yaml", ".yml", ".pdf", ".docx"}
 #: Files that are data for other components, not prose to index.
 SKIP_DIRS = {"rules"}
-SKIP_NAMES = {"README.md", "plan_policy.yaml"}
+SKIP_NAMES = {"README.md", "plan_policy.yaml", "glossary.yaml"}
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -133,14 +133,22 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int
             try:
                 meta = yaml.safe_load(block) or {}
             except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = mark.line + 2 if mark is not None else None
                 problem = getattr(exc, "problem", None) or "invalid YAML"
-                raise KnowledgeError(path, f"broken front matter: {problem}", line=line) from None
+                raise KnowledgeError(path, f"broken front matter: {problem}", line=_yaml_line(exc, block, 2)) from None
             if not isinstance(meta, dict):
                 raise KnowledgeError(path, "front matter must be a mapping of keys to values", line=2)
             return meta, "".join(lines[i + 1 :]), i + 2
     raise KnowledgeError(path, "front matter starts with '---' but has no closing '---'", line=1)
+
+
+def _yaml_line(exc: yaml.YAMLError, text: str, first_line: int) -> int | None:
+    """The file line of a YAML error: where it was noticed, or where the unclosed construct began."""
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    mark = problem
+    if context is not None and (problem is None or problem.line >= len(text.splitlines())):
+        mark = context  # noticed at end of input: point at the opening bracket or quote instead
+    return mark.line + first_line if mark is not None else None
 
 
 def _front_matter(path: Path, meta: dict[str, Any]) -> FrontMatter:
@@ -153,7 +161,7 @@ def _front_matter(path: Path, meta: dict[str, Any]) -> FrontMatter:
 def _validation_error(path: Path, exc: ValidationError) -> KnowledgeError:
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()))
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")
     if err.get("type") == "extra_forbidden":
         msg = "unknown field"
     elif err.get("type") == "missing":
@@ -256,10 +264,7 @@ def _yaml_document(path: Path, text: str, digest: str) -> Document:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KnowledgeError(
-            path, f"broken YAML: {getattr(exc, 'problem', None) or exc}", line=mark.line + 1 if mark else None
-        ) from None
+        raise KnowledgeError(path, f"broken YAML: {getattr(exc, 'problem', None) or exc}", line=_yaml_line(exc, text, 1)) from None
     if not isinstance(data, dict):
         raise KnowledgeError(path, "a YAML knowledge file must be a mapping")
     kind = data.get("doc_type")

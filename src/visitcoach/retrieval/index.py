@@ -14,6 +14,8 @@ import numpy as np
 
 from visitcoach.config import Settings
 from visitcoach.retrieval.embeddings import get_embeddings
+from visitcoach.retrieval.glossary import Glossary, load_glossary
+from visitcoach.retrieval.jurisdiction import infer_jurisdiction
 from visitcoach.retrieval.lexical import LexicalIndex, tokenize
 from visitcoach.retrieval.manifest import Manifest, StoredChunk
 from visitcoach.retrieval.store import ChromaStore
@@ -23,6 +25,13 @@ log = logging.getLogger(__name__)
 Method = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
 MIN_COVERAGE = 0.2
+#: Fusion weights: a chunk whose citation names the provision the query names outranks mere similarity.
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "translated": 1.0, "translated_dense": 1.0, "citation": 2.0}
+#: At most this many chunks of one document in a result list, so one long document cannot fill it.
+PER_DOC = 2
+EXCLUDED_BY_DEFAULT = ("persona",)
+#: Score factor for chunks of another jurisdiction when the question names one (a soft filter).
+OTHER_JURISDICTION = 0.5
 #: Dense similarity that counts as covered on its own (paraphrases sharing no words).
 STRONG_DENSE = 0.88
 #: Tokens that look like a legal or policy reference: "1692c", "7.9.14", "1006.18", "§4.2", 第…条.
@@ -84,6 +93,12 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Filters:
+    """Metadata filters. A jurisdiction also admits group-wide (ALL) documents.
+
+    Without a `doc_type`, personas are left out: their reply banks are rehearsal scripts, not
+    guidance, and their conversational text would otherwise crowd answers about real rules.
+    """
+
     jurisdiction: str | None = None
     doc_type: str | None = None
     lang: str | None = None
@@ -93,6 +108,8 @@ class Filters:
             return False
         if self.doc_type and meta.get("doc_type") != self.doc_type:
             return False
+        if not self.doc_type and meta.get("doc_type") in EXCLUDED_BY_DEFAULT:
+            return False
         return not (self.lang and meta.get("lang") != self.lang)
 
     def where(self) -> dict[str, Any] | None:
@@ -101,6 +118,8 @@ class Filters:
             clauses.append({"jurisdiction": {"$in": [self.jurisdiction, "ALL"]}})
         if self.doc_type:
             clauses.append({"doc_type": self.doc_type})
+        else:
+            clauses.append({"doc_type": {"$nin": list(EXCLUDED_BY_DEFAULT)}})
         if self.lang:
             clauses.append({"lang": self.lang})
         if not clauses:
@@ -124,6 +143,10 @@ class KnowledgeIndex:
     @cached_property
     def embedder(self):  # noqa: ANN201 - E5Embeddings | OpenAIEmbeddingsAdapter
         return get_embeddings(self.settings)
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        return load_glossary(self.settings.knowledge_dir)
 
     @cached_property
     def _chunks(self) -> dict[str, StoredChunk]:
@@ -151,7 +174,7 @@ class KnowledgeIndex:
         lexical.save(tmp)
         shutil.rmtree(target, ignore_errors=True)
         tmp.rename(target)
-        for name in ("_chunks", "_lexical", "_lexical_meta"):
+        for name in ("_chunks", "_lexical", "_lexical_meta", "_masks"):
             self.__dict__.pop(name, None)
         return lexical
 
@@ -186,18 +209,35 @@ class KnowledgeIndex:
                 qvec = self.embedder.embed_queries([query])[0]
                 dense = [(h.id, h.similarity) for h in self.store.query(qvec, depth, filters.where()) if h.id in chunks]
             lexical: list[tuple[str, float]] = []
+            translated: list[tuple[str, float]] = []
+            translated_dense: list[tuple[str, float]] = []
+            expansion = self.glossary.expand(query) if chunks else ""
             if method in ("hybrid", "lexical") and chunks:
                 lexical = self._lexical_top(query, depth, filters)
+                if expansion:  # the other language's glossary terms, ranked on their own
+                    translated = self._lexical_top(expansion, depth, filters)
+            if method == "hybrid" and expansion:
+                tvec = self.embedder.embed_queries([expansion])[0]
+                translated_dense = [(h.id, h.similarity) for h in self.store.query(tvec, depth, filters.where()) if h.id in chunks]
         best_dense = dense[0][1] if dense else 0.0
         cited = self._citation_matches(query, filters) if method == "hybrid" else []
         fused: dict[str, float] = {}
-        lists = [lst for lst in (dense, lexical, cited) if lst]
-        for lst in lists:
+        named = (
+            ("dense", dense), ("lexical", lexical), ("translated", translated),
+            ("translated_dense", translated_dense), ("citation", cited),
+        )
+        lists = [(WEIGHTS[name], lst) for name, lst in named if lst]
+        for weight, lst in lists:
             for rank, (cid, _) in enumerate(lst):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        top_possible = len(lists) / (RRF_K + 1) if lists else 1.0
+                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+        top_possible = sum(w for w, _ in lists) / (RRF_K + 1) if lists else 1.0
+        hint = None if filters.jurisdiction else infer_jurisdiction(query)
+        if hint:
+            for cid in fused:
+                if chunks[cid].metadata.get("jurisdiction") not in (hint, "ALL"):
+                    fused[cid] *= OTHER_JURISDICTION
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
-        order = sorted(fused, key=lambda cid: (-fused[cid], cid))[:k]
+        order = _diverse(sorted(fused, key=lambda cid: (-fused[cid], cid)), chunks, k)
         hits = [
             Hit(cid, chunks[cid].doc_id, chunks[cid].text, chunks[cid].metadata, round(fused[cid] / top_possible, 4),
                 dense_by_id.get(cid), lexical_by_id.get(cid))
@@ -207,14 +247,27 @@ class KnowledgeIndex:
         return SearchResult(hits, best_dense, exact, self._coverage(query, hits))
 
     def _coverage(self, query: str, hits: list[Hit]) -> float:
-        wanted = set(tokenize(query, bigrams=False))
-        if not wanted or not hits:
+        """Idf-weighted share of the query's words found in the hits (or of their translations, if higher)."""
+        if not hits:
             return 0.0
         found: set[str] = set()
         for hit in hits:
             found |= set(tokenize(f"{hit.section}\n{hit.text}", bigrams=False))
-        total = sum(self.idf(t) for t in wanted)
-        return round(sum(self.idf(t) for t in wanted & found) / total, 4)
+        best = 0.0
+        for text in (query, self.glossary.expand(query)):
+            wanted = set(tokenize(text, bigrams=False))
+            total = sum(self.idf(t) for t in wanted)
+            if total:
+                best = max(best, sum(self.idf(t) for t in wanted & found) / total)
+        return round(best, 4)
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        """Boolean mask over the lexical index for `filters`, cached per filter combination."""
+        cache = self.__dict__.setdefault("_masks", {})
+        if filters not in cache:
+            meta = self._lexical_meta
+            cache[filters] = np.fromiter((filters.matches(m) for m in meta), dtype=bool, count=len(meta))
+        return cache[filters]
 
     def _citation_matches(self, query: str, filters: Filters) -> list[tuple[str, float]]:
         """Chunks whose citation names a provision the query names ("1692c(a)(3)", "CONC 7.9.14"), most specific first.
@@ -240,11 +293,26 @@ class KnowledgeIndex:
         scores = self._lexical.scores(query)
         if scores.size == 0:
             return []
-        if filters != Filters():
-            mask = np.fromiter((filters.matches(m) for m in self._lexical_meta), dtype=bool, count=len(self._lexical_meta))
-            scores = np.where(mask, scores, 0.0)
+        scores = np.where(self._mask(filters), scores, 0.0)
         top = np.argsort(-scores, kind="stable")[:depth]
         return [(self._lexical.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _diverse(ranked: list[str], chunks: dict[str, StoredChunk], k: int) -> list[str]:
+    """The top k ids with at most PER_DOC per document (later ones fill in if too few documents)."""
+    picked: list[str] = []
+    per_doc: dict[str, int] = {}
+    overflow: list[str] = []
+    for cid in ranked:
+        doc = chunks[cid].doc_id
+        if per_doc.get(doc, 0) < PER_DOC:
+            picked.append(cid)
+            per_doc[doc] = per_doc.get(doc, 0) + 1
+        else:
+            overflow.append(cid)
+        if len(picked) == k:
+            return picked
+    return picked + overflow[: k - len(picked)]
 
 
 def _exact_match(query: str, top: list[StoredChunk]) -> bool:

@@ -32,6 +32,8 @@ _EN_STOP = frozenset(
     "should so than that the their them then there these they this to under was we what when where which who will "
     "with you your".split()
 )
+#: Function characters: a bigram containing one ("有什", "么规") carries no meaning of its own.
+_STOP_CHARS = frozenset("的了是在和与或及对把被就也都而但吗呢啊吧我你他她它们这那有没么什怎哪些可以否")
 _ZH_STOP = frozenset("的 了 是 在 和 与 或 及 对 把 被 就 也 都 而 但 吗 呢 啊 吧 我 你 他 她 它 们 这 那 有 没 么 什么 怎么 哪些 可以 是否".split())
 
 
@@ -44,7 +46,8 @@ def tokenize(text: str, bigrams: bool = True) -> list[str]:
         if _CJK.fullmatch(token):
             tokens.extend(w for w in jieba.lcut_for_search(token) if w.strip() and w not in _ZH_STOP)
             if bigrams:
-                tokens.extend(token[i : i + 2] for i in range(len(token) - 1))
+                pairs = (token[i : i + 2] for i in range(len(token) - 1))
+                tokens.extend(p for p in pairs if not (_STOP_CHARS & set(p)))
         elif token not in _EN_STOP:
             tokens.append(token)
             if "." in token or "/" in token:  # "1006.18" also matches a bare "1006"
