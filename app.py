@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from visitcoach.config import get_settings  # noqa: E402
-from visitcoach.ui import build_demo, launch  # noqa: E402
+from visitcoach.config import get_settings
+from visitcoach.ui import build_demo, launch
 
 demo = build_demo()
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from visitcoach.config import get_settings
-from visitcoach.evals.retrieval import evaluate, load_cases
+from visitcoach.evals.retrieval import evaluate, load_cases, load_unanswerable, no_answer_scores
 from visitcoach.ingest import ingest
 from visitcoach.retrieval.index import KnowledgeIndex
 
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "retrieval.jsonl")
+    parser.add_argument("--unanswerable", type=Path, default=ROOT / "evals" / "datasets" / "unanswerable.jsonl")
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--jurisdiction-filter", action="store_true", help="filter by each question's jurisdiction")
     parser.add_argument("--json", action="store_true")
@@ -31,9 +32,12 @@ def main() -> int:
     settings = get_settings()
     ingest(settings)
     cases = load_cases(args.dataset)
-    reports = evaluate(KnowledgeIndex(settings), cases, args.k, use_jurisdiction=args.jurisdiction_filter)
+    index = KnowledgeIndex(settings)
+    reports = evaluate(index, cases, args.k, use_jurisdiction=args.jurisdiction_filter)
+    refusals = no_answer_scores(index, cases, load_unanswerable(args.unanswerable))
     if args.json:
-        print(json.dumps({"questions": len(cases), "k": args.k, "methods": [r.as_dict() for r in reports]}, indent=2))
+        out = {"questions": len(cases), "k": args.k, "methods": [r.as_dict() for r in reports], "no_answer": refusals}
+        print(json.dumps(out, indent=2))
         return 0
     print(f"{len(cases)} questions, k={args.k}")
     print(f"{'method':<8} {'recall@' + str(args.k):>9} {'MRR':>6}  recall zh / en")
@@ -43,6 +47,11 @@ def main() -> int:
     for r in reports:
         if r.misses:
             print(f"{r.method} misses: {', '.join(r.misses)}")
+    print(
+        f"no-answer: refusal accuracy {refusals['refusal_accuracy']:.3f} on unanswerable questions "
+        f"(wrongly answered: {', '.join(refusals['wrongly_answered']) or 'none'}); "
+        f"false refusals {refusals['false_refusal_rate']:.3f} on answerable ones"
+    )
     return 0
 
 

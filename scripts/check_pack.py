@@ -13,7 +13,7 @@ import frontmatter
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from visitcoach.corpus.schemas import CaseFile, FrontMatter, PersonaFile, PlanPolicy  # noqa: E402
+from visitcoach.corpus.schemas import CaseFile, FrontMatter, PersonaFile, PlanPolicy
 
 ATTR = re.compile(r'\{\s*cite="([^"]+)"(?:\s+confidence="(C|S)")?\s*\}\s*$')
 
@@ -51,7 +51,9 @@ def check(path: Path) -> list[str]:
 def main() -> int:
     root = Path(__file__).resolve().parents[1] / "knowledge"
     paths = [Path(p) for p in sys.argv[1:]] or [
-        p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yaml", ".yml") and "rules" not in p.parts and p.name != "README.md"
+        p
+        for p in root.rglob("*")
+        if p.is_file() and p.suffix in (".md", ".yaml", ".yml") and "rules" not in p.parts and p.name != "README.md"
     ]
     errors = [e for p in sorted(paths) for e in check(p)]
     for e in errors:

@@ -48,7 +48,7 @@ def fixture_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def index(fixture_index_dir: Path):  # noqa: ANN201
+def index(fixture_index_dir: Path):
     from visitcoach.retrieval.index import KnowledgeIndex
 
     return KnowledgeIndex(make_settings(fixture_index_dir))

@@ -65,7 +65,9 @@ def test_invalid_citation_markers_are_dropped(index):
 def test_llm_answer_through_an_openai_compatible_server(fixture_index_dir):
     with OpenAIStub() as server:
         server.replies.append("Visits in the US run from 08:00 to 21:00 [1]; see also [9].")
-        settings = make_settings(fixture_index_dir, llm="openai", openai_base_url=server.base_url, chat_model="local-model")
+        settings = make_settings(
+            fixture_index_dir, llm="openai", openai_base_url=server.base_url, chat_model="local-model"
+        )
         index = KnowledgeIndex(settings)
         answer = ask(index, "When are visits allowed in the US?", settings=settings)
     assert answer.mode == "llm"

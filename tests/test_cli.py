@@ -54,7 +54,9 @@ def test_ask_json_contract(cli_env):
 def test_ask_human_output_lists_sources(cli_env):
     result = run("ask", "外访需要几个人？", env=cli_env)
     assert result.returncode == 0
-    assert "[1] 外访管理制度 §5.1" in result.stdout
+    sources = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert sources and any("外访管理制度 §5.1" in line for line in sources)
+    assert all(" — " in line and line.rstrip().endswith(")") for line in sources)
 
 
 def test_python_dash_m_and_console_script_agree(cli_env):
@@ -90,7 +92,9 @@ def test_broken_knowledge_file_names_file_and_line(tmp_path):
     knowledge = tmp_path / "k" / "policy"
     knowledge.mkdir(parents=True)
     (knowledge / "bad.md").write_text("---\nid: bad\ntitle: [x\n---\nbody\n", encoding="utf-8")
-    result = run("ingest", env={"VISITCOACH_DATA_DIR": str(tmp_path / "d"), "VISITCOACH_KNOWLEDGE_DIR": str(tmp_path / "k")})
+    result = run(
+        "ingest", env={"VISITCOACH_DATA_DIR": str(tmp_path / "d"), "VISITCOACH_KNOWLEDGE_DIR": str(tmp_path / "k")}
+    )
     assert result.returncode == 1
     assert "bad.md:3: broken front matter" in result.stderr
 
@@ -108,7 +112,10 @@ def test_validate_reports_problems_and_exit_code(tmp_path):
     assert good.returncode == 0 and json.loads(good.stdout)["ok"]
     bad = tmp_path / "k" / "legal"
     bad.mkdir(parents=True)
-    (bad / "x.md").write_text("---\nid: x\ntitle: X\ndoc_type: legal\njurisdiction: US\nlang: en\nconfidence: C\n---\n## s\ntext\n", encoding="utf-8")
+    (bad / "x.md").write_text(
+        "---\nid: x\ntitle: X\ndoc_type: legal\njurisdiction: US\nlang: en\nconfidence: C\n---\n## s\ntext\n",
+        encoding="utf-8",
+    )
     result = run("validate", env={"VISITCOACH_KNOWLEDGE_DIR": str(tmp_path / "k")})
     assert result.returncode == 1
     assert "x.md:9: legal section without a cite attribute" in result.stderr

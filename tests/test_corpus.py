@@ -87,7 +87,10 @@ def test_chunks_respect_the_token_budget_and_lose_no_text(tmp_path_factory, para
     body = "\n\n".join(paragraphs)
     if not body.strip():
         return
-    path = write(tmp_path_factory.mktemp("h") / "p.md", "---\nid: p\ntitle: P\ndoc_type: policy\njurisdiction: ALL\nlang: en\n---\n" + body)
+    path = write(
+        tmp_path_factory.mktemp("h") / "p.md",
+        "---\nid: p\ntitle: P\ndoc_type: policy\njurisdiction: ALL\nlang: en\n---\n" + body,
+    )
     try:
         doc = load_document(path)
     except KnowledgeError:
@@ -185,13 +188,17 @@ def test_bad_files_name_the_file_and_the_problem(tmp_path, name, content, expect
 
 
 def test_non_utf8_file_names_file_and_line(tmp_path):
-    path = write(tmp_path / "gbk.md", "---\nid: g\n---\n".encode() + "第一行\n外访".encode("gbk"))
+    path = write(tmp_path / "gbk.md", b"---\nid: g\n---\n" + "第一行\n外访".encode("gbk"))
     with pytest.raises(KnowledgeError, match=r"gbk\.md:4: not UTF-8"):
         load_document(path)
 
 
 def test_bad_case_field_names_the_field(tmp_path):
-    text = (FIXTURE_CORPUS / "cases" / "cn-001.yaml").read_text(encoding="utf-8").replace('balance: "38000.00"', "balance: 38000.5")
+    text = (
+        (FIXTURE_CORPUS / "cases" / "cn-001.yaml")
+        .read_text(encoding="utf-8")
+        .replace('balance: "38000.00"', "balance: 38000.5")
+    )
     with pytest.raises(KnowledgeError, match=r"field 'balance': .*not a float"):
         load_document(write(tmp_path / "c.yaml", text))
 

@@ -39,7 +39,9 @@ def test_changed_file_replaces_its_chunks(tmp_path, corpus_copy):
     settings = make_settings(tmp_path / "data", corpus_copy)
     ingest(settings)
     path = corpus_copy / "legal" / "us" / "fdcpa-mini.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("9 p.m.", "9 p.m. (nine in the evening)"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("9 p.m.", "9 p.m. (nine in the evening)"), encoding="utf-8"
+    )
     report = ingest(settings)
     assert report.updated == ["legal/us/fdcpa-mini.md"] and not report.added
     ids = assert_consistent(settings)

@@ -37,8 +37,15 @@ def test_cases_and_personas_per_jurisdiction(report):
 def test_required_case_scenarios_are_covered(report):
     cases = [d.record for d in report.documents if d.meta.doc_type == "case"]
     flags = {name: sum(getattr(c.flags, name) for c in cases) for name in type(cases[0].flags).model_fields}
-    for name in ("dispute_pending", "represented_by_attorney", "time_barred", "employer_prohibits_contact",
-                 "breathing_space", "legal_action_filed", "cease_requested"):
+    for name in (
+        "dispute_pending",
+        "represented_by_attorney",
+        "time_barred",
+        "employer_prohibits_contact",
+        "breathing_space",
+        "legal_action_filed",
+        "cease_requested",
+    ):
         assert flags[name] >= 1, name
     assert any(c.flags.capacity_concern or c.flags.vulnerable for c in cases)
     assert any(c.guarantor and c.product == "sme_loan" for c in cases)
@@ -58,13 +65,40 @@ def test_every_legal_document_states_its_confidence(report):
 def test_required_legal_provisions_are_present(report):
     cites = report.section_citations("legal")
     required = [
-        "刑法第二百九十三条之一", "刑法第二百三十八条", "刑法第二百四十五条", "刑法第二百四十六条", "刑法第二百五十三条之一",
-        "刑法第二百七十四条", "刑法第二百七十九条", "民法典第一千零二十四条", "民法典第一千零三十二条", "民法典第一千零三十三条",
-        "民法典第一百八十八条", "民法典第一百九十二条", "个人信息保护法第二十五条", "CBA催收工作指引第二十二条",
-        "15 U.S.C. 1692b", "15 U.S.C. 1692c(a)(1)", "15 U.S.C. 1692d", "15 U.S.C. 1692e", "15 U.S.C. 1692f", "15 U.S.C. 1692g",
-        "12 CFR 1006.6(b)(1)", "12 CFR 1006.14(a)", "12 CFR 1006.18(e)", "12 CFR 1006.26(b)", "12 CFR 1006.100",
-        "CONC 7.2.1 R", "CONC 7.3.10 R", "CONC 7.9.4 R", "CONC 7.9.14 R", "CONC 7.10.1 R", "CONC 7.11.1 R",
-        "AJA 1970 s.40", "SI 2020/1311", "CFPB Bulletin 2015-07",
+        "刑法第二百九十三条之一",
+        "刑法第二百三十八条",
+        "刑法第二百四十五条",
+        "刑法第二百四十六条",
+        "刑法第二百五十三条之一",
+        "刑法第二百七十四条",
+        "刑法第二百七十九条",
+        "民法典第一千零二十四条",
+        "民法典第一千零三十二条",
+        "民法典第一千零三十三条",
+        "民法典第一百八十八条",
+        "民法典第一百九十二条",
+        "个人信息保护法第二十五条",
+        "CBA催收工作指引第二十二条",
+        "15 U.S.C. 1692b",
+        "15 U.S.C. 1692c(a)(1)",
+        "15 U.S.C. 1692d",
+        "15 U.S.C. 1692e",
+        "15 U.S.C. 1692f",
+        "15 U.S.C. 1692g",
+        "12 CFR 1006.6(b)(1)",
+        "12 CFR 1006.14(a)",
+        "12 CFR 1006.18(e)",
+        "12 CFR 1006.26(b)",
+        "12 CFR 1006.100",
+        "CONC 7.2.1 R",
+        "CONC 7.3.10 R",
+        "CONC 7.9.4 R",
+        "CONC 7.9.14 R",
+        "CONC 7.10.1 R",
+        "CONC 7.11.1 R",
+        "AJA 1970 s.40",
+        "SI 2020/1311",
+        "CFPB Bulletin 2015-07",
     ]
     assert [c for c in required if c not in cites] == []
 

@@ -80,13 +80,17 @@ def test_no_document_fills_the_list_alone(index):
     assert max(per_doc.values()) <= 2
 
 
-@pytest.mark.parametrize("query", ["What is the capital of France?", "红烧肉怎么做", "Recommend a good laptop for gaming"])
+@pytest.mark.parametrize(
+    "query", ["What is the capital of France?", "红烧肉怎么做", "Recommend a good laptop for gaming"]
+)
 def test_off_topic_questions_are_not_covered(index, query):
     result = index.search(query)
     assert not result.covered(index.settings.min_relevance)
 
 
-@pytest.mark.parametrize("query", ["When may I visit a borrower in the US?", "外访需要几个人？", "1692d", "Can I enter the home?"])
+@pytest.mark.parametrize(
+    "query", ["When may I visit a borrower in the US?", "外访需要几个人？", "1692d", "Can I enter the home?"]
+)
 def test_on_topic_questions_are_covered(index, query):
     assert index.search(query).covered(index.settings.min_relevance)
 

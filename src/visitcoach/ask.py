@@ -26,9 +26,11 @@ MAX_SENTENCES = 4
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 NOT_COVERED = {
-    "en": "The knowledge base does not cover this question, so I will not guess. "
-    "Ask a compliance officer, or add the relevant policy or legal guidance to the knowledge pack.",
-    "zh": "知识库中没有涵盖这个问题的内容，为避免误导，不作推测。请咨询合规人员，或将相关制度、法规指引加入知识库。",
+    "en": "The knowledge base (internal policy, case files and legal guidance for China, the US and the UK) "
+    "does not cover this question, so I will not guess. Ask a compliance officer, or add the relevant policy "
+    "or legal guidance to the knowledge pack.",
+    "zh": "知识库（内部制度、案例以及中国、美国、英国的法律指引）中没有涵盖这个问题的内容，为避免误导，不作推测。"
+    "请咨询合规人员，或将相关制度、法规指引加入知识库。",
 }
 
 
@@ -60,7 +62,9 @@ class Citation:
     @classmethod
     def of(cls, hit: Hit) -> Citation:
         m = hit.metadata
-        return cls(hit.chunk_id, hit.doc_id, hit.title, hit.section, hit.citation, m.get("source", ""), hit.score, hit.text)
+        return cls(
+            hit.chunk_id, hit.doc_id, hit.title, hit.section, hit.citation, m.get("source", ""), hit.score, hit.text
+        )
 
 
 @dataclass

@@ -7,7 +7,6 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -146,7 +145,9 @@ def ask(
 @app.command()
 @command
 def validate(
-    sample: Annotated[bool, typer.Option("--sample", help="Also check the sample pack's promises (fictional, zh+en, counts).")] = False,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Also check the sample pack's promises (fictional, zh+en, counts).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Check every knowledge file, citation and the plan policy; one line per problem."""
@@ -190,7 +191,14 @@ def settings(as_json: JsonOpt = False) -> None:
         value = getattr(current, name, None)
         if name == "openai_api_key" and value:
             value = "***"
-        rows.append({"name": env, "value": None if value is None else str(value), "default": default, "description": description})
+        rows.append(
+            {
+                "name": env,
+                "value": None if value is None else str(value),
+                "default": default,
+                "description": description,
+            }
+        )
     if as_json:
         _emit({"settings": rows})
         return

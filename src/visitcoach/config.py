@@ -37,10 +37,11 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(
         None,
         validation_alias=AliasChoices("OPENAI_API_KEY", "VISITCOACH_OPENAI_API_KEY"),
-        description="API key for the OpenAI-compatible server (`OPENAI_API_KEY` also works).",
+        description="API key for the OpenAI-compatible server (`VISITCOACH_OPENAI_API_KEY` also works).",
     )
     openai_base_url: str | None = Field(
-        None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g. http://127.0.0.1:8000/v1."
+        None,
+        description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp), e.g. http://127.0.0.1:8000/v1.",
     )
     chat_model: str = Field("gpt-4o-mini", description="Chat model name sent to the OpenAI-compatible server.")
     llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the language model before giving up.")
@@ -51,7 +52,8 @@ class Settings(BaseSettings):
         "text-embedding-3-small", description="Embedding model name when `VISITCOACH_EMBEDDINGS=openai`."
     )
     chroma_url: str | None = Field(
-        None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000); empty = embedded Chroma in the data dir."
+        None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000); empty = embedded Chroma in the data dir.",
     )
     chunk_tokens: int = Field(380, ge=64, le=2000, description="Token budget per chunk (counted with tiktoken).")
     top_k: int = Field(5, ge=1, le=50, description="Chunks returned by retrieval and used for an answer.")
@@ -63,7 +65,9 @@ class Settings(BaseSettings):
         "knowledge base does not cover the question; above it, the question must also share vocabulary with the hits.",
     )
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL of the app database; default SQLite in the data dir."
+        None,
+        description="SQLAlchemy URL of the app database (review desk, call log; read by the features that use it); "
+        "default SQLite in the data dir.",
     )
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app (`visitcoach serve`, `make run`).")
     log_level: str = Field("INFO", description="Log level for the CLI and app (DEBUG, INFO, WARNING, ERROR).")

@@ -111,7 +111,9 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: Progress | No
     for rel, _, chunks in changed:
         doc_id = chunks[0].doc_id if chunks else Path(rel).stem
         if doc_id in doc_ids and doc_ids[doc_id] != rel:
-            errors.append(KnowledgeError(current[rel], f"duplicate id {doc_id!r}, also used by {doc_ids[doc_id]}", field="id"))
+            errors.append(
+                KnowledgeError(current[rel], f"duplicate id {doc_id!r}, also used by {doc_ids[doc_id]}", field="id")
+            )
         doc_ids[doc_id] = rel
     if errors:
         raise IngestErrors(errors)
@@ -125,7 +127,9 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: Progress | No
         stale = manifest.chunk_ids([rel for rel, _, _ in changed if rel in known] + deleted)
         index.store.delete(stale)
         if new_chunks:
-            index.store.add([c.id for c in new_chunks], vectors, [c.text for c in new_chunks], [c.metadata for c in new_chunks])
+            index.store.add(
+                [c.id for c in new_chunks], vectors, [c.text for c in new_chunks], [c.metadata for c in new_chunks]
+            )
         with manifest.transaction() as db:
             for rel in deleted:
                 manifest.remove_file(db, rel)
@@ -147,7 +151,12 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: Progress | No
     report.seconds = time.perf_counter() - started
     log.info(
         "ingest: %d added, %d updated, %d deleted, %d unchanged; %d chunks in the index (%.1fs)",
-        len(report.added), len(report.updated), len(report.deleted), report.unchanged, report.chunks_total, report.seconds,
+        len(report.added),
+        len(report.updated),
+        len(report.deleted),
+        report.unchanged,
+        report.chunks_total,
+        report.seconds,
     )
     return report
 
@@ -181,5 +190,13 @@ def _reconcile(settings: Settings, index: KnowledgeIndex, progress: Progress | N
     if missing:
         log.warning("re-adding %d chunk(s) missing from the vector store", len(missing))
         stored = index.manifest.chunks(missing)
-        fake = [Chunk(s.id, s.doc_id, s.text, tuple(s.metadata["section"].split(" › ")), s.metadata["citation"], s.metadata) for s in stored]
-        index.store.add([s.id for s in stored], _embed(settings, fake, progress), [s.text for s in stored], [s.metadata for s in stored])
+        fake = [
+            Chunk(s.id, s.doc_id, s.text, tuple(s.metadata["section"].split(" › ")), s.metadata["citation"], s.metadata)
+            for s in stored
+        ]
+        index.store.add(
+            [s.id for s in stored],
+            _embed(settings, fake, progress),
+            [s.text for s in stored],
+            [s.metadata for s in stored],
+        )

@@ -97,7 +97,9 @@ def chunk_document(doc: Document, budget: int, source: str) -> list[Chunk]:
     return chunks
 
 
-def _make_chunk(doc: Document, section: Section, heading: tuple[str, ...], text: str, chunk_id: str, source: str) -> Chunk:
+def _make_chunk(
+    doc: Document, section: Section, heading: tuple[str, ...], text: str, chunk_id: str, source: str
+) -> Chunk:
     citation = section.citation or doc.meta.citation or doc.meta.title
     meta = doc.meta
     metadata: dict[str, Any] = {

@@ -173,7 +173,13 @@ def _inferred_meta(path: Path, root: Path | None, body: str) -> dict[str, Any]:
     """Defaults for files without (complete) front matter: from the folder and the text."""
     rel_parts = path.relative_to(root).parts if root and path.is_relative_to(root) else path.parts
     meta: dict[str, Any] = {"id": path.stem.replace(" ", "-"), "title": path.stem.replace("-", " ").strip()}
-    folder_types = {"policy": "policy", "legal": "legal", "cases": "case", "personas": "persona", "exercises": "exercise"}
+    folder_types = {
+        "policy": "policy",
+        "legal": "legal",
+        "cases": "case",
+        "personas": "persona",
+        "exercises": "exercise",
+    }
     for part in rel_parts[:-1]:
         if part in folder_types:
             meta["doc_type"] = folder_types[part]
@@ -235,7 +241,8 @@ def _markdown_sections(path: Path, fm: FrontMatter, body: str, first_line: int) 
             unknown = set(pairs) - {"cite", "confidence"}
             if unknown or not pairs:
                 raise KnowledgeError(
-                    path, f"heading attributes must be cite=\"...\" or confidence=\"C|S\", got {{{attrs.group(1)}}}",
+                    path,
+                    f'heading attributes must be cite="..." or confidence="C|S", got {{{attrs.group(1)}}}',
                     line=first_line + offset,
                 )
             if pairs.get("confidence", "C") not in ("C", "S"):
@@ -264,13 +271,17 @@ def _yaml_document(path: Path, text: str, digest: str) -> Document:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise KnowledgeError(path, f"broken YAML: {getattr(exc, 'problem', None) or exc}", line=_yaml_line(exc, text, 1)) from None
+        raise KnowledgeError(
+            path, f"broken YAML: {getattr(exc, 'problem', None) or exc}", line=_yaml_line(exc, text, 1)
+        ) from None
     if not isinstance(data, dict):
         raise KnowledgeError(path, "a YAML knowledge file must be a mapping")
     kind = data.get("doc_type")
     models = {"case": CaseFile, "persona": PersonaFile}
     if kind not in models and kind != "exercise":
-        raise KnowledgeError(path, f"unknown doc_type {kind!r} (YAML files are case, persona or exercise)", field="doc_type")
+        raise KnowledgeError(
+            path, f"unknown doc_type {kind!r} (YAML files are case, persona or exercise)", field="doc_type"
+        )
     record: Any = None
     if kind in models:
         try:

@@ -94,7 +94,9 @@ def validate_pack(root: Path, *, sample_pack: bool = False) -> PackReport:
     for doc in report.documents:
         for cite in doc.meta.legal_basis:
             if cite not in legal_and_policy:
-                report.problems.append(f"{doc.path}: field 'legal_basis': citation {cite!r} is not a section of any legal or policy document")
+                report.problems.append(
+                    f"{doc.path}: field 'legal_basis': citation {cite!r} is not a section of any legal or policy document"
+                )
     if report.plan_policy is not None:
         for product, by_jur in report.plan_policy.products.items():
             for jur, pol in by_jur.items():
@@ -120,7 +122,9 @@ def _resolves(cite: str, sections: set[str]) -> bool:
     """`cite` is a section citation, or a sub-provision of one ("1692b(2)" under "1692b", "7.9.14" under "7.9.14 R")."""
     if cite in sections:
         return True
-    return any(s.startswith(cite + " ") or (cite.startswith(s) and not cite[len(s) : len(s) + 1].isdigit()) for s in sections)
+    return any(
+        s.startswith(cite + " ") or (cite.startswith(s) and not cite[len(s) : len(s) + 1].isdigit()) for s in sections
+    )
 
 
 def _check_legal(doc: Document) -> list[str]:
@@ -152,7 +156,9 @@ def _check_sample_pack(report: PackReport) -> list[str]:
     for doc_type, minimum in (("case", 12), ("persona", 3)):
         for jur in ("CN", "US", "UK"):
             if by_type[doc_type][jur] < minimum:
-                problems.append(f"sample pack has {by_type[doc_type][jur]} {doc_type} files for {jur}; at least {minimum} expected")
+                problems.append(
+                    f"sample pack has {by_type[doc_type][jur]} {doc_type} files for {jur}; at least {minimum} expected"
+                )
     policies = {d.id: d for d in report.documents if d.meta.doc_type == "policy"}
     for doc_id, doc in policies.items():
         if doc_id.endswith("-en"):

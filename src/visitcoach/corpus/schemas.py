@@ -137,7 +137,9 @@ class Visit(Strict):
     collectors: int = Field(ge=1)
     cost: Money
     outcome: str
-    result: Literal["contact_made", "no_contact", "promise", "payment", "plan_agreed", "refused", "complaint", "aborted"]
+    result: Literal[
+        "contact_made", "no_contact", "promise", "payment", "plan_agreed", "refused", "complaint", "aborted"
+    ]
 
 
 class Promise(Strict):
@@ -242,7 +244,9 @@ class Temperament(Strict):
 
 class Agreement(Strict):
     max_instalment: Money
-    acceptable_kinds: list[Literal["catch_up", "term_extension", "reduced_payment", "interest_freeze", "settlement", "token_payment"]]
+    acceptable_kinds: list[
+        Literal["catch_up", "term_extension", "reduced_payment", "interest_freeze", "settlement", "token_payment"]
+    ]
     conditions: str
 
 

@@ -89,14 +89,19 @@ class MethodReport:
 
 
 def evaluate(
-    index: KnowledgeIndex, cases: list[RetrievalCase], k: int = 5, methods: tuple[Method, ...] = ("hybrid", "dense", "lexical"),
+    index: KnowledgeIndex,
+    cases: list[RetrievalCase],
+    k: int = 5,
+    methods: tuple[Method, ...] = ("hybrid", "dense", "lexical"),
     use_jurisdiction: bool = False,
 ) -> list[MethodReport]:
     reports = []
     for method in methods:
         ranks: list[int | None] = []
         for case in cases:
-            filters = Filters(jurisdiction=case.jurisdiction) if use_jurisdiction and case.jurisdiction != "ALL" else None
+            filters = (
+                Filters(jurisdiction=case.jurisdiction) if use_jurisdiction and case.jurisdiction != "ALL" else None
+            )
             ranks.append(first_gold_rank(case, index.search(case.question, k, filters, method=method).hits))
         by_lang = {
             lang: recall_at_k([r for r, c in zip(ranks, cases, strict=True) if c.lang == lang], k)
@@ -105,3 +110,38 @@ def evaluate(
         misses = [c.id for r, c in zip(ranks, cases, strict=True) if r is None or r > k]
         reports.append(MethodReport(method, recall_at_k(ranks, k), mrr(ranks), misses, by_lang))
     return reports
+
+
+class UnanswerableCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    lang: Literal["zh", "en"]
+    question: str = Field(min_length=3)
+    tags: list[str] = Field(default_factory=list)
+
+
+def load_unanswerable(path: Path) -> list[UnanswerableCase]:
+    rows: list[UnanswerableCase] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(UnanswerableCase(**json.loads(line)))
+            except (json.JSONDecodeError, ValidationError) as exc:
+                raise KnowledgeError(path, f"invalid row: {exc}".splitlines()[0], line=n) from None
+    return rows
+
+
+def no_answer_scores(
+    index: KnowledgeIndex, answerable: list[RetrievalCase], unanswerable: list[UnanswerableCase]
+) -> dict[str, Any]:
+    """Correct refusals on unanswerable questions, and false refusals on answerable ones."""
+    threshold = index.settings.min_relevance
+    wrongly_answered = [u.id for u in unanswerable if index.search(u.question).covered(threshold)]
+    wrongly_refused = [c.id for c in answerable if not index.search(c.question).covered(threshold)]
+    return {
+        "refusal_accuracy": round(1 - len(wrongly_answered) / max(len(unanswerable), 1), 4),
+        "false_refusal_rate": round(len(wrongly_refused) / max(len(answerable), 1), 4),
+        "wrongly_answered": wrongly_answered,
+        "wrongly_refused": wrongly_refused,
+    }

@@ -52,7 +52,12 @@ class E5Embeddings(Embeddings):
             return np.zeros((0, 384), dtype=np.float32)
         model = self._get()
         with self._lock:  # the C engine is not documented as re-entrant
-            return np.vstack([np.atleast_2d(model.passage(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)])
+            return np.vstack(
+                [
+                    np.atleast_2d(model.passage(texts[i : i + self.batch_size]))
+                    for i in range(0, len(texts), self.batch_size)
+                ]
+            )
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         model = self._get()

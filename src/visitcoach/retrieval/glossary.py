@@ -37,9 +37,14 @@ class Glossary:
 
 
 def _has_word(text: str, term: str) -> bool:
+    """`term` occurs as whole words (a plural "s"/"es" allowed after it)."""
     start = text.find(term)
     while start != -1:
         end = start + len(term)
+        for suffix in ("es", "s"):
+            if text.startswith(suffix, end):
+                end += len(suffix)
+                break
         if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
             return True
         start = text.find(term, start + 1)

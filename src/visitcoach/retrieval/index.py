@@ -15,7 +15,7 @@ import numpy as np
 from visitcoach.config import Settings
 from visitcoach.retrieval.embeddings import get_embeddings
 from visitcoach.retrieval.glossary import Glossary, load_glossary
-from visitcoach.retrieval.jurisdiction import infer_jurisdiction
+from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere
 from visitcoach.retrieval.lexical import LexicalIndex, tokenize
 from visitcoach.retrieval.manifest import Manifest, StoredChunk
 from visitcoach.retrieval.store import ChromaStore
@@ -25,8 +25,10 @@ log = logging.getLogger(__name__)
 Method = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
 MIN_COVERAGE = 0.2
+#: Without a glossary term, a query counts as on-topic only if this share of its words is in the hits.
+DOMAIN_COVERAGE = 0.5
 #: Fusion weights: a chunk whose citation names the provision the query names outranks mere similarity.
-WEIGHTS = {"dense": 1.0, "lexical": 1.0, "translated": 1.0, "translated_dense": 1.0, "citation": 2.0}
+WEIGHTS = {"dense": 1.0, "lexical": 1.0, "translated": 0.5, "translated_dense": 0.5, "citation": 2.0}
 #: At most this many chunks of one document in a result list, so one long document cannot fill it.
 PER_DOC = 2
 EXCLUDED_BY_DEFAULT = ("persona",)
@@ -76,17 +78,24 @@ class SearchResult:
     best_dense: float
     exact_match: bool  # a citation-like query token was found verbatim in a top lexical hit
     coverage: float  # idf-weighted share of the query's tokens found in the hits
+    in_domain: bool = True  # the query uses collection vocabulary (glossary) or shares most words with the hits
+    elsewhere: bool = False  # the query is about a jurisdiction the pack does not cover
 
     def covered(self, min_relevance: float, min_coverage: float = MIN_COVERAGE) -> bool:
         """Whether the hits plausibly answer the query (else `ask` says the knowledge base does not cover it).
 
-        Dense similarity alone is a weak signal with e5 (unrelated text often scores 0.75-0.8), so a
-        covered query must also share a real part of its vocabulary with what was found, unless it
-        names a citation that was found verbatim.
+        Dense similarity alone is a weak signal with e5 (unrelated text often scores 0.75-0.85), so
+        a covered query must also be about collections (a glossary term, or most of its words found
+        in the hits) and share vocabulary with what was found, unless it names a citation that was
+        found verbatim. Questions about other countries are not answered from CN/US/UK material.
         """
-        if not self.hits:
+        if not self.hits or self.elsewhere:
             return False
-        if self.exact_match or self.best_dense >= max(STRONG_DENSE, min_relevance):
+        if self.exact_match:
+            return True
+        if not self.in_domain:
+            return False
+        if self.best_dense >= max(STRONG_DENSE, min_relevance):
             return True
         return self.best_dense >= min_relevance and self.coverage >= min_coverage
 
@@ -155,7 +164,7 @@ class KnowledgeIndex:
     @cached_property
     def _lexical(self) -> LexicalIndex:
         lexical = LexicalIndex.load(self.dir / "bm25")
-        if set(lexical.ids) != set(self._chunks):
+        if set(lexical.ids) != set(self._chunks):  # stale, or built by another tokeniser version
             log.info("lexical index out of date; rebuilding")
             lexical = self.rebuild_lexical()
         return lexical
@@ -167,7 +176,9 @@ class KnowledgeIndex:
     def rebuild_lexical(self) -> LexicalIndex:
         """Rebuild BM25 from the manifest and swap it in atomically on disk."""
         chunks = self.manifest.chunks()
-        lexical = LexicalIndex.build([c.id for c in chunks], [f"{c.metadata.get('section', '')}\n{c.text}" for c in chunks])
+        lexical = LexicalIndex.build(
+            [c.id for c in chunks], [f"{c.metadata.get('section', '')}\n{c.text}" for c in chunks]
+        )
         target = self.dir / "bm25"
         tmp = self.dir / "bm25.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -193,12 +204,15 @@ class KnowledgeIndex:
         for c in self._chunks.values():
             row = docs.setdefault(
                 c.doc_id,
-                {k: c.metadata.get(k) for k in ("doc_id", "title", "doc_type", "jurisdiction", "doc_lang", "source")} | {"chunks": 0},
+                {k: c.metadata.get(k) for k in ("doc_id", "title", "doc_type", "jurisdiction", "doc_lang", "source")}
+                | {"chunks": 0},
             )
             row["chunks"] += 1
         return sorted(docs.values(), key=lambda r: r["doc_id"])
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None, method: Method = "hybrid") -> SearchResult:
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, method: Method = "hybrid"
+    ) -> SearchResult:
         k = k or self.settings.top_k
         filters = filters or Filters()
         depth = max(4 * k, 30)
@@ -218,13 +232,18 @@ class KnowledgeIndex:
                     translated = self._lexical_top(expansion, depth, filters)
             if method == "hybrid" and expansion:
                 tvec = self.embedder.embed_queries([expansion])[0]
-                translated_dense = [(h.id, h.similarity) for h in self.store.query(tvec, depth, filters.where()) if h.id in chunks]
+                translated_dense = [
+                    (h.id, h.similarity) for h in self.store.query(tvec, depth, filters.where()) if h.id in chunks
+                ]
         best_dense = dense[0][1] if dense else 0.0
         cited = self._citation_matches(query, filters) if method == "hybrid" else []
         fused: dict[str, float] = {}
         named = (
-            ("dense", dense), ("lexical", lexical), ("translated", translated),
-            ("translated_dense", translated_dense), ("citation", cited),
+            ("dense", dense),
+            ("lexical", lexical),
+            ("translated", translated),
+            ("translated_dense", translated_dense),
+            ("citation", cited),
         )
         lists = [(WEIGHTS[name], lst) for name, lst in named if lst]
         for weight, lst in lists:
@@ -239,12 +258,21 @@ class KnowledgeIndex:
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
         order = _diverse(sorted(fused, key=lambda cid: (-fused[cid], cid)), chunks, k)
         hits = [
-            Hit(cid, chunks[cid].doc_id, chunks[cid].text, chunks[cid].metadata, round(fused[cid] / top_possible, 4),
-                dense_by_id.get(cid), lexical_by_id.get(cid))
+            Hit(
+                cid,
+                chunks[cid].doc_id,
+                chunks[cid].text,
+                chunks[cid].metadata,
+                round(fused[cid] / top_possible, 4),
+                dense_by_id.get(cid),
+                lexical_by_id.get(cid),
+            )
             for cid in order
         ]
         exact = _exact_match(query, [chunks[cid] for cid, _ in lexical[:3]])
-        return SearchResult(hits, best_dense, exact, self._coverage(query, hits))
+        coverage = self._coverage(query, hits)
+        in_domain = bool(expansion) or coverage >= DOMAIN_COVERAGE
+        return SearchResult(hits, best_dense, exact, coverage, in_domain, names_elsewhere(query))
 
     def _coverage(self, query: str, hits: list[Hit]) -> float:
         """Idf-weighted share of the query's words found in the hits (or of their translations, if higher)."""

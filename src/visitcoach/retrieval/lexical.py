@@ -34,7 +34,9 @@ _EN_STOP = frozenset(
 )
 #: Function characters: a bigram containing one ("有什", "么规") carries no meaning of its own.
 _STOP_CHARS = frozenset("的了是在和与或及对把被就也都而但吗呢啊吧我你他她它们这那有没么什怎哪些可以否")
-_ZH_STOP = frozenset("的 了 是 在 和 与 或 及 对 把 被 就 也 都 而 但 吗 呢 啊 吧 我 你 他 她 它 们 这 那 有 没 么 什么 怎么 哪些 可以 是否".split())
+_ZH_STOP = frozenset(
+    "的 了 是 在 和 与 或 及 对 把 被 就 也 都 而 但 吗 呢 啊 吧 我 你 他 她 它 们 这 那 有 没 么 什么 怎么 哪些 可以 是否".split()
+)
 
 
 def tokenize(text: str, bigrams: bool = True) -> list[str]:
@@ -49,10 +51,25 @@ def tokenize(text: str, bigrams: bool = True) -> list[str]:
                 pairs = (token[i : i + 2] for i in range(len(token) - 1))
                 tokens.extend(p for p in pairs if not (_STOP_CHARS & set(p)))
         elif token not in _EN_STOP:
-            tokens.append(token)
+            tokens.append(_stem(token))
             if "." in token or "/" in token:  # "1006.18" also matches a bare "1006"
                 tokens.append(re.split(r"[./]", token)[0])
     return tokens
+
+
+def _stem(token: str) -> str:
+    """Fold English plurals ("visits" → "visit", "policies" → "policy"); leave numbers and short words."""
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+#: Bump when tokenisation changes: a saved index with another version is rebuilt.
+VERSION = "2"
 
 
 class LexicalIndex:
@@ -89,7 +106,7 @@ class LexicalIndex:
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        (directory / "ids.json").write_text(json.dumps({"version": VERSION, "ids": self.ids}), encoding="utf-8")
         (directory / "df.json").write_text(json.dumps(self.df, ensure_ascii=False), encoding="utf-8")
         if self._retriever is not None:
             self._retriever.save(str(directory), show_progress=False)
@@ -99,7 +116,10 @@ class LexicalIndex:
         ids_file = directory / "ids.json"
         if not ids_file.exists():
             return cls([], None)
-        ids = json.loads(ids_file.read_text(encoding="utf-8"))
+        saved = json.loads(ids_file.read_text(encoding="utf-8"))
+        if not isinstance(saved, dict) or saved.get("version") != VERSION:
+            return cls([], None)  # built by another tokeniser: the caller rebuilds it
+        ids = saved["ids"]
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0) if ids else None
         df_file = directory / "df.json"
         df = json.loads(df_file.read_text(encoding="utf-8")) if df_file.exists() else {}

@@ -74,7 +74,9 @@ class Manifest:
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
                 marks = ",".join("?" * len(part))
-                rows += self._db.execute(f"SELECT id, doc_id, text, metadata FROM chunks WHERE id IN ({marks})", part).fetchall()
+                rows += self._db.execute(
+                    f"SELECT id, doc_id, text, metadata FROM chunks WHERE id IN ({marks})", part
+                ).fetchall()
         return [StoredChunk(i, d, t, json.loads(m)) for i, d, t, m in rows]
 
     def count(self) -> int:
@@ -91,12 +93,17 @@ class Manifest:
         self._db.execute("COMMIT")
 
     @staticmethod
-    def replace_file(db: sqlite3.Connection, path: str, sha256: str, doc_id: str, chunks: list[tuple[str, str, dict[str, Any]]]) -> None:
+    def replace_file(
+        db: sqlite3.Connection, path: str, sha256: str, doc_id: str, chunks: list[tuple[str, str, dict[str, Any]]]
+    ) -> None:
         db.execute("DELETE FROM files WHERE path = ?", (path,))
         db.execute("INSERT INTO files(path, sha256, doc_id) VALUES (?, ?, ?)", (path, sha256, doc_id))
         db.executemany(
             "INSERT INTO chunks(id, path, doc_id, ord, text, metadata) VALUES (?, ?, ?, ?, ?, ?)",
-            [(cid, path, doc_id, n, text, json.dumps(meta, ensure_ascii=False)) for n, (cid, text, meta) in enumerate(chunks)],
+            [
+                (cid, path, doc_id, n, text, json.dumps(meta, ensure_ascii=False))
+                for n, (cid, text, meta) in enumerate(chunks)
+            ],
         )
 
     @staticmethod

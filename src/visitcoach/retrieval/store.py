@@ -43,7 +43,7 @@ def _client(chroma_dir: Path, url: str | None):  # noqa: ANN202 - chromadb's cli
                 ssl=parsed.scheme == "https",
                 settings=chroma_settings,
             )
-        except Exception as exc:  # chromadb raises plain ValueError/ConnectionError here
+        except (ValueError, OSError) as exc:  # chromadb raises ValueError("Could not connect ...")
             raise ConfigError(f"cannot reach the Chroma server at VISITCOACH_CHROMA_URL={url}: {exc}") from None
     chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(chroma_dir), settings=chroma_settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-from functools import lru_cache
 from typing import Any
 
 from visitcoach.config import Settings, get_settings
@@ -19,11 +18,17 @@ log = logging.getLogger(__name__)
 JURISDICTIONS = ["ALL", "CN", "US", "UK"]
 
 
-@lru_cache(maxsize=1)
+_INDEXES: dict[tuple[str, str | None, str], Any] = {}
+
+
 def _index(settings: Settings):  # noqa: ANN202 - KnowledgeIndex, imported lazily
+    """The index for these settings, opened once per process and shared by every session."""
     from visitcoach.retrieval.index import KnowledgeIndex
 
-    return KnowledgeIndex(settings)
+    key = (str(settings.index_dir.resolve()), settings.chroma_url, settings.embeddings)
+    if key not in _INDEXES:
+        _INDEXES[key] = KnowledgeIndex(settings)
+    return _INDEXES[key]
 
 
 def render_sources(citations: list[Any]) -> str:
@@ -67,8 +72,15 @@ def build_demo(settings: Settings | None = None):  # noqa: ANN201 - gr.Blocks
     with gr.Blocks(title="visitcoach") as demo:
         gr.Markdown("# visitcoach\nCompliance assistant for field visits · 外访合规助手")
         with gr.Row():
-            question = gr.Textbox(label="Question / 问题", placeholder="e.g. When may I visit a borrower in the US? / 中国外访需要几个人？", scale=4, elem_id="vc-question")
-            jurisdiction = gr.Dropdown(JURISDICTIONS, value="ALL", label="Jurisdiction / 法域", scale=1, elem_id="vc-jurisdiction")
+            question = gr.Textbox(
+                label="Question / 问题",
+                placeholder="e.g. When may I visit a borrower in the US? / 中国外访需要几个人？",
+                scale=4,
+                elem_id="vc-question",
+            )
+            jurisdiction = gr.Dropdown(
+                JURISDICTIONS, value="ALL", label="Jurisdiction / 法域", scale=1, elem_id="vc-jurisdiction"
+            )
         submit = gr.Button("Ask / 提问", variant="primary", elem_id="vc-ask")
         answer = gr.Markdown(elem_id="vc-answer")
         sources = gr.HTML(elem_id="vc-sources")
