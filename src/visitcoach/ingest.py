@@ -190,13 +190,13 @@ def _reconcile(settings: Settings, index: KnowledgeIndex, progress: Progress | N
     if missing:
         log.warning("re-adding %d chunk(s) missing from the vector store", len(missing))
         stored = index.manifest.chunks(missing)
-        fake = [
+        again = [
             Chunk(s.id, s.doc_id, s.text, tuple(s.metadata["section"].split(" › ")), s.metadata["citation"], s.metadata)
             for s in stored
         ]
         index.store.add(
-            [s.id for s in stored],
-            _embed(settings, fake, progress),
-            [s.text for s in stored],
-            [s.metadata for s in stored],
+            [c.id for c in again],
+            _embed(settings, again, progress),
+            [c.text for c in again],
+            [c.metadata for c in again],
         )

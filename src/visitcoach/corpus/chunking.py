@@ -15,7 +15,7 @@ from visitcoach.corpus.loader import Document, Section, detect_lang
 from visitcoach.tokens import count_tokens
 
 #: Bump when chunk boundaries or metadata change, so `ingest` rebuilds the index.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=[A-Z0-9\"'(“（])")
 

@@ -98,9 +98,9 @@ def load_document(path: Path, root: Path | None = None) -> Document:
         if not meta.get("lang"):
             meta["lang"] = detect_lang(" ".join(s.text for s in sections)[:4000])
         fm = _front_matter(path, meta)
-        doc = Document(fm, path, digest, [])
-        doc.sections = [_with_citation(fm, s, []) for s in sections]
-        return doc
+        for section in sections:
+            section.citation = _derived_citation(fm, section.heading_path[-1]) or fm.citation
+        return Document(fm, path, digest, sections)
     text = _decode(path, raw)
     if suffix in (".yaml", ".yml"):
         return _yaml_document(path, text, digest)
@@ -108,9 +108,9 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     meta = {**_inferred_meta(path, root, body), **meta}
     fm = _front_matter(path, meta)
     doc = Document(fm, path, digest)
+    # The front-matter summary describes the document (Knowledge tab, listings); it is not indexed
+    # as a chunk of its own: an overview competes with the precise sections for every question.
     doc.sections = _markdown_sections(path, fm, body, body_line)
-    if fm.summary:
-        doc.sections.insert(0, Section([fm.title], fm.summary, fm.citation, line=1))
     return doc
 
 
@@ -249,10 +249,7 @@ def _markdown_sections(path: Path, fm: FrontMatter, body: str, first_line: int) 
                 raise KnowledgeError(path, "confidence must be C or S", line=first_line + offset, field="confidence")
             cite, confidence = pairs.get("cite"), pairs.get("confidence")
             title = _ATTRS.sub("", title)
-        if cite is None and fm.doc_type == "policy" and fm.citation:
-            number = _SECTION_NO.match(title)
-            if number:
-                cite = f"{fm.citation} {number.group(1).replace(' ', '')}"
+        cite = cite or _derived_citation(fm, title)
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, title.strip(), cite, confidence))
@@ -262,9 +259,12 @@ def _markdown_sections(path: Path, fm: FrontMatter, body: str, first_line: int) 
     return sections
 
 
-def _with_citation(fm: FrontMatter, section: Section, _: list[str]) -> Section:
-    section.citation = section.citation or fm.citation
-    return section
+def _derived_citation(fm: FrontMatter, title: str) -> str | None:
+    """A policy heading that starts with a section number cites itself: "Field Visit Policy §4.2"."""
+    if fm.doc_type != "policy" or not fm.citation:
+        return None
+    number = _SECTION_NO.match(title)
+    return f"{fm.citation} {number.group(1).replace(' ', '')}" if number else None
 
 
 def _yaml_document(path: Path, text: str, digest: str) -> Document:

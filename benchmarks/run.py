@@ -1,0 +1,240 @@
+"""Speed and memory benchmarks: `make bench` (or `python benchmarks/run.py`).
+
+Each phase runs in its own process so its peak memory (max RSS) is its own. Latencies are
+medians / percentiles over many warm calls, and each is also given as a ratio to a baseline
+measured in the same run (embedding one query), since shared machines are noisy.
+
+Phases
+  ingest     fresh ingest of knowledge/ into a temp data dir: chunks/s
+  reingest   ingest again with nothing changed: seconds in-process, and the whole CLI command
+  ask        offline `ask` latency over the evaluation questions, warm, on the shipped pack
+  ask10k     the same over a synthetic 10,000-chunk index (see `synthesise`)
+Results go to benchmarks/out/results.json and are printed as a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+QUESTIONS = ROOT / "evals" / "datasets" / "retrieval.jsonl"
+
+
+def _settings(data_dir: Path):
+    from visitcoach.config import Settings
+
+    return Settings(data_dir=data_dir, knowledge_dir=ROOT / "knowledge", prompts_dir=ROOT / "prompts")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _questions() -> list[str]:
+    return [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _baseline_ms(index) -> float:
+    """Median time to embed one query: the unit every `ask` pays at least once."""
+    times = []
+    for q in _questions()[:30]:
+        t = time.perf_counter()
+        index.embedder.embed_queries([q])
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def phase_ingest(data_dir: Path) -> dict:
+    from visitcoach.ingest import ingest
+
+    report = ingest(_settings(data_dir))
+    return {
+        "chunks": report.chunks_total,
+        "seconds": round(report.seconds, 2),
+        "chunks_per_s": round(report.chunks_total / report.seconds, 2),
+    }
+
+
+def phase_reingest(data_dir: Path) -> dict:
+    from visitcoach.ingest import ingest
+
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        report = ingest(_settings(data_dir))
+        times.append(time.perf_counter() - t)
+        assert not report.changed
+    cli = []
+    env = {**os.environ, "VISITCOACH_DATA_DIR": str(data_dir), "VISITCOACH_KNOWLEDGE_DIR": str(ROOT / "knowledge")}
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "visitcoach", "ingest", "--json"], check=True, capture_output=True, env=env
+        )
+        cli.append(time.perf_counter() - t)
+    return {"in_process_s_median": round(statistics.median(times), 3), "cli_s_median": round(statistics.median(cli), 3)}
+
+
+def _ask_latency(data_dir: Path, rounds: int = 3) -> dict:
+    from visitcoach.ask import ask
+    from visitcoach.retrieval.index import KnowledgeIndex
+
+    index = KnowledgeIndex(_settings(data_dir))
+    questions = _questions()
+    for q in questions[:5]:  # warm: load the model, the BM25 index and Chroma's HNSW
+        ask(index, q)
+    baseline = _baseline_ms(index)
+    times = []
+    for _ in range(rounds):
+        for q in questions:
+            t = time.perf_counter()
+            ask(index, q)
+            times.append((time.perf_counter() - t) * 1000)
+    p50, p95 = statistics.median(times), _percentile(times, 0.95)
+    return {
+        "chunks": len(index),
+        "calls": len(times),
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
+        "baseline_embed_query_ms": round(baseline, 1),
+        "p50_over_baseline": round(p50 / baseline, 2),
+        "p95_over_baseline": round(p95 / baseline, 2),
+    }
+
+
+def phase_ask(data_dir: Path) -> dict:
+    return _ask_latency(data_dir)
+
+
+def synthesise(source_dir: Path, target_dir: Path, total: int = 10_000, seed: int = 1) -> int:
+    """A 10,000-chunk index built from the shipped pack through the real store, manifest and BM25 code.
+
+    Texts are the pack's chunks with their sentences shuffled among chunks of the same language, so
+    vocabulary and lengths are realistic. Embedding 10,000 chunks on 2 cores takes ~30 minutes, so
+    each synthetic chunk gets its source chunk's vector plus small Gaussian noise (re-normalised):
+    the vector store then holds 10,000 distinct, realistically distributed vectors, which is what
+    query latency depends on. The original chunks are kept, so answers stay meaningful.
+    """
+    import numpy as np
+
+    from visitcoach.corpus.chunking import split_sentences
+    from visitcoach.retrieval.index import KnowledgeIndex
+
+    rng = random.Random(seed)
+    source = KnowledgeIndex(_settings(source_dir))
+    chunks = source.manifest.chunks()
+    raw = source.store._collection.get(ids=[c.id for c in chunks], include=["embeddings"])
+    vectors = dict(zip(raw["ids"], np.asarray(raw["embeddings"], dtype=np.float32), strict=True))
+    target = KnowledgeIndex(_settings(target_dir))
+    sentences: dict[str, list[str]] = {}
+    for c in chunks:
+        sentences.setdefault(c.metadata.get("lang", "en"), []).extend(split_sentences(c.text))
+    rows = [(c.id, c.text, c.metadata, vectors[c.id]) for c in chunks]
+    np_rng = np.random.default_rng(seed)
+    n = 0
+    while len(rows) < total:
+        c = chunks[n % len(chunks)]
+        n += 1
+        pool = sentences[c.metadata.get("lang", "en")]
+        text = "".join(rng.sample(pool, k=min(len(pool), max(2, len(split_sentences(c.text))))))
+        vec = vectors[c.id] + np_rng.normal(0, 0.02, size=vectors[c.id].shape).astype(np.float32)
+        meta = {**c.metadata, "doc_id": f"synthetic-{n:05d}", "source": f"synthetic/{n:05d}.md"}
+        rows.append((f"synthetic-{n:05d}::0::0", text, meta, vec / np.linalg.norm(vec)))
+    by_file: dict[str, list] = {}
+    for row in rows:
+        by_file.setdefault(row[2]["source"], []).append(row)
+    with target.manifest.transaction() as db:
+        for path, group in by_file.items():
+            target.manifest.replace_file(
+                db, path, "synthetic", group[0][2]["doc_id"], [(r[0], r[1], r[2]) for r in group]
+            )
+    target.store.add([r[0] for r in rows], np.vstack([r[3] for r in rows]), [r[1] for r in rows], [r[2] for r in rows])
+    target.rebuild_lexical()
+    target.manifest.set_meta("signature", source.manifest.get_meta("signature") or "")
+    return len(rows)
+
+
+def phase_ask10k(data_dir: Path, source_dir: Path) -> dict:
+    t = time.perf_counter()
+    built = synthesise(source_dir, data_dir)
+    build_s = time.perf_counter() - t
+    result = _ask_latency(data_dir)
+    result["build_s"] = round(build_s, 1)
+    assert result["chunks"] == built
+    return result
+
+
+PHASES = {"ingest": phase_ingest, "reingest": phase_reingest, "ask": phase_ask}
+
+
+def run_phase(name: str, data_dir: Path, source_dir: Path | None) -> dict:
+    cmd = [sys.executable, __file__, "--phase", name, "--data", str(data_dir)]
+    if source_dir:
+        cmd += ["--source", str(source_dir)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="visitcoach benchmarks")
+    parser.add_argument("--phase", choices=[*PHASES, "ask10k"])
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--source", type=Path)
+    parser.add_argument("--skip-10k", action="store_true")
+    args = parser.parse_args()
+    if args.phase:
+        result = phase_ask10k(args.data, args.source) if args.phase == "ask10k" else PHASES[args.phase](args.data)
+        result["peak_rss_mb"] = round(_peak_mb(), 1)
+        print(json.dumps(result))
+        return 0
+
+    import logging
+
+    logging.disable(logging.WARNING)
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        pack, big = Path(tmp) / "pack", Path(tmp) / "10k"
+        for name in ("ingest", "reingest", "ask"):
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            results[name] = run_phase(name, pack, None)
+        if not args.skip_10k:
+            print("running ask10k ...", file=sys.stderr, flush=True)
+            results["ask10k"] = run_phase("ask10k", big, pack)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    i, r = results["ingest"], results["reingest"]
+    print(
+        f"ingest     {i['chunks']} chunks in {i['seconds']} s = {i['chunks_per_s']} chunks/s (peak {i['peak_rss_mb']} MB)"
+    )
+    print(
+        f"reingest   unchanged: {r['in_process_s_median']} s in-process, {r['cli_s_median']} s as a CLI command (target <= 3 s)"
+    )
+    for key, target in (("ask", 300), ("ask10k", 600)):
+        if key in results:
+            x = results[key]
+            print(
+                f"{key:<10} {x['chunks']} chunks, {x['calls']} calls: p50 {x['p50_ms']} ms, p95 {x['p95_ms']} ms "
+                f"(target p95 <= {target} ms); {x['p50_over_baseline']}x / {x['p95_over_baseline']}x one query "
+                f"embedding ({x['baseline_embed_query_ms']} ms); peak {x['peak_rss_mb']} MB"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
