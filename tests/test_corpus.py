@@ -214,3 +214,12 @@ def test_discover_skips_rules_and_data_files(tmp_path):
 def test_missing_knowledge_dir_is_a_clear_error(tmp_path):
     with pytest.raises(KnowledgeError, match="VISITCOACH_KNOWLEDGE_DIR"):
         discover(tmp_path / "nope")
+
+
+def test_sentence_split_keeps_legal_abbreviations_whole():
+    text = "Under 15 U.S.C. 1692c(a)(1) visits are limited. See e.g. Regulation F. AJA 1970 s. 40 applies."
+    assert split_sentences(text) == [
+        "Under 15 U.S.C. 1692c(a)(1) visits are limited.",
+        "See e.g. Regulation F.",
+        "AJA 1970 s. 40 applies.",
+    ]

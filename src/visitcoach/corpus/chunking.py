@@ -15,7 +15,7 @@ from visitcoach.corpus.loader import Document, Section, detect_lang
 from visitcoach.tokens import count_tokens
 
 #: Bump when chunk boundaries or metadata change, so `ingest` rebuilds the index.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=[A-Z0-9\"'(“（])")
 
@@ -34,13 +34,23 @@ class Chunk:
         return " › ".join(self.heading_path)
 
 
+#: Abbreviations after which a full stop does not end a sentence ("15 U.S.C. 1692", "e.g. a visit").
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:U\.S\.C|U\.S|C\.F\.R|e\.g|i\.e|etc|No|Nos|Art|art|para|paras|reg|regs|s|ss|Sch|cf|vs|v|Mr|Mrs|Ms|Dr|St|Ltd|Inc|Co))\.$"
+)
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences in Chinese or English text; keeps the punctuation, drops empty pieces."""
     parts: list[str] = []
     for line in text.splitlines():
         for piece in _SENTENCE_END.split(line):
             piece = piece.strip()
-            if piece:
+            if not piece:
+                continue
+            if parts and _ABBREVIATION.search(parts[-1]) and not parts[-1].endswith(("。", "！", "？")):
+                parts[-1] = f"{parts[-1]} {piece}"
+            else:
                 parts.append(piece)
     return parts
 
