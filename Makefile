@@ -29,7 +29,7 @@ test: $(TEST_STAMP)
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
 		{ command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 		  echo "note: chromium not installed; browser tests will be skipped"; }
-	$(VENV)/bin/ruff check src tests benchmarks scripts app.py
+	$(VENV)/bin/ruff check src tests benchmarks app.py
 	$(PY) -m pytest -q
 
 ## Speed and memory benchmarks (medians; see benchmarks/README.md).
@@ -41,7 +41,7 @@ eval-retrieval: $(STAMP)
 	$(PY) benchmarks/retrieval_eval.py
 
 lint: $(TEST_STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks scripts app.py
+	$(VENV)/bin/ruff check src tests benchmarks app.py
 
 clean:
 	rm -rf data .pytest_cache

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from visitcoach.corpus.loader import Document, discover, load_document
+from visitcoach.corpus.loader import Document, discover, load_document, validation_error
 from visitcoach.corpus.schemas import PlanPolicy
 from visitcoach.errors import KnowledgeError
 from visitcoach.retrieval.glossary import load_glossary
@@ -56,15 +56,12 @@ def load_plan_policy(root: Path) -> PlanPolicy:
         raise KnowledgeError(path, "plan policy not found") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise KnowledgeError(path, f"unreadable: {exc}") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "must be a mapping")
     try:
-        return PlanPolicy(**(data or {}))
-    except (ValidationError, TypeError) as exc:
-        if isinstance(exc, ValidationError):
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-            raise KnowledgeError(path, msg, field=loc or None) from None
-        raise KnowledgeError(path, "must be a mapping") from None
+        return PlanPolicy(**data)
+    except ValidationError as exc:
+        raise validation_error(path, exc) from None
 
 
 def validate_pack(root: Path, *, sample_pack: bool = False) -> PackReport:
