@@ -25,7 +25,7 @@ class KnowledgeError(VisitCoachError):
         super().__init__(f"{where}: {what}{message}")
 
 
-class IndexError_(VisitCoachError):
+class IndexStoreError(VisitCoachError):
     """The index is missing, stale in a way that needs a rebuild, or could not be written."""
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from visitcoach.errors import ConfigError, IndexError_
+from visitcoach.errors import ConfigError, IndexStoreError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class ChromaStore:
                 query_embeddings=[vector.tolist()], n_results=min(k, n), where=where or None, include=["distances"]
             )
         except Exception as exc:
-            raise IndexError_(f"vector query failed: {exc}") from exc
+            raise IndexStoreError(f"vector query failed: {exc}") from exc
         return [DenseHit(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def drop(self) -> None:
