@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench lint eval-retrieval clean
+.PHONY: run test install bench lint eval-retrieval eval-compliance clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(STAMP)
 ## Retrieval quality: recall@5 and MRR for hybrid vs dense vs BM25 over the shipped pack.
 eval-retrieval: $(STAMP)
 	$(PY) benchmarks/retrieval_eval.py
+
+## Compliance checker quality: P/R/F1 per category, false-positive rate, with and without the semantic layer.
+eval-compliance: $(STAMP)
+	$(PY) benchmarks/compliance_eval.py
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks app.py

@@ -180,7 +180,71 @@ def phase_ask10k(data_dir: Path, source_dir: Path) -> dict:
     return result
 
 
-PHASES = {"ingest": phase_ingest, "reingest": phase_reingest, "ask": phase_ask}
+def _scripts(n: int, words: int, seed: int) -> list[str]:
+    """`n` distinct English scripts of about `words` words, from the rules' own example sentences
+    (violating and compliant) plus neutral doorstep talk, shuffled and numbered so none repeats."""
+    from visitcoach.compliance.rules import load_rules
+
+    pool = [
+        "Good afternoon, my name is Alex from Northstar Recovery, visiting on behalf of Lanting Credit.",
+        "I'd like to talk about your account and see what plan could work for you.",
+        "Could you tell me a little about your income and your regular bills?",
+        "We can look at a smaller monthly amount for a few months and review it later.",
+        "Free, impartial debt advice is available from MoneyHelper if you would like it.",
+        "Thank you for your time today; I will send the details in writing.",
+    ]
+    for rule in load_rules(ROOT / "knowledge" / "rules"):
+        for kind in ("violating", "compliant"):
+            pool += [e.text for e in getattr(rule.spec.examples, kind).get("en", []) if len(e.text.split()) > 3]
+    rng = random.Random(seed)
+    scripts = []
+    for i in range(n):
+        out: list[str] = []
+        while sum(len(x.split()) for x in out) < words:
+            out.append(rng.choice(pool))
+        scripts.append(f"Visit note {i}. " + " ".join(out))
+    return scripts
+
+
+def phase_check(data_dir: Path) -> dict:
+    from visitcoach.compliance import Checker, VisitContext
+    from visitcoach.compliance.batch import check_batch
+
+    checker = Checker.from_settings(_settings(data_dir))
+    ctx = VisitContext(jurisdiction="US", opening=True)
+    scripts = _scripts(40, 300, seed=3)
+    checker.check(scripts[0], ctx)  # warm: exemplar vectors, model load
+    result: dict = {"script_words": 300, "scripts": len(scripts)}
+    for label, semantic in (("without_semantic", False), ("with_semantic", True)):
+        times = []
+        for text in scripts:
+            checker._sentence_cache.clear()  # every sentence embedded afresh: no help from earlier scripts
+            t = time.perf_counter()
+            checker.check(text, ctx, semantic=semantic)
+            times.append((time.perf_counter() - t) * 1000)
+        result[f"{label}_median_ms"] = round(statistics.median(times), 2)
+    unit = []
+    for text in scripts[:10]:
+        sentence = text.split(". ")[1]
+        t = time.perf_counter()
+        checker._embedder.embed_passages([sentence])
+        unit.append((time.perf_counter() - t) * 1000)
+    result["baseline_embed_sentence_ms"] = round(statistics.median(unit), 2)
+    batch_file = data_dir / "batch.jsonl"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    rows = [
+        {"id": f"s{i}", "text": t, "context": {"jurisdiction": "US"}} for i, t in enumerate(_scripts(1000, 120, seed=4))
+    ]
+    batch_file.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    fresh = Checker.from_settings(_settings(data_dir))
+    t = time.perf_counter()
+    out = check_batch(fresh, batch_file)
+    result["batch_1000_s"] = round(time.perf_counter() - t, 1)
+    result["batch_rows"] = out["summary"]["rows"]
+    return result
+
+
+PHASES = {"ingest": phase_ingest, "reingest": phase_reingest, "ask": phase_ask, "check": phase_check}
 
 
 def run_phase(name: str, data_dir: Path, source_dir: Path | None) -> dict:
@@ -197,6 +261,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--source", type=Path)
     parser.add_argument("--skip-10k", action="store_true")
+    parser.add_argument("--only", choices=[*PHASES, "ask10k"], help="run one phase and print its result")
     args = parser.parse_args()
     if args.phase:
         result = phase_ask10k(args.data, args.source) if args.phase == "ask10k" else PHASES[args.phase](args.data)
@@ -207,9 +272,15 @@ def main() -> int:
     import logging
 
     logging.disable(logging.WARNING)
+    if args.only:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps(run_phase(args.only, Path(tmp) / "d", None), indent=2))
+        return 0
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         pack, big = Path(tmp) / "pack", Path(tmp) / "10k"
+        print("running check ...", file=sys.stderr, flush=True)
+        results["check"] = run_phase("check", Path(tmp) / "check", None)
         for name in ("ingest", "reingest", "ask"):
             print(f"running {name} ...", file=sys.stderr, flush=True)
             results[name] = run_phase(name, pack, None)
@@ -233,6 +304,12 @@ def main() -> int:
                 f"(target p95 <= {target} ms); {x['p50_over_baseline']}x / {x['p95_over_baseline']}x one query "
                 f"embedding ({x['baseline_embed_query_ms']} ms); peak {x['peak_rss_mb']} MB"
             )
+    c = results["check"]
+    print(
+        f"check      300-word script median: {c['without_semantic_median_ms']} ms without the semantic layer "
+        f"(target <= 5 ms), {c['with_semantic_median_ms']} ms with it (target <= 100 ms); "
+        f"1,000-script batch {c['batch_1000_s']} s (target <= 60 s); peak {c['peak_rss_mb']} MB"
+    )
     return 0
 
 

@@ -119,3 +119,128 @@ def test_validate_reports_problems_and_exit_code(tmp_path):
     result = run("validate", env={"VISITCOACH_KNOWLEDGE_DIR": str(tmp_path / "k")})
     assert result.returncode == 1
     assert "x.md:9: legal section without a cite attribute" in result.stderr
+
+
+# --- visitcoach check ------------------------------------------------------------------------------
+
+RULES_ENV = {"VISITCOACH_KNOWLEDGE_DIR": str(ROOT / "knowledge")}
+
+
+def test_check_json_contract_from_a_file_with_context(tmp_path):
+    script = tmp_path / "script.txt"
+    script.write_text("If you don't pay today you'll be arrested.", encoding="utf-8")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text("jurisdiction: US\nvisit_time: '2026-03-02T21:30:00'\n", encoding="utf-8")
+    result = run("check", str(script), "--context", str(ctx), "--json", "--no-semantic", env=RULES_ENV)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "fail"
+    cats = {f["category"] for f in data["findings"]}
+    assert {"threat_arrest", "visit_time"} <= cats
+    for f in data["findings"]:
+        assert set(f) >= {
+            "rule_id",
+            "category",
+            "severity",
+            "start",
+            "end",
+            "text",
+            "citation",
+            "explanation",
+            "suggestion",
+        }
+    time_finding = next(f for f in data["findings"] if f["category"] == "visit_time")
+    assert time_finding["start"] is None and time_finding["citation"] == "15 U.S.C. 1692c(a)(1)"
+
+
+def test_check_reads_stdin_and_fail_on_sets_the_exit_code():
+    ok = subprocess.run(
+        [sys.executable, "-m", "visitcoach", "check", "-", "--fail-on", "violation", "--no-semantic"],
+        input="我们不会报警，这是民事纠纷。",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **RULES_ENV},
+    )
+    assert ok.returncode == 0 and "verdict: pass" in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "visitcoach", "check", "-", "--fail-on", "violation", "--no-semantic"],
+        input="不还钱就抓你坐牢。",
+        capture_output=True,
+        text=True,
+        env={**os.environ, **RULES_ENV},
+    )
+    assert bad.returncode == 1 and "THREAT-ARREST-001" in bad.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "context", "message"),
+    [
+        (b"", None, "the script is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", None, "binary"),
+        ("x" * 50_001, None, "limit is 50,000"),
+        ("Hello", "planet: mars\n", "field 'planet': unknown field"),
+        ("Hello", "visit_time: tonight\n", "field 'visit_time'"),
+    ],
+)
+def test_check_bad_input_is_one_line(tmp_path, content, context, message):
+    script = tmp_path / "s.txt"
+    script.write_bytes(content if isinstance(content, bytes) else content.encode())
+    args = ["check", str(script), "--no-semantic"]
+    if context:
+        (tmp_path / "c.yaml").write_text(context, encoding="utf-8")
+        args += ["--context", str(tmp_path / "c.yaml")]
+    result = run(*args, env=RULES_ENV)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode != 0 and len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_check_batch_jsonl_with_a_bad_row(tmp_path):
+    rows = [
+        {"id": "a", "text": "You will not be arrested.", "context": {"jurisdiction": "US"}},
+        "not json",
+        {"id": "c", "text": "不还钱就抓你坐牢。", "context": {"jurisdiction": "CN", "collectors": 1}},
+        {"id": "d", "text": "", "context": {}},
+        {"id": "e", "text": "Hi", "context": {"jurisdiction": "XX"}},
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    result = run(
+        "check", "--batch", str(path), "--json", "--no-semantic", "--out", str(tmp_path / "out"), env=RULES_ENV
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    results = data["results"]
+    assert [r["id"] for r in results] == ["a", "row-2", "c", "d", "e"]
+    assert results[0]["verdict"] == "pass"
+    assert "row 2" in results[1]["error"] and "row 4" in results[3]["error"] and "jurisdiction" in results[4]["error"]
+    assert {f["category"] for f in results[2]["findings"]} >= {"threat_arrest", "visit_staffing"}
+    assert data["summary"]["errors"] == 3 and data["summary"]["findings_by_category"]["threat_arrest"] == 1
+    reports = sorted(p.suffix for p in (tmp_path / "out").iterdir())
+    assert reports == [".csv", ".json"]
+
+
+def test_check_batch_csv(tmp_path):
+    path = tmp_path / "batch.csv"
+    path.write_text(
+        'id,text,context\n1,"Let me in, we\'ll talk inside.","{""jurisdiction"": ""UK""}"\n2,Good morning,\n',
+        encoding="utf-8",
+    )
+    result = run("check", "--batch", str(path), "--json", "--no-semantic", "--out", str(tmp_path), env=RULES_ENV)
+    data = json.loads(result.stdout)
+    assert data["results"][0]["verdict"] == "fail" and data["results"][1]["verdict"] == "pass"
+    assert (
+        run(
+            "check",
+            "--batch",
+            str(path),
+            "--fail-on",
+            "violation",
+            "--no-semantic",
+            "--out",
+            str(tmp_path),
+            env=RULES_ENV,
+        ).returncode
+        == 1
+    )

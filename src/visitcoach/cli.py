@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -140,6 +141,80 @@ def ask(
         typer.echo("")
         for n, c in enumerate(answer.citations, start=1):
             typer.echo(f"[{n}] {c.citation} — {c.title} › {c.section} ({c.source})")
+
+
+@app.command()
+@command
+def check(
+    file: Annotated[str | None, typer.Argument(help="Script file, or - for standard input.")] = None,
+    context: Annotated[Path | None, typer.Option("--context", help="Visit context (YAML or JSON).")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="Check every row of a .jsonl or .csv file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where batch reports go (default: DATA_DIR/reports).")
+    ] = None,
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="Exit 1 when a finding of this severity (or worse) is found.")
+    ] = None,
+    no_semantic: Annotated[
+        bool, typer.Option("--no-semantic", help="Phrase, context and absence layers only.")
+    ] = False,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a script (or a batch) against the compliance rules."""
+    import datetime as dt
+
+    from visitcoach.compliance import Checker, VisitContext, load_context
+    from visitcoach.compliance.batch import check_batch, write_reports
+
+    settings = _settings()
+    if fail_on not in (None, "violation", "warning"):
+        _fail(f"--fail-on must be violation or warning, not {fail_on!r}")
+    if lang is not None and lang not in ("zh", "en"):
+        _fail(f"--lang must be zh or en, not {lang!r}")
+    if (file is None) == (batch is None):
+        _fail("give a script FILE (or -) or --batch FILE, not both")
+    checker = Checker.from_settings(settings, semantic=not no_semantic)
+    worst = {"violation": ("violation",), "warning": ("violation", "warning"), None: ()}[fail_on]
+    if batch is not None:
+        result = check_batch(checker, batch, semantic=not no_semantic, lang=lang)
+        stem = f"check-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        json_path, csv_path = write_reports(result, out or settings.data_dir / "reports", stem)
+        if as_json:
+            _emit(result)
+        else:
+            s = result["summary"]
+            typer.echo(f"{s['rows']} rows: {s['passed']} pass, {s['failed']} fail, {s['errors']} error(s)")
+            for category, n in s["findings_by_category"].items():
+                typer.echo(f"  {category:<30} {n}")
+            for r in result["results"]:
+                if "error" in r:
+                    typer.echo(f"  error: {r['error']}", err=True)
+            typer.echo(f"reports: {json_path} {csv_path}")
+        hit = any(f["severity"] in worst for r in result["results"] for f in r.get("findings", []))
+        if hit or (fail_on and result["summary"]["errors"]):
+            raise typer.Exit(1)
+        return
+    if file == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(file).read_bytes()  # type: ignore[arg-type]
+        except OSError as exc:
+            _fail(f"{file}: cannot read ({exc.strerror or exc})")
+    ctx = load_context(context) if context else VisitContext()
+    report = checker.check(raw, ctx, lang=lang, semantic=not no_semantic)
+    if as_json:
+        _emit(report.as_dict())
+    else:
+        typer.echo(f"verdict: {report.verdict} ({len(report.findings)} finding(s))")
+        for f in report.findings:
+            where = f"@{f.start}-{f.end} “{f.text}”" if f.start is not None else "(visit context)"
+            typer.echo(f"[{f.severity}] {f.rule_id} {f.category} {where} — {f.citation}")
+            typer.echo(f"    why: {f.explanation}")
+            typer.echo(f"    say instead: {f.suggestion}")
+    if any(f.severity in worst for f in report.findings):
+        raise typer.Exit(1)
 
 
 @app.command()

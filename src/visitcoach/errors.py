@@ -16,11 +16,19 @@ class ConfigError(VisitCoachError):
 class KnowledgeError(VisitCoachError):
     """A knowledge file is malformed; the message names the file, and the line or field."""
 
-    def __init__(self, path: Path | str, message: str, *, line: int | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        message: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
+        rule: str | None = None,
+    ) -> None:
         self.path = Path(path)
         self.line = line
         self.field = field
-        where = str(path) + (f":{line}" if line is not None else "")
+        where = str(path) + (f":{line}" if line is not None else "") + (f": rule {rule}" if rule else "")
         what = f"field '{field}': " if field else ""
         super().__init__(f"{where}: {what}{message}")
 

@@ -15,9 +15,9 @@ from visitcoach.corpus.loader import Document, Section, detect_lang
 from visitcoach.tokens import count_tokens
 
 #: Bump when chunk boundaries or metadata change, so `ingest` rebuilds the index.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=[A-Z0-9\"'(“（])")
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=[A-Z0-9\"'(“（\u3400-\u9fff])")
 
 
 @dataclass(frozen=True)

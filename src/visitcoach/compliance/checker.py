@@ -1,0 +1,412 @@
+"""The compliance checker: rules (data) applied to a script and its visit context.
+
+Four layers, each a pure function of (text, context, rules):
+  phrase    patterns and lexicons, with negation ("you will not be arrested") and quotation
+            (a trainer quoting a banned phrase is `info`) handling;
+  semantic  each sentence's embedding against every rule's violating and compliant exemplars,
+            so paraphrases no pattern lists are caught;
+  context   visit window, place, staffing and contact-prohibiting flags;
+  absence   an opening must identify the agent, state the purpose and (US) the debt-collector
+            disclosure.
+Findings of one rule whose spans overlap merge into one. The verdict fails on any violation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from visitcoach.compliance.context import VisitContext
+from visitcoach.compliance.rules import Rule, load_calibration, load_rules
+from visitcoach.corpus.chunking import split_sentences
+from visitcoach.corpus.loader import detect_lang
+from visitcoach.errors import VisitCoachError
+from visitcoach.retrieval.lexical import tokenize
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 50_000
+SENTENCE_CACHE = 20_000
+SEVERITY_ORDER = {"info": 0, "warning": 1, "violation": 2}
+
+# A negation governing a match: it ends the text just before the match, within the same clause.
+_EN_NEGATION = re.compile(
+    r"(?:\bnot|n't|\bnever|\bno\s+one(?:\s+will)?|\bnobody(?:\s+will)?|\bwithout|\bno\s+need\s+to)\s+"
+    r"(?:(?:be|been|being|get|getting|going|gonna|to|ever|have|has|you|anyone|will|would|could|is|are|say|saying|tell|"
+    r"telling|threaten|threatening|imply|implying|suggest|claim|that|them|him|her|the|customer|borrower|anybody|"
+    r"somebody|someone|we|i|they|us|adding|add|charging|charge|any|a|an|asking|ask|taking|take|making|make|need|"
+    r"needing|required|allowed|able|entitled|right|power|out|pay|full|this|that|about|put|send|throw|lock|clear|settle|find|raise|hand|over)\s+){0,5}$",
+    re.IGNORECASE,
+)
+_ZH_NEGATION = re.compile(
+    r"(?:不会|不是|并不|并没有|没有人会|绝不|绝对不会|不得|不能|不要|禁止|严禁|不用担心|不可以|不应|切勿|千万别|别说|"
+    r"没有(?:任何)?(?:权力|权利|额外)|无权|无需|不必|不用|不需要|没必要)"
+    r"[^，。！？；,.!?;\n]{0,12}$"
+)
+_CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\n]|\bbut\b|\bif\b", re.IGNORECASE)
+_QUOTES = {"“": "”", "「": "」", "‘": "’", "『": "』", '"': '"'}
+
+
+class CheckInputError(VisitCoachError):
+    """The script or its context cannot be checked (empty, binary, too long, bad context)."""
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    category: str
+    severity: str
+    start: int | None
+    end: int | None
+    text: str | None
+    citation: str
+    explanation: str
+    suggestion: str
+    layer: Literal["phrase", "semantic", "context", "absence", "model"] = "phrase"
+    score: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    verdict: Literal["pass", "fail"]
+    findings: list[Finding]
+    lang: str
+    jurisdiction: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "findings": [f.as_dict() for f in self.findings]}
+
+    def categories(self, severities: Iterable[str] = ("violation",)) -> set[str]:
+        wanted = set(severities)
+        return {f.category for f in self.findings if f.severity in wanted}
+
+
+@dataclass
+class Semantic:
+    """Exemplar embeddings per rule, computed once (and cached on disk by text hash)."""
+
+    violating: dict[str, np.ndarray] = field(default_factory=dict)
+    compliant: dict[str, np.ndarray] = field(default_factory=dict)
+    threshold: float = 0.88
+    margin: float = 0.02
+    #: Words of the violating exemplars that no compliant material uses. A sentence sharing none of
+    #: them is unlikely to paraphrase an exemplar and is not embedded: the gate that keeps the layer
+    #: within its latency budget (embedding costs ~15 ms a sentence on 2 cores).
+    cues: frozenset[str] = frozenset()
+
+
+def validate_script(text: Any) -> str:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CheckInputError("the script is not UTF-8 text (binary file?)") from None
+    if not isinstance(text, str):
+        raise CheckInputError("the script must be text")
+    if "\x00" in text:
+        raise CheckInputError("the script contains NUL bytes (binary file?)")
+    if not text.strip():
+        raise CheckInputError("the script is empty")
+    if len(text) > MAX_CHARS:
+        raise CheckInputError(f"the script has {len(text):,} characters; the limit is {MAX_CHARS:,} (split it)")
+    return text
+
+
+def _negated(text: str, start: int, lang_hint: str) -> bool:
+    clause_start = 0
+    for m in _CLAUSE_BREAK.finditer(text, 0, start):
+        clause_start = m.end()
+    prefix = text[clause_start:start]
+    return bool(_EN_NEGATION.search(prefix) or _ZH_NEGATION.search(prefix))
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    for opening, closing in _QUOTES.items():
+        if opening == closing:
+            before = text[:start].count(opening)
+            if before % 2 == 1 and closing in text[end:]:
+                return True
+            continue
+        left = text.rfind(opening, 0, start)
+        if left != -1 and text.rfind(closing, left, start) == -1 and text.find(closing, end) != -1:
+            return True
+    return False
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence (the chunker's zh/en-aware splitting), as offsets into `text`."""
+    spans = []
+    pos = 0
+    for piece in split_sentences(text):
+        start = text.find(piece, pos)
+        if start == -1:  # split_sentences re-joined abbreviations with one space; fall back to its head
+            head = piece.split(" ", 1)[0]
+            start = text.find(head, pos)
+            if start == -1:
+                continue
+            end = start + len(head)
+        else:
+            end = start + len(piece)
+        pos = end
+        if end - start >= 4:
+            spans.append((start, end))
+    return spans
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+class Checker:
+    def __init__(
+        self,
+        rules: list[Rule],
+        embedder: Any = None,
+        cache_dir: Path | None = None,
+        calibration: dict[str, float] | None = None,
+    ) -> None:
+        self.rules = rules
+        self._calibration = calibration or {}
+        self._embedder = embedder
+        self._cache_dir = cache_dir
+        self._semantic: Semantic | None = None
+        self._sentence_cache: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Any, semantic: bool = True) -> Checker:
+        from visitcoach.retrieval.embeddings import get_embeddings
+
+        directory = Path(settings.knowledge_dir) / "rules"
+        embedder = get_embeddings(settings) if semantic else None
+        return cls(load_rules(directory), embedder, Path(settings.data_dir) / "cache", load_calibration(directory))
+
+    # -- public API -------------------------------------------------------------------------
+    def check(
+        self, text: Any, context: VisitContext | None = None, lang: str | None = None, semantic: bool = True
+    ) -> Report:
+        text = validate_script(text)
+        ctx = context or VisitContext()
+        lang = lang if lang in ("zh", "en") else detect_lang(text)
+        findings: list[Finding] = []
+        applicable = [r for r in self.rules if r.applies(ctx)]
+        for rule in applicable:
+            kind = rule.spec.detect.context
+            if kind and self._context_fires(rule, ctx):
+                findings.append(self._finding(rule, ctx, lang, None, None, text, "context"))
+            if rule.spec.detect.require and not any(p.search(text) for ps in rule.required.values() for p in ps):
+                findings.append(self._finding(rule, ctx, lang, None, None, text, "absence"))
+            findings.extend(self._phrase(rule, ctx, lang, text))
+        if semantic and self._embedder is not None:
+            findings.extend(self._semantic_findings(applicable, ctx, lang, text, findings))
+        findings = _merge(findings, text)
+        verdict = "fail" if any(f.severity == "violation" for f in findings) else "pass"
+        return Report(verdict, findings, lang, ctx.jurisdiction)
+
+    # -- layers -----------------------------------------------------------------------------
+    def _phrase(self, rule: Rule, ctx: VisitContext, lang: str, text: str) -> list[Finding]:
+        out = []
+        for patterns in rule.patterns.values():
+            for pattern in patterns:
+                for m in pattern.finditer(text):
+                    if m.end() == m.start():
+                        continue
+                    quoted = _quoted(text, m.start(), m.end())
+                    if not quoted and _negated(text, m.start(), lang):
+                        continue
+                    severity = "info" if quoted else None
+                    out.append(self._finding(rule, ctx, lang, m.start(), m.end(), text, "phrase", severity=severity))
+        return out
+
+    def _context_fires(self, rule: Rule, ctx: VisitContext) -> bool:
+        detect = rule.spec.detect
+        if detect.context == "visit_time":
+            if ctx.visit_time is None:
+                return False
+            windows = [
+                detect.windows[j]
+                for j in ([ctx.jurisdiction] if ctx.jurisdiction else detect.windows)
+                if j in detect.windows
+            ]
+            if not windows:
+                return False
+            minute = ctx.visit_time.hour * 60 + ctx.visit_time.minute
+            # Without a jurisdiction, the strictest window applies (the policy's rule).
+            start = max(_minutes(w.start) for w in windows)
+            end = min(_minutes(w.end) for w in windows)
+            return not (start <= minute < end)
+        if detect.context == "visit_staffing":
+            if ctx.collectors is None:
+                return False
+            need = [
+                detect.min_collectors[j]
+                for j in ([ctx.jurisdiction] if ctx.jurisdiction else detect.min_collectors)
+                if j in detect.min_collectors
+            ]
+            return bool(need) and ctx.collectors < max(need)
+        return detect.context in ("visit_place", "contact")  # their `when` already holds
+
+    def _semantic_findings(
+        self, rules: list[Rule], ctx: VisitContext, lang: str, text: str, found: list[Finding]
+    ) -> list[Finding]:
+        candidates = [r for r in rules if r.spec.detect.semantic]
+        if not candidates:
+            return []
+        sem = self._exemplars()
+        spans = [
+            (s, e)
+            for s, e in sentences(text)
+            if not _quoted(text, s, e) and sem.cues.intersection(tokenize(text[s:e], bigrams=False))
+        ]
+        if not spans:
+            return []
+        vectors = self._sentence_vectors([text[s:e] for s, e in spans])
+        out = []
+        for (s, e), vec in zip(spans, vectors, strict=True):
+            sentence = text[s:e]
+            if _sentence_negated(sentence):
+                continue
+            for rule in candidates:
+                if any(f.rule_id == rule.id and f.start is not None and f.start < e and f.end > s for f in found):
+                    continue  # the phrase layer already has it
+                v = sem.violating.get(rule.id)
+                if v is None or not len(v):
+                    continue
+                best_v = float(np.max(v @ vec))
+                c = sem.compliant.get(rule.id)
+                best_c = float(np.max(c @ vec)) if c is not None and len(c) else 0.0
+                if best_v >= sem.threshold and best_v - best_c >= sem.margin:
+                    out.append(self._finding(rule, ctx, lang, s, e, text, "semantic", score=round(best_v, 4)))
+        return out
+
+    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of script sentences; repeated sentences (templates in a batch) are embedded once."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_cache))
+        if missing:
+            if len(self._sentence_cache) + len(missing) > SENTENCE_CACHE:
+                self._sentence_cache.clear()
+            for t, vec in zip(missing, self._embedder.embed_passages(missing), strict=True):
+                self._sentence_cache[t] = np.asarray(vec, dtype=np.float32)
+        return np.vstack([self._sentence_cache[t] for t in texts])
+
+    def _exemplars(self) -> Semantic:
+        if self._semantic is not None:
+            return self._semantic
+        sem = Semantic(**self._calibration)
+        texts: list[str] = []
+        for rule in self.rules:
+            texts += rule.spec.detect.semantic.zh + rule.spec.detect.semantic.en
+            texts += rule.spec.detect.semantic_compliant.zh + rule.spec.detect.semantic_compliant.en
+        vectors = self._embed_cached(texts)
+        for rule in self.rules:
+            d = rule.spec.detect
+            v = [vectors[t] for t in d.semantic.zh + d.semantic.en]
+            c = [vectors[t] for t in d.semantic_compliant.zh + d.semantic_compliant.en]
+            if v:
+                sem.violating[rule.id] = np.vstack(v)
+            if c:
+                sem.compliant[rule.id] = np.vstack(c)
+        violating_words: set[str] = set()
+        compliant_words: set[str] = set()
+        for rule in self.rules:
+            d, ex = rule.spec.detect, rule.spec.examples
+            for t in d.semantic.zh + d.semantic.en:
+                violating_words |= set(tokenize(t, bigrams=False))
+            compliant = (
+                d.semantic_compliant.zh + d.semantic_compliant.en + rule.spec.suggestion.zh + rule.spec.suggestion.en
+            )
+            compliant += [e.text for items in ex.compliant.values() for e in items]
+            for t in compliant:
+                compliant_words |= set(tokenize(t, bigrams=False))
+        sem.cues = frozenset(violating_words - compliant_words)
+        self._semantic = sem
+        return sem
+
+    def _embed_cached(self, texts: list[str]) -> dict[str, np.ndarray]:
+        name = getattr(self._embedder, "name", "embedder")
+        keys = {t: hashlib.sha1(f"{name}\n{t}".encode()).hexdigest() for t in set(texts)}
+        cache: dict[str, np.ndarray] = {}
+        path = self._cache_dir / "exemplars.npz" if self._cache_dir else None
+        if path and path.exists():
+            with np.load(path) as data:
+                cache = {k: data[k] for k in data.files}
+        missing = [t for t, k in keys.items() if k not in cache]
+        if missing:
+            for t, vec in zip(missing, self._embedder.embed_passages(missing), strict=True):
+                cache[keys[t]] = np.asarray(vec, dtype=np.float32)
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                np.savez(path, **{k: cache[k] for k in set(keys.values())})
+        return {t: cache[k] for t, k in keys.items()}
+
+    # -- findings ---------------------------------------------------------------------------
+    def _finding(
+        self,
+        rule: Rule,
+        ctx: VisitContext,
+        lang: str,
+        start: int | None,
+        end: int | None,
+        text: str,
+        layer: str,
+        severity: str | None = None,
+        score: float | None = None,
+    ) -> Finding:
+        spec = rule.spec
+        suggestions = spec.suggestion.get(lang) or spec.suggestion.get("en")
+        return Finding(
+            rule_id=spec.id,
+            category=spec.category,
+            severity=severity or spec.severity,
+            start=start,
+            end=end,
+            text=text[start:end] if start is not None and end is not None else None,
+            citation=rule.citation_for(ctx.jurisdiction, lang),
+            explanation=getattr(spec.explanation, lang),
+            suggestion=suggestions[0],
+            layer=layer,  # type: ignore[arg-type]
+            score=score,
+        )
+
+
+def _sentence_negated(sentence: str) -> bool:
+    """A sentence that denies the thing ("nobody will arrest you") is not a semantic match."""
+    return bool(re.search(r"\b(?:not|never|won't|nobody|no one)\b|n't\b", sentence, re.IGNORECASE)) or bool(
+        re.search(r"不会|不是|并不|没有人会|绝不|不得|不能|不要|禁止|严禁", sentence)
+    )
+
+
+def _merge(findings: list[Finding], text: str) -> list[Finding]:
+    """One finding per rule per overlapping span (the strongest severity); context findings once per rule."""
+    out: list[Finding] = []
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    for group in by_rule.values():
+        spanless = [f for f in group if f.start is None]
+        if spanless:
+            out.append(spanless[0])
+        spans = sorted((f for f in group if f.start is not None), key=lambda f: (f.start, -(f.end or 0)))
+        for f in spans:
+            last = out[-1] if out and out[-1].rule_id == f.rule_id and out[-1].start is not None else None
+            if last is not None and f.start <= last.end:  # type: ignore[operator]
+                if f.end > last.end:  # type: ignore[operator]
+                    last.end = f.end
+                if SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[last.severity]:
+                    last.severity, last.layer = f.severity, f.layer
+                continue
+            out.append(Finding(**asdict(f)))
+    for f in out:
+        if f.start is not None:
+            f.text = text[f.start : f.end]
+    return sorted(out, key=lambda f: (f.start if f.start is not None else -1, f.rule_id))

@@ -1,0 +1,148 @@
+"""Compliance evaluation: per-category precision / recall / F1 and the false-positive rate on
+compliant scripts, with and without the semantic layer, plus semantic-threshold calibration.
+
+A category counts as reported for a script when a finding of it has severity violation or warning
+(`info` is a quotation, not a finding against the agent).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from visitcoach.compliance.checker import Checker
+from visitcoach.compliance.context import VisitContext, parse_context
+from visitcoach.compliance.rules import CATEGORIES
+from visitcoach.errors import KnowledgeError
+
+REPORTED = ("violation", "warning")
+
+
+class ComplianceCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    lang: Literal["zh", "en"]
+    jurisdiction: Literal["CN", "US", "UK"]
+    text: str = Field(min_length=1)
+    context: dict[str, Any] = Field(default_factory=dict)
+    expected_categories: list[str]
+    tags: list[str] = Field(default_factory=list)
+
+    def visit_context(self) -> VisitContext:
+        return parse_context({"jurisdiction": self.jurisdiction, **self.context}, f"case {self.id}")
+
+
+def load_cases(*paths: Path) -> list[ComplianceCase]:
+    cases: list[ComplianceCase] = []
+    seen: set[str] = set()
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                case = ComplianceCase(**json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise KnowledgeError(path, f"not JSON: {exc.msg}", line=n) from None
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise KnowledgeError(path, err["msg"], line=n, field=".".join(map(str, err["loc"]))) from None
+            unknown = [c for c in case.expected_categories if c not in CATEGORIES]
+            if unknown:
+                raise KnowledgeError(path, f"unknown categories {unknown}", line=n, field="expected_categories")
+            if case.id in seen:
+                raise KnowledgeError(path, f"duplicate id {case.id!r}", line=n, field="id")
+            case.visit_context()  # validates the context now, naming the case
+            seen.add(case.id)
+            cases.append(case)
+    return cases
+
+
+@dataclass
+class Scores:
+    per_category: dict[str, dict[str, float]]
+    micro: dict[str, float]
+    false_positive_rate: float
+    compliant: int
+    errors: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "micro": self.micro,
+            "false_positive_rate": self.false_positive_rate,
+            "compliant_scripts": self.compliant,
+            "per_category": self.per_category,
+            "errors": self.errors,
+        }
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(f, 4),
+        "support": tp + fn,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def score(predictions: dict[str, set[str]], cases: list[ComplianceCase]) -> Scores:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    errors = []
+    compliant = [c for c in cases if not c.expected_categories]
+    false_alarms = 0
+    for case in cases:
+        got, want = predictions[case.id], set(case.expected_categories)
+        for c in got & want:
+            tp[c] += 1
+        for c in got - want:
+            fp[c] += 1
+        for c in want - got:
+            fn[c] += 1
+        if got != want:
+            errors.append({"id": case.id, "expected": sorted(want), "got": sorted(got)})
+        if not want and got:
+            false_alarms += 1
+    per = {c: _prf(tp[c], fp[c], fn[c]) for c in CATEGORIES}
+    micro = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    return Scores(per, micro, round(false_alarms / max(len(compliant), 1), 4), len(compliant), errors)
+
+
+def predict(checker: Checker, cases: list[ComplianceCase], semantic: bool = True) -> dict[str, set[str]]:
+    return {
+        case.id: checker.check(case.text, case.visit_context(), lang=case.lang, semantic=semantic).categories(REPORTED)
+        for case in cases
+    }
+
+
+def calibrate(checker: Checker, cases: list[ComplianceCase], max_fpr: float = 0.05) -> tuple[float, float, float]:
+    """Semantic threshold and margin maximising micro F1 on `cases` among settings whose false-positive
+    rate stays within `max_fpr` (or, if none does, the setting with the lowest rate). A threshold
+    above 1 switches the layer off, so "off" competes on the same terms."""
+    sem = checker._exemplars()
+    trials = []
+    for threshold in (0.86, 0.87, 0.88, 0.89, 0.90, 0.91, 0.92, 0.93, 0.94, 0.95, 1.01):
+        for margin in (0.0, 0.02, 0.04, 0.06):
+            sem.threshold, sem.margin = threshold, margin
+            result = score(predict(checker, cases), cases)
+            trials.append((result.false_positive_rate, result.micro["f1"], threshold, margin))
+            if threshold > 1:
+                break
+    within = [t for t in trials if t[0] <= max_fpr]
+    _fpr, f1, threshold, margin = (
+        max(within, key=lambda t: t[1]) if within else min(trials, key=lambda t: (t[0], -t[1]))
+    )
+    sem.threshold, sem.margin = threshold, margin
+    return threshold, margin, f1
