@@ -200,13 +200,14 @@ class Checker:
         lang = lang if lang in ("zh", "en") else detect_lang(text)
         findings: list[Finding] = []
         applicable = [r for r in self.rules if r.applies(ctx)]
+        lowered = text.lower()
         for rule in applicable:
             kind = rule.spec.detect.context
             if kind and self._context_fires(rule, ctx):
                 findings.append(self._finding(rule, ctx, lang, None, None, text, "context"))
             if rule.spec.detect.require and not any(p.search(text) for ps in rule.required.values() for p in ps):
                 findings.append(self._finding(rule, ctx, lang, None, None, text, "absence"))
-            findings.extend(self._phrase(rule, ctx, lang, text))
+            findings.extend(self._phrase(rule, ctx, lang, text, lowered))
         if semantic and self._embedder is not None:
             findings.extend(self._semantic_findings(applicable, ctx, lang, text, findings))
         findings = _merge(findings, text)
@@ -214,10 +215,12 @@ class Checker:
         return Report(verdict, findings, lang, ctx.jurisdiction)
 
     # -- layers -----------------------------------------------------------------------------
-    def _phrase(self, rule: Rule, ctx: VisitContext, lang: str, text: str) -> list[Finding]:
+    def _phrase(self, rule: Rule, ctx: VisitContext, lang: str, text: str, lowered: str) -> list[Finding]:
         out = []
-        for patterns in rule.patterns.values():
-            for pattern in patterns:
+        for script_lang, patterns in rule.patterns.items():
+            for pattern, literals in zip(patterns, rule.literals[script_lang], strict=True):
+                if literals is not None and not all(any(lit in lowered for lit in group) for group in literals):
+                    continue  # the script lacks a word this pattern needs
                 for m in pattern.finditer(text):
                     if m.end() == m.start():
                         continue

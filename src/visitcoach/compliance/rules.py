@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from visitcoach.compliance.context import Location, VisitContext, parse_context
+from visitcoach.compliance.prefilter import required_literals
 from visitcoach.corpus.schemas import FLAG_NAMES
 from visitcoach.errors import KnowledgeError
 
@@ -182,6 +183,8 @@ class Rule:
     spec: RuleSpec
     source: Path
     patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    #: Per pattern, literals of which a match must contain one (None: always run the pattern).
+    literals: dict[str, list[tuple[frozenset[str], ...] | None]] = field(default_factory=dict)
     required: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
     @property
@@ -292,6 +295,7 @@ def load_rules(directory: Path) -> list[Rule]:
                     _lexicon_pattern(p, lang) for p in spec.detect.lexicon.get(lang)
                 ]
                 rule.patterns[lang] = _compile(path, spec.id, f"detect.patterns.{lang}", regexes)
+                rule.literals[lang] = [required_literals(rx) for rx in regexes]
                 rule.required[lang] = _compile(path, spec.id, f"detect.require.{lang}", spec.detect.require.get(lang))
             for kind in ("violating", "compliant"):
                 for lang, items in getattr(spec.examples, kind).items():
