@@ -7,18 +7,18 @@ A category counts as reported for a script when a finding of it has severity vio
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from visitcoach.compliance.checker import Checker
 from visitcoach.compliance.context import VisitContext, parse_context
 from visitcoach.compliance.rules import CATEGORIES
 from visitcoach.errors import KnowledgeError
+from visitcoach.evals.datasets import read_jsonl
 
 REPORTED = ("violation", "warning")
 
@@ -39,24 +39,16 @@ class ComplianceCase(BaseModel):
 
 
 def load_cases(*paths: Path) -> list[ComplianceCase]:
+    """Cases from one or more JSONL files; categories and contexts are validated, ids unique overall."""
     cases: list[ComplianceCase] = []
     seen: set[str] = set()
     for path in paths:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                case = ComplianceCase(**json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise KnowledgeError(path, f"not JSON: {exc.msg}", line=n) from None
-            except ValidationError as exc:
-                err = exc.errors()[0]
-                raise KnowledgeError(path, err["msg"], line=n, field=".".join(map(str, err["loc"]))) from None
+        for n, case in read_jsonl(path, ComplianceCase):
             unknown = [c for c in case.expected_categories if c not in CATEGORIES]
             if unknown:
                 raise KnowledgeError(path, f"unknown categories {unknown}", line=n, field="expected_categories")
             if case.id in seen:
-                raise KnowledgeError(path, f"duplicate id {case.id!r}", line=n, field="id")
+                raise KnowledgeError(path, f"duplicate id {case.id!r} (also in an earlier file)", line=n, field="id")
             case.visit_context()  # validates the context now, naming the case
             seen.add(case.id)
             cases.append(case)

@@ -8,15 +8,14 @@ here is the share of questions with a gold chunk in the top k.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from visitcoach.errors import KnowledgeError
+from visitcoach.evals.datasets import read_jsonl
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex, Method
 
 
@@ -33,23 +32,7 @@ class RetrievalCase(BaseModel):
 
 
 def load_cases(path: Path) -> list[RetrievalCase]:
-    cases: list[RetrievalCase] = []
-    seen: set[str] = set()
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            case = RetrievalCase(**json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise KnowledgeError(path, f"not JSON: {exc.msg}", line=n) from None
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise KnowledgeError(path, err["msg"], line=n, field=".".join(map(str, err["loc"]))) from None
-        if case.id in seen:
-            raise KnowledgeError(path, f"duplicate id {case.id!r}", line=n, field="id")
-        seen.add(case.id)
-        cases.append(case)
-    return cases
+    return [case for _, case in read_jsonl(path, RetrievalCase)]
 
 
 def is_gold(case: RetrievalCase, hit: Hit) -> bool:
@@ -122,14 +105,7 @@ class UnanswerableCase(BaseModel):
 
 
 def load_unanswerable(path: Path) -> list[UnanswerableCase]:
-    rows: list[UnanswerableCase] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                rows.append(UnanswerableCase(**json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                raise KnowledgeError(path, f"invalid row: {exc}".splitlines()[0], line=n) from None
-    return rows
+    return [case for _, case in read_jsonl(path, UnanswerableCase)]
 
 
 def no_answer_scores(

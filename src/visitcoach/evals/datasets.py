@@ -1,0 +1,43 @@
+"""Evaluation datasets: JSONL rows validated by a pydantic model, errors naming file, line and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from visitcoach.errors import KnowledgeError
+
+Row = TypeVar("Row", bound=BaseModel)
+
+
+def read_jsonl(path: Path, model: type[Row]) -> list[tuple[int, Row]]:
+    """(line number, row) for every non-blank line; ids must be unique within the file."""
+    rows: list[tuple[int, Row]] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(path, f"cannot read: {exc}") from None
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = model(**json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise KnowledgeError(path, f"not JSON: {exc.msg}", line=n) from None
+        except (ValidationError, TypeError) as exc:
+            if not isinstance(exc, ValidationError):
+                raise KnowledgeError(path, "a row must be a JSON object", line=n) from None
+            err = exc.errors()[0]
+            msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+            raise KnowledgeError(path, msg, line=n, field=".".join(map(str, err["loc"]))) from None
+        row_id = getattr(row, "id", None)
+        if row_id is not None:
+            if row_id in seen:
+                raise KnowledgeError(path, f"duplicate id {row_id!r}", line=n, field="id")
+            seen.add(row_id)
+        rows.append((n, row))
+    return rows
