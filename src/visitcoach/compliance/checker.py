@@ -163,6 +163,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _applicable(per_jurisdiction: dict[str, Any], ctx: VisitContext) -> list[Any]:
+    """The value for the context's jurisdiction, or every value when the jurisdiction is unknown."""
+    if ctx.jurisdiction:
+        return [per_jurisdiction[ctx.jurisdiction]] if ctx.jurisdiction in per_jurisdiction else []
+    return list(per_jurisdiction.values())
+
+
 def _minutes(hhmm: str) -> int:
     h, m = hhmm.split(":")
     return int(h) * 60 + int(m)
@@ -234,14 +241,8 @@ class Checker:
     def _context_fires(self, rule: Rule, ctx: VisitContext) -> bool:
         detect = rule.spec.detect
         if detect.context == "visit_time":
-            if ctx.visit_time is None:
-                return False
-            windows = [
-                detect.windows[j]
-                for j in ([ctx.jurisdiction] if ctx.jurisdiction else detect.windows)
-                if j in detect.windows
-            ]
-            if not windows:
+            windows = _applicable(detect.windows, ctx)
+            if ctx.visit_time is None or not windows:
                 return False
             minute = ctx.visit_time.hour * 60 + ctx.visit_time.minute
             # Without a jurisdiction, the strictest window applies (the policy's rule).
@@ -249,14 +250,8 @@ class Checker:
             end = min(_minutes(w.end) for w in windows)
             return not (start <= minute < end)
         if detect.context == "visit_staffing":
-            if ctx.collectors is None:
-                return False
-            need = [
-                detect.min_collectors[j]
-                for j in ([ctx.jurisdiction] if ctx.jurisdiction else detect.min_collectors)
-                if j in detect.min_collectors
-            ]
-            return bool(need) and ctx.collectors < max(need)
+            need = _applicable(detect.min_collectors, ctx)
+            return ctx.collectors is not None and bool(need) and ctx.collectors < max(need)
         return detect.context in ("visit_place", "contact")  # their `when` already holds
 
     def _semantic_findings(
