@@ -38,7 +38,8 @@ SEVERITY_ORDER = {"info": 0, "warning": 1, "violation": 2}
 
 # A negation governing a match: it ends the text just before the match, within the same clause.
 _EN_NEGATION = re.compile(
-    r"(?:\bnot|n't|\bnever|\bno\s+one(?:\s+will)?|\bnobody(?:\s+will)?|\bwithout|\bno\s+need\s+to)\s+"
+    r"(?:\bnot|n't|\bcannot|\bnever|\bno\s+one(?:\s+will)?|\bnobody(?:\s+will)?|\bwithout|\bno\s+need\s+to|"
+    r"\bno\s+(?:power|right)\s+to)\s+"
     r"(?:(?:be|been|being|get|getting|going|gonna|to|ever|have|has|you|anyone|will|would|could|is|are|say|saying|tell|"
     r"telling|threaten|threatening|imply|implying|suggest|claim|that|them|him|her|the|customer|borrower|anybody|"
     r"somebody|someone|we|i|they|us|adding|add|charging|charge|any|a|an|asking|ask|taking|take|making|make|need|"
@@ -46,7 +47,7 @@ _EN_NEGATION = re.compile(
     re.IGNORECASE,
 )
 _ZH_NEGATION = re.compile(
-    r"(?:不会|不是|并不|并没有|没有人会|绝不|绝对不会|不得|不能|不要|禁止|严禁|不用担心|不可以|不应|切勿|千万别|别说|"
+    r"(?:不会|不是|并不|并没有|没有人会|绝不|绝对不会|不得|不能|(?<!要)不要|禁止|严禁|不用担心|不可以|不应|切勿|千万别|别说|别(?!想|怪)|"
     r"没有(?:任何)?(?:权力|权利|额外)|无权|无需|不必|不用|不需要|没必要)"
     r"[^，。！？；,.!?;\n]{0,12}$"
 )
