@@ -118,3 +118,31 @@ def test_broken_glossary_names_the_entry(tmp_path):
     (tmp_path / "glossary.yaml").write_text("version: 1\nterms:\n  - zh: [单位]\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=r"glossary\.yaml: field 'terms\.0'"):
         load_glossary(tmp_path)
+
+
+def test_a_section_applying_a_named_provision_is_found_with_it(tmp_path):
+    from visitcoach.ingest import ingest
+    from visitcoach.retrieval.index import KnowledgeIndex
+
+    from .conftest import make_settings
+
+    knowledge = tmp_path / "k"
+    (knowledge / "legal").mkdir(parents=True)
+    (knowledge / "policy").mkdir()
+    (knowledge / "legal" / "conc.md").write_text(
+        "---\nid: conc\ntitle: CONC\ndoc_type: legal\njurisdiction: UK\nlang: en\nconfidence: C\n---\n"
+        '## Capacity {cite="CONC 7.10.1 R"}\n\nSuspend recovery when the customer may lack mental capacity.\n'
+        '## Visits {cite="CONC 7.9.14 R"}\n\nDo not enter the home without consent.\n',
+        encoding="utf-8",
+    )
+    (knowledge / "policy" / "vuln.md").write_text(
+        "---\nid: vuln\ntitle: Vulnerable Customer Policy\ndoc_type: policy\njurisdiction: ALL\nlang: en\n"
+        "citation: Vulnerable Customer Policy\n---\n## §4.1 Capacity\n\nWhen a relative reports dementia, stop "
+        "collection and refer the account to the specialist team, as CONC 7.10.1 R requires.\n"
+        "## §4.2 Other\n\nKeep notes of every contact.\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(tmp_path / "data", knowledge)
+    ingest(settings)
+    hits = KnowledgeIndex(settings).search("What does CONC 7.10.1 R mean for our collection activity?", 2).hits
+    assert {h.citation for h in hits} == {"CONC 7.10.1 R", "Vulnerable Customer Policy §4.1"}

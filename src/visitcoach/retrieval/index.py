@@ -170,6 +170,11 @@ class KnowledgeIndex:
         return lexical
 
     @cached_property
+    def _squashed(self) -> dict[str, str]:
+        """Chunk texts lower-cased without spaces, for provision mentions ("conc7.10.1r")."""
+        return {cid: c.text.lower().replace(" ", "") for cid, c in self._chunks.items()}
+
+    @cached_property
     def _lexical_meta(self) -> list[dict[str, Any]]:
         return [self._chunks[i].metadata for i in self._lexical.ids]
 
@@ -185,7 +190,7 @@ class KnowledgeIndex:
         lexical.save(tmp)
         shutil.rmtree(target, ignore_errors=True)
         tmp.rename(target)
-        for name in ("_chunks", "_lexical", "_lexical_meta", "_masks"):
+        for name in ("_chunks", "_lexical", "_lexical_meta", "_masks", "_squashed"):
             self.__dict__.pop(name, None)
         return lexical
 
@@ -300,8 +305,9 @@ class KnowledgeIndex:
     def _citation_matches(self, query: str, filters: Filters) -> list[tuple[str, float]]:
         """Chunks whose citation names a provision the query names ("1692c(a)(3)", "CONC 7.9.14"), most specific first.
 
-        A third ranked list for fusion: neither embeddings nor BM25 reliably tell 1692c(a)(1) from
-        1692c(a)(3), but the chunk's citation field does.
+        A ranked list for fusion: neither embeddings nor BM25 reliably tell 1692c(a)(1) from
+        1692c(a)(3), but the chunk's citation field does. Sections whose text applies the provision
+        (a policy section that cites it) follow, below every exact citation.
         """
         refs = {r.lower().replace(" ", "") for r in _REFERENCE.findall(query)}
         if not refs:
@@ -310,10 +316,14 @@ class KnowledgeIndex:
         for cid, chunk in self._chunks.items():
             cite = str(chunk.metadata.get("citation", "")).lower().replace(" ", "")
             best = max((len(r) for r in refs if r in cite), default=0)
-            if best and filters.matches(chunk.metadata):
+            if not filters.matches(chunk.metadata):
+                continue
+            if best:
                 # Exact provision beats a longer citation that merely contains it ("1692c" in "1692c(a)(1)").
                 exactness = best / max(len(cite), 1)
                 matches.append((cid, best + exactness))
+            elif any(r in self._squashed[cid] for r in refs):
+                matches.append((cid, 0.5))  # a section that applies the provision (a policy citing it)
         matches.sort(key=lambda m: (-m[1], m[0]))
         return matches[:20]
 
