@@ -203,18 +203,6 @@ class KnowledgeIndex:
     def __len__(self) -> int:
         return len(self._chunks)
 
-    def documents(self) -> list[dict[str, Any]]:
-        """One row per indexed document: id, title, type, jurisdiction, language, chunk count."""
-        docs: dict[str, dict[str, Any]] = {}
-        for c in self._chunks.values():
-            row = docs.setdefault(
-                c.doc_id,
-                {k: c.metadata.get(k) for k in ("doc_id", "title", "doc_type", "jurisdiction", "doc_lang", "source")}
-                | {"chunks": 0},
-            )
-            row["chunks"] += 1
-        return sorted(docs.values(), key=lambda r: r["doc_id"])
-
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, method: Method = "hybrid"
     ) -> SearchResult:
