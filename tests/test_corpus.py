@@ -223,3 +223,18 @@ def test_sentence_split_keeps_legal_abbreviations_whole():
         "See e.g. Regulation F.",
         "AJA 1970 s. 40 applies.",
     ]
+
+
+def test_readable_sentences_rejoin_wrapped_lines_and_drop_markup():
+    from visitcoach.corpus.chunking import readable_sentences
+
+    text = (
+        "For field visits: keep visits between 08:00 and 21:00 at the\nborrower's location.\n\n"
+        "- **Compliant**: leave when asked.\n- 合规说法：「晚上十点以后我们不上门。」\n\n外访须双人\n进行。"
+    )
+    assert readable_sentences(text) == [
+        "For field visits: keep visits between 08:00 and 21:00 at the borrower's location.",
+        "Compliant: leave when asked.",
+        "合规说法：「晚上十点以后我们不上门。」",
+        "外访须双人进行。",
+    ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from visitcoach.config import Settings
-from visitcoach.corpus.chunking import split_sentences
+from visitcoach.corpus.chunking import readable_sentences
 from visitcoach.corpus.loader import detect_lang
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex, SearchResult
 from visitcoach.retrieval.lexical import tokenize
@@ -128,7 +128,7 @@ def extractive_answer(index: KnowledgeIndex, question: str, qlang: Lang, result:
     weight = sum(index.idf(t) for t in wanted) or 1.0
     scored: list[tuple[float, int, int, str]] = []  # (score, hit rank, position, sentence)
     for rank, hit in enumerate(pool):
-        for pos, sentence in enumerate(split_sentences(hit.text)):
+        for pos, sentence in enumerate(readable_sentences(hit.text)):
             if len(sentence) < 8 or sentence.startswith("#"):
                 continue
             overlap = sum(index.idf(t) for t in wanted & set(tokenize(sentence, bigrams=False))) / weight

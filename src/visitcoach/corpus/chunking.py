@@ -55,6 +55,55 @@ def split_sentences(text: str) -> list[str]:
     return parts
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MARKUP = re.compile(r"\*\*|__|`")
+
+
+def readable_sentences(text: str) -> list[str]:
+    """Sentences for quoting to a reader: hard-wrapped lines rejoined, list markers and emphasis dropped.
+
+    Markdown sources wrap paragraphs at ~100 characters; splitting on lines would quote fragments.
+    """
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            stripped = _MARKUP.sub("", line.strip())
+            if not stripped or stripped.startswith("#"):
+                continue
+            if _LIST_ITEM.match(stripped) or not lines:
+                lines.append(_LIST_ITEM.sub("", stripped))
+            else:
+                joiner = "" if _CJK_END.search(lines[-1]) and _CJK_START.match(stripped) else " "
+                lines[-1] = f"{lines[-1]}{joiner}{stripped}"
+        for line in lines:
+            for piece in _balanced(split_sentences(line)):
+                closers = _CLOSERS.match(piece)
+                if sentences and closers:  # a closing quote split off after 。 belongs to its sentence
+                    sentences[-1] += closers.group(0)
+                    piece = piece[closers.end() :].strip()
+                if piece:
+                    sentences.append(piece)
+    return sentences
+
+
+def _balanced(pieces: list[str]) -> list[str]:
+    """Rejoin sentences split inside a quotation (「…。…」), so a quote is never cut in half."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and any(out[-1].count(o) > out[-1].count(c) for o, c in _PAIRS):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
+
+
+_PAIRS = (("「", "」"), ("“", "”"), ("『", "』"), ("（", "）"))
+_CLOSERS = re.compile(r"[」』”’）)\]\"']+")
+_CJK_END = re.compile(r"[\u3400-\u9fff，、；：（“]$")
+_CJK_START = re.compile(r"[\u3400-\u9fff，。、；：）”]")
+
+
 def _pieces(text: str, budget: int) -> list[str]:
     """Split `text` into pieces under `budget` tokens: paragraphs first, then sentences."""
     out: list[str] = []
