@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class VisitCoachError(Exception):
     """Base of every error visitcoach raises on purpose."""
@@ -31,6 +33,20 @@ class KnowledgeError(VisitCoachError):
         where = str(path) + (f":{line}" if line is not None else "") + (f": rule {rule}" if rule else "")
         what = f"field '{field}': " if field else ""
         super().__init__(f"{where}: {what}{message}")
+
+    @classmethod
+    def from_validation(
+        cls, path: Path | str, exc: ValidationError, *, line: int | None = None, rule: str | None = None
+    ) -> KnowledgeError:
+        """The first pydantic error as one line naming the file and the field."""
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        msg = err["msg"].removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field"
+        elif err.get("type") == "missing":
+            msg = "required field is missing"
+        return cls(path, msg, line=line, field=loc or None, rule=rule)
 
 
 class IndexStoreError(VisitCoachError):

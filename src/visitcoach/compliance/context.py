@@ -53,10 +53,7 @@ def parse_context(data: Any, source: str = "context") -> VisitContext:
     try:
         return VisitContext(**data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-        raise KnowledgeError(source, msg, field=loc) from None
+        raise KnowledgeError.from_validation(source, exc) from None
 
 
 def load_context(path: Path) -> VisitContext:

@@ -275,16 +275,9 @@ def load_rules(directory: Path) -> list[Rule]:
             rule_id = raw.get("id", f"#{n}") if isinstance(raw, dict) else f"#{n}"
             try:
                 spec = RuleSpec(**raw)
-            except (ValidationError, TypeError) as exc:
-                if isinstance(exc, ValidationError):
-                    err = exc.errors()[0]
-                    loc = ".".join(str(p) for p in err["loc"])
-                    msg = (
-                        "unknown field"
-                        if err["type"] == "extra_forbidden"
-                        else err["msg"].removeprefix("Value error, ")
-                    )
-                    raise KnowledgeError(path, msg, field=loc or None, rule=str(rule_id)) from None
+            except ValidationError as exc:
+                raise KnowledgeError.from_validation(path, exc, rule=str(rule_id)) from None
+            except TypeError:
                 raise KnowledgeError(path, "must be a mapping", rule=str(rule_id)) from None
             if spec.id in seen:
                 raise KnowledgeError(path, f"duplicate id (also in {seen[spec.id].name})", field="id", rule=spec.id)

@@ -155,19 +155,7 @@ def _front_matter(path: Path, meta: dict[str, Any]) -> FrontMatter:
     try:
         return FrontMatter(**meta)
     except ValidationError as exc:
-        raise validation_error(path, exc) from None
-
-
-def validation_error(path: Path, exc: ValidationError) -> KnowledgeError:
-    """The first validation error as a KnowledgeError naming the file and the field."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()))
-    msg = err["msg"].removeprefix("Value error, ")
-    if err.get("type") == "extra_forbidden":
-        msg = "unknown field"
-    elif err.get("type") == "missing":
-        msg = "required field is missing"
-    return KnowledgeError(path, msg, field=loc or None)
+        raise KnowledgeError.from_validation(path, exc) from None
 
 
 def _inferred_meta(path: Path, root: Path | None, body: str) -> dict[str, Any]:
@@ -288,7 +276,7 @@ def _yaml_document(path: Path, text: str, digest: str) -> Document:
         try:
             record = models[kind](**data)
         except ValidationError as exc:
-            raise validation_error(path, exc) from None
+            raise KnowledgeError.from_validation(path, exc) from None
     keys = ("id", "title", "doc_type", "jurisdiction", "lang", "fictional", "tags", "summary")
     fm = _front_matter(path, {k: data[k] for k in keys if k in data})
     doc = Document(fm, path, digest, record=record)

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from visitcoach.corpus.loader import Document, discover, load_document, validation_error
+from visitcoach.corpus.loader import Document, discover, load_document
 from visitcoach.corpus.schemas import PlanPolicy
 from visitcoach.errors import KnowledgeError
 from visitcoach.retrieval.glossary import load_glossary
@@ -61,7 +61,7 @@ def load_plan_policy(root: Path) -> PlanPolicy:
     try:
         return PlanPolicy(**data)
     except ValidationError as exc:
-        raise validation_error(path, exc) from None
+        raise KnowledgeError.from_validation(path, exc) from None
 
 
 def validate_pack(root: Path, *, sample_pack: bool = False) -> PackReport:

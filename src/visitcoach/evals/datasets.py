@@ -28,12 +28,10 @@ def read_jsonl(path: Path, model: type[Row]) -> list[tuple[int, Row]]:
             row = model(**json.loads(line))
         except json.JSONDecodeError as exc:
             raise KnowledgeError(path, f"not JSON: {exc.msg}", line=n) from None
-        except (ValidationError, TypeError) as exc:
-            if not isinstance(exc, ValidationError):
-                raise KnowledgeError(path, "a row must be a JSON object", line=n) from None
-            err = exc.errors()[0]
-            msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-            raise KnowledgeError(path, msg, line=n, field=".".join(map(str, err["loc"]))) from None
+        except ValidationError as exc:
+            raise KnowledgeError.from_validation(path, exc, line=n) from None
+        except TypeError:
+            raise KnowledgeError(path, "a row must be a JSON object", line=n) from None
         row_id = getattr(row, "id", None)
         if row_id is not None:
             if row_id in seen:
