@@ -22,7 +22,7 @@ from visitcoach.config import get_settings
 from visitcoach.evals.compliance import calibrate, load_cases, predict, score
 
 ROOT = Path(__file__).resolve().parents[1]
-DATASETS = [ROOT / "evals" / "datasets" / "compliance.zh.jsonl", ROOT / "evals" / "datasets" / "compliance.en.jsonl"]
+DATASETS = [ROOT / "evals" / "datasets" / "compliance.jsonl"]
 
 
 def _table(name: str, s) -> str:
@@ -51,7 +51,7 @@ def main() -> int:
         path = settings.knowledge_dir / "rules" / "calibration.yaml"
         path.write_text(
             "# Semantic-layer thresholds, calibrated by benchmarks/compliance_eval.py --calibrate on the even rows of\n"
-            "# evals/datasets/compliance.*.jsonl (max F1 with false-positive rate <= 5%).\n"
+            "# evals/datasets/compliance.jsonl (max F1 with false-positive rate <= 5%).\n"
             + yaml.safe_dump({"semantic": {"threshold": threshold, "margin": margin}}),
             encoding="utf-8",
         )

@@ -13,7 +13,7 @@ DATA = ROOT / "evals" / "datasets"
 
 
 def test_shipped_datasets_load_with_the_promised_shape():
-    cases = compliance.load_cases(DATA / "compliance.zh.jsonl", DATA / "compliance.en.jsonl")
+    cases = compliance.load_cases(DATA / "compliance.jsonl")
     assert len(cases) >= 240
     assert sum(c.lang == "zh" for c in cases) == sum(c.lang == "en" for c in cases)
     assert sum(not c.expected_categories for c in cases) / len(cases) >= 0.4

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from visitcoach.compliance.prefilter import required_literals
+from visitcoach.compliance.prefilter import LiteralIndex, required_literals
 from visitcoach.compliance.rules import load_rules
 from visitcoach.evals.compliance import load_cases
 
 from .conftest import ROOT
 
 RULES = load_rules(ROOT / "knowledge" / "rules")
-TEXTS = [c.text for c in load_cases(*sorted((ROOT / "evals" / "datasets").glob("compliance.*.jsonl")))]
+TEXTS = [c.text for c in load_cases(ROOT / "evals" / "datasets" / "compliance.jsonl")]
 TEXTS += [
     e.text
     for r in RULES
@@ -75,3 +75,39 @@ WORDS = st.sampled_from(
 def test_prefilter_is_sound_on_random_text(text, pattern):
     if re.search(pattern, text, re.IGNORECASE):
         assert passes(required_literals(pattern), text)
+
+
+def windowed_matches(index: LiteralIndex, i: int, pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    return [m.span() for a, b in index.scan(text).windows(index.groups[i]) for m in pattern.finditer(text, a, b)]
+
+
+# Scripts of several sentences: the dataset's and the rules' examples, joined three at a time, so
+# matches sit at the start, middle and end of longer scripts as they do in real transcripts.
+LONG_TEXTS = [" ".join(TEXTS[i : i + 3]) for i in range(0, len(TEXTS), 2)]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_windowed_scan_finds_what_a_whole_script_scan_finds(rule):
+    pairs = [(p, lits) for lang in rule.patterns for p, lits in zip(rule.patterns[lang], rule.literals[lang], strict=True)]
+    index = LiteralIndex([lits for _, lits in pairs])
+    for i, (pattern, _) in enumerate(pairs):
+        for text in LONG_TEXTS:
+            expected = [m.span() for m in pattern.finditer(text)]
+            if expected or index.scan(text).windows(index.groups[i]):
+                assert windowed_matches(index, i, pattern, text) == expected, (pattern.pattern, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.sampled_from(["The police will", "arrest you", "报警", "抓你。", ". ", "\n", "you will", " be arrested", "? "]),
+        max_size=10,
+    ),
+)
+def test_windowed_scan_on_random_segments(parts):
+    text = "".join(parts)
+    patterns = [r"\bpolice\s+will\s+arrest", r"报警.{0,6}抓", r"you\s+will\s+be\s+arrested"]
+    index = LiteralIndex([required_literals(p) for p in patterns])
+    for i, p in enumerate(patterns):
+        compiled = re.compile(p, re.IGNORECASE)
+        assert windowed_matches(index, i, compiled, text) == [m.span() for m in compiled.finditer(text)]

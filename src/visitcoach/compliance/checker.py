@@ -17,13 +17,14 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from visitcoach.compliance.context import VisitContext
+from visitcoach.compliance.prefilter import LiteralIndex, ScriptLiterals
 from visitcoach.compliance.rules import Rule, load_calibration, load_rules
 from visitcoach.corpus.chunking import split_sentences
 from visitcoach.corpus.loader import detect_lang
@@ -52,6 +53,7 @@ _ZH_NEGATION = re.compile(
     r"[^，。！？；,.!?;\n]{0,12}$"
 )
 _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\n]|\bbut\b|\bif\b", re.IGNORECASE)
+_NEGATION_LOOKBACK = 160
 _QUOTES = {"“": "”", "「": "」", "‘": "’", "『": "』", '"': '"'}
 
 
@@ -124,8 +126,11 @@ def validate_script(text: Any) -> str:
 
 
 def _negated(text: str, start: int, lang_hint: str) -> bool:
-    clause_start = 0
-    for m in _CLAUSE_BREAK.finditer(text, 0, start):
+    # Only the clause's last words can govern the match (both negation patterns are anchored at its
+    # end and look back a few words), so the clause is sought within a bounded look-back.
+    lookback = max(0, start - _NEGATION_LOOKBACK)
+    clause_start = lookback
+    for m in _CLAUSE_BREAK.finditer(text, lookback, start):
         clause_start = m.end()
     prefix = text[clause_start:start]
     return bool(_EN_NEGATION.search(prefix) or _ZH_NEGATION.search(prefix))
@@ -190,6 +195,19 @@ class Checker:
         self._cache_dir = cache_dir
         self._semantic: Semantic | None = None
         self._sentence_cache: dict[str, np.ndarray] = {}
+        # Flat list of every phrase pattern, in rule order, with its literal groups in one index.
+        self._patterns = [
+            (rule.spec.id, pattern)
+            for rule in rules
+            for script_lang, patterns in rule.patterns.items()
+            for pattern in patterns
+        ]
+        self._literals = LiteralIndex(
+            [lits for rule in rules for script_lang in rule.patterns for lits in rule.literals[script_lang]]
+        )
+        self._first_pattern: dict[str, int] = {}
+        for i, (rule_id, _pattern) in enumerate(self._patterns):
+            self._first_pattern.setdefault(rule_id, i)
 
     @classmethod
     def from_settings(cls, settings: Any, semantic: bool = True) -> Checker:
@@ -208,14 +226,14 @@ class Checker:
         lang = lang if lang in ("zh", "en") else detect_lang(text)
         findings: list[Finding] = []
         applicable = [r for r in self.rules if r.applies(ctx)]
-        lowered = text.lower()
+        hits = self._literals.scan(text)
         for rule in applicable:
             kind = rule.spec.detect.context
             if kind and self._context_fires(rule, ctx):
                 findings.append(self._finding(rule, ctx, lang, None, None, text, "context"))
             if rule.spec.detect.require and not any(p.search(text) for ps in rule.required.values() for p in ps):
                 findings.append(self._finding(rule, ctx, lang, None, None, text, "absence"))
-            findings.extend(self._phrase(rule, ctx, lang, text, lowered))
+            findings.extend(self._phrase(rule, ctx, lang, text, hits))
         if semantic and self._embedder is not None:
             findings.extend(self._semantic_findings(applicable, ctx, lang, text, findings))
         findings = _merge(findings, text)
@@ -223,13 +241,17 @@ class Checker:
         return Report(verdict, findings, lang, ctx.jurisdiction)
 
     # -- layers -----------------------------------------------------------------------------
-    def _phrase(self, rule: Rule, ctx: VisitContext, lang: str, text: str, lowered: str) -> list[Finding]:
+    def _phrase(self, rule: Rule, ctx: VisitContext, lang: str, text: str, hits: ScriptLiterals) -> list[Finding]:
         out = []
-        for script_lang, patterns in rule.patterns.items():
-            for pattern, literals in zip(patterns, rule.literals[script_lang], strict=True):
-                if literals is not None and not all(any(lit in lowered for lit in group) for group in literals):
-                    continue  # the script lacks a word this pattern needs
-                for m in pattern.finditer(text):
+        first = self._first_pattern.get(rule.spec.id)
+        if first is None:
+            return out
+        for i in range(first, len(self._patterns)):
+            rule_id, pattern = self._patterns[i]
+            if rule_id != rule.spec.id:
+                break
+            for start, end in hits.windows(self._literals.groups[i]):
+                for m in pattern.finditer(text, start, end):
                     if m.end() == m.start():
                         continue
                     quoted = _quoted(text, m.start(), m.end())
@@ -404,7 +426,7 @@ def _merge(findings: list[Finding], text: str) -> list[Finding]:
                 if SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[last.severity]:
                     last.severity, last.layer = f.severity, f.layer
                 continue
-            out.append(Finding(**asdict(f)))
+            out.append(replace(f))
     for f in out:
         if f.start is not None:
             f.text = text[f.start : f.end]

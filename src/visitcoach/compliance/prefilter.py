@@ -9,6 +9,7 @@ script actually says rather than to the number of rules.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from re import _constants as C
 from re import _parser as sre_parse
 from typing import Any
@@ -79,3 +80,99 @@ def _item(op: Any, av: Any) -> set[str] | None:
         low, _high, sub = av
         return _sequence(list(sub)) if low >= 1 else None
     return None
+
+
+_SEGMENT_END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
+#: A segment is at least this long (a boundary sooner after the previous one is ignored), so any
+#: match of up to this many characters lies within two adjacent segments; a longer match escapes a
+#: window only by swallowing a whole segment in between.
+MIN_SEGMENT = 24
+
+
+class LiteralIndex:
+    """Where each pattern could match: the script's segments that hold a literal of every group.
+
+    One Aho-Corasick pass finds every literal of every pattern in the lower-cased script; a pattern
+    then runs only over windows of two adjacent segments (sentence-like pieces) that together hold
+    a literal of each of its groups, instead of over the whole script. A match within two adjacent
+    segments (every match of up to MIN_SEGMENT characters, and in practice whole sentences) is
+    found exactly as a whole-script scan finds it.
+    """
+
+    def __init__(self, groups_per_pattern: list[tuple[frozenset[str], ...] | None]) -> None:
+        import ahocorasick
+
+        self._automaton = ahocorasick.Automaton()
+        ids: dict[str, int] = {}
+        self.groups: list[tuple[frozenset[int], ...] | None] = []
+        for groups in groups_per_pattern:
+            if groups is None:
+                self.groups.append(None)
+                continue
+            self.groups.append(tuple(frozenset(ids.setdefault(lit, len(ids)) for lit in g) for g in groups))
+        for literal, lit_id in ids.items():
+            self._automaton.add_word(literal, (lit_id, len(literal)))
+        if ids:
+            self._automaton.make_automaton()
+        self._empty = not ids
+
+    def scan(self, text: str) -> ScriptLiterals:
+        lowered = text.lower()
+        starts = [0]
+        for m in _SEGMENT_END.finditer(text):
+            if m.end() - starts[-1] >= MIN_SEGMENT:
+                starts.append(m.end())
+        # Per literal, a bit mask of the segments holding it; bit j + 1 stands for segment j.
+        masks: dict[int, int] = {}
+        if not self._empty:
+            for end, (lit_id, length) in self._automaton.iter(lowered):
+                first = bisect_right(starts, end - length + 1)
+                last = bisect_right(starts, end)
+                bits = ((1 << (last - first + 1)) - 1) << first
+                masks[lit_id] = masks.get(lit_id, 0) | bits
+        # str.lower() can change a string's length (e.g. "İ"); positions are then unreliable.
+        return ScriptLiterals(len(text), starts, masks, exact=len(lowered) == len(text))
+
+
+class ScriptLiterals:
+    """The literal hits of one script, as segment bit masks."""
+
+    def __init__(self, length: int, starts: list[int], masks: dict[int, int], exact: bool) -> None:
+        self.length = length
+        self.starts = starts
+        self.masks = masks
+        self.present = frozenset(masks)
+        self.exact = exact
+
+    def windows(self, groups: tuple[frozenset[int], ...] | None) -> list[tuple[int, int]]:
+        """(start, end) ranges to scan for a pattern with these literal groups (empty: it cannot match)."""
+        if groups is None:
+            return [(0, self.length)]
+        masks = self.masks
+        candidates = -1  # all bits
+        for group in groups:
+            found = group & self.present  # C-speed; a script holds few of a group's literals
+            if not found:
+                return []
+            mask = 0
+            for lit_id in found:
+                mask |= masks[lit_id]
+            # Window k covers segments k and k + 1: bits k + 1 and k + 2 of the mask.
+            candidates &= mask | (mask >> 1)
+        if not self.exact:
+            return [(0, self.length)]
+        ranges: list[tuple[int, int]] = []
+        n = len(self.starts)
+        bit = 0
+        while candidates:
+            if candidates & 1:
+                k = bit - 1
+                start = self.starts[k] if k >= 0 else 0
+                end = self.starts[k + 2] if k + 2 < n else self.length
+                if ranges and start <= ranges[-1][1]:
+                    ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
+                else:
+                    ranges.append((start, end))
+            candidates >>= 1
+            bit += 1
+        return ranges
