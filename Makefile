@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench lint eval-retrieval eval-compliance clean
+.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ eval-retrieval: $(STAMP)
 ## Compliance checker quality: P/R/F1 per category, false-positive rate, with and without the semantic layer.
 eval-compliance: $(STAMP)
 	$(PY) benchmarks/compliance_eval.py
+
+## Plan calculator: share of evals/datasets/plans.jsonl rows whose options and key figures match.
+eval-plans: $(STAMP)
+	$(PY) benchmarks/plans_eval.py
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks app.py

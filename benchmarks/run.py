@@ -9,6 +9,9 @@ Phases
   reingest   ingest again with nothing changed: seconds in-process, and the whole CLI command
   ask        offline `ask` latency over the evaluation questions, warm, on the shipped pack
   ask10k     the same over a synthetic 10,000-chunk index (see `synthesise`)
+  check      compliance check of a 300-word script with and without the semantic layer; 1,000-script batch
+  plan       assessment + options + schedules for every shipped case (median per case), and the
+             whole `make_plan` with its checked draft
 Results go to benchmarks/out/results.json and are printed as a table.
 """
 
@@ -244,7 +247,50 @@ def phase_check(data_dir: Path) -> dict:
     return result
 
 
-PHASES = {"ingest": phase_ingest, "reingest": phase_reingest, "ask": phase_ask, "check": phase_check}
+def phase_plan(data_dir: Path) -> dict:
+    import datetime as dt
+
+    from visitcoach.compliance import Checker
+    from visitcoach.corpus.cases import all_cases
+    from visitcoach.corpus.pack import load_plan_policy
+    from visitcoach.repayment import make_plan
+    from visitcoach.repayment.calc import assess, inputs_from_case, plan_options
+
+    settings = _settings(data_dir)
+    policy = load_plan_policy(settings.knowledge_dir)
+    cases = all_cases(settings.knowledge_dir)
+    as_of, start = dt.date(2026, 11, 29), dt.date(2027, 1, 1)
+    per_case = []
+    for case in cases:
+        runs = []
+        for _ in range(21):
+            t = time.perf_counter()
+            inputs = inputs_from_case(case, as_of)
+            plan_options(inputs, policy, start=start, assessment=assess(inputs, policy))
+            runs.append((time.perf_counter() - t) * 1000)
+        per_case.append(statistics.median(runs))
+    checker = Checker.from_settings(settings)
+    make_plan(settings, case_id=cases[0].id, as_of=as_of, checker=checker, policy=policy)  # warm
+    drafts = []
+    for case in cases:
+        t = time.perf_counter()
+        make_plan(settings, case_id=case.id, as_of=as_of, checker=checker, policy=policy)
+        drafts.append((time.perf_counter() - t) * 1000)
+    return {
+        "cases": len(cases),
+        "options_median_ms": round(statistics.median(per_case), 3),
+        "options_max_ms": round(max(per_case), 3),
+        "with_draft_median_ms": round(statistics.median(drafts), 1),
+    }
+
+
+PHASES = {
+    "ingest": phase_ingest,
+    "reingest": phase_reingest,
+    "ask": phase_ask,
+    "check": phase_check,
+    "plan": phase_plan,
+}
 
 
 def run_phase(name: str, data_dir: Path, source_dir: Path | None) -> dict:
@@ -281,6 +327,8 @@ def main() -> int:
         pack, big = Path(tmp) / "pack", Path(tmp) / "10k"
         print("running check ...", file=sys.stderr, flush=True)
         results["check"] = run_phase("check", Path(tmp) / "check", None)
+        print("running plan ...", file=sys.stderr, flush=True)
+        results["plan"] = run_phase("plan", Path(tmp) / "plan", None)
         for name in ("ingest", "reingest", "ask"):
             print(f"running {name} ...", file=sys.stderr, flush=True)
             results[name] = run_phase(name, pack, None)
@@ -309,6 +357,11 @@ def main() -> int:
         f"check      300-word script median: {c['without_semantic_median_ms']} ms without the semantic layer "
         f"(target <= 5 ms), {c['with_semantic_median_ms']} ms with it (target <= 100 ms); "
         f"1,000-script batch {c['batch_1000_s']} s (target <= 60 s); peak {c['peak_rss_mb']} MB"
+    )
+    pl = results["plan"]
+    print(
+        f"plan       options + schedules, {pl['cases']} shipped cases: median {pl['options_median_ms']} ms per case "
+        f"(max {pl['options_max_ms']} ms; target <= 20 ms); with the checked draft {pl['with_draft_median_ms']} ms"
     )
     return 0
 

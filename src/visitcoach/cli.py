@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
 from collections.abc import Callable
+from decimal import ROUND_CEILING, Decimal
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -162,7 +164,6 @@ def check(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a script (or a batch) against the compliance rules."""
-    import datetime as dt
 
     from visitcoach.compliance import Checker, VisitContext, load_context
     from visitcoach.compliance.batch import check_batch, write_reports
@@ -215,6 +216,122 @@ def check(
             typer.echo(f"    say instead: {f.suggestion}")
     if any(f.severity in worst for f in report.findings):
         raise typer.Exit(1)
+
+
+@app.command()
+@command
+def plan(
+    case_id: Annotated[str | None, typer.Argument(help="Case id (e.g. CN-001); or give the amounts instead.")] = None,
+    balance: Annotated[str | None, typer.Option("--balance", help="Outstanding balance, arrears included.")] = None,
+    income: Annotated[str | None, typer.Option("--income", help="Monthly net income.")] = None,
+    expenses: Annotated[str | None, typer.Option("--expenses", help="Monthly essential expenses.")] = None,
+    other_debts: Annotated[str, typer.Option("--other-debts", help="Monthly payments to other creditors.")] = "0",
+    arrears: Annotated[str, typer.Option("--arrears", help="Amount in arrears.")] = "0",
+    instalment: Annotated[
+        str | None,
+        typer.Option("--instalment", help="Contractual monthly instalment (default: the balance over --term)."),
+    ] = None,
+    term: Annotated[int, typer.Option("--term", help="Remaining term in months (0: none, e.g. a card).")] = 0,
+    rate: Annotated[str | None, typer.Option("--rate", help="Annual interest rate as a share, e.g. 0.18.")] = None,
+    product: Annotated[str, typer.Option("--product", help="consumer_loan, credit_card, sme_loan or auto_loan.")] = "consumer_loan",
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="CN, US or UK.")] = "CN",
+    role: Annotated[str, typer.Option("--role", help="Who offers the plan: agent, supervisor or manager.")] = "agent",
+    lump_sum: Annotated[
+        str | None, typer.Option("--lump-sum", help="Money the customer already has and offers towards a settlement.")
+    ] = None,
+    start: Annotated[str | None, typer.Option("--start", help="First instalment date (default: 1st of next month).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date (default: today).")] = None,
+    style: Annotated[str, typer.Option("--style", help="letter or script (door-step).")] = "letter",
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Repayment-plan options within policy and a checked proposal draft."""
+    from visitcoach.repayment import PlanInputError, PlanInputs, make_plan
+    from visitcoach.repayment.calc import money
+
+    settings = _settings()
+    dates = {}
+    for name, value in (("--start", start), ("--as-of", as_of)):
+        try:
+            dates[name] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            _fail(f"{name}: not a date like 2027-01-01: {value!r}")
+    inputs = None
+    amounts = {"--balance": balance, "--income": income, "--expenses": expenses}
+    if case_id is None:
+        missing = [k for k, v in amounts.items() if v is None]
+        if missing:
+            _fail(f"give a CASE_ID, or the amounts: missing {', '.join(missing)}")
+        jurisdiction, product = jurisdiction.upper(), product.lower()
+        total = money(balance, "--balance")
+        months = term or 12
+        contractual = money(instalment, "--instalment") if instalment else (total / months).quantize(
+            Decimal("0.01"), rounding=ROUND_CEILING
+        )
+        inputs = PlanInputs(
+            jurisdiction=jurisdiction,
+            product=product,
+            balance=total,
+            arrears=money(arrears, "--arrears"),
+            contractual_instalment=contractual,
+            remaining_term_months=term,
+            income=money(income, "--income"),
+            expenses=money(expenses, "--expenses"),
+            other_debt_service=money(other_debts, "--other-debts"),
+            annual_interest_rate=rate,  # type: ignore[arg-type]
+            lump_sum=money(lump_sum, "--lump-sum") if lump_sum else None,
+        )
+    elif any(v is not None for v in amounts.values()):
+        raise PlanInputError("give a CASE_ID or the amounts (--balance, --income, --expenses), not both")
+    result = make_plan(
+        settings,
+        case_id=case_id,
+        inputs=inputs,
+        role=role,
+        as_of=dates["--as-of"],
+        start=dates["--start"],
+        lang=lang,
+        style=style,
+    )
+    data = result.as_dict()
+    if as_json:
+        _emit(data)
+    else:
+        _print_plan(data)
+    if result.draft.verdict != "pass":
+        raise typer.Exit(1)
+
+
+def _print_plan(data: dict[str, Any]) -> None:
+    a, cur = data["assessment"], data["currency"]
+    who = data["case_id"] or f"{data['jurisdiction']} {data['product']}"
+    typer.echo(f"{who}: segment {a['segment']}; disposable income {cur} {a['disposable_income']}, "
+               f"affordable instalment {cur} {a['affordable_instalment']}")
+    for reason in a["reasons"]:
+        typer.echo(f"  - {reason}")
+    if not data["options"]:
+        typer.echo("no option fits")
+    for o in data["options"]:
+        approval = f", needs approval by {o['needs_approval_by']}" if o["needs_approval_by"] else ""
+        typer.echo(
+            f"{o['kind']}: up to {cur} {o['instalment_max']} a month for {o['months']} months, "
+            f"total paid {o['total_paid']}, forgiven {o['total_forgiven']}{approval}"
+        )
+        typer.echo(f"    {o['rationale']}")
+    check = data["draft_check"]
+    for f in check["contact_findings"]:
+        typer.echo(f"contact: [{f['severity']}] {f['rule_id']} {f['category']} — {f['explanation']}")
+    if check["verdict"] != "pass":
+        typer.echo("draft blocked:", err=True)
+        for e in check["number_errors"]:
+            typer.echo(f"  {e}", err=True)
+        for f in check["findings"]:
+            typer.echo(f"  [{f['severity']}] {f['rule_id']} “{f['text']}” — {f['citation']}", err=True)
+        return
+    if check["notice"]:
+        typer.echo(f"notice: {check['notice']}")
+    typer.echo("")
+    typer.echo(data["draft"])
 
 
 @app.command()
