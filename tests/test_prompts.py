@@ -3,13 +3,12 @@
 import pytest
 
 from visitcoach.errors import KnowledgeError
-from visitcoach.llm.prompts import render, variables
+from visitcoach.llm.prompts import TASKS, render, variables
 
 from .conftest import ROOT
 
 PROMPTS = ROOT / "prompts"
-#: The variables each task's templates must use (same set in every language).
-TASK_VARIABLES = {"ask": {"context", "count"}}
+TASK_VARIABLES = TASKS
 
 
 def test_every_prompt_file_belongs_to_a_known_task_and_both_languages_exist():

@@ -319,3 +319,47 @@ def test_cli_plan_errors_are_one_line(monkeypatch, args, message):
     assert result.exit_code != 0
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.output
+
+
+# -- LLM mode, through a real OpenAI-compatible HTTP server ---------------------------------------
+
+
+@pytest.mark.server
+def test_llm_rewrites_the_draft_without_seeing_the_borrower(pack):
+    from visitcoach.repayment import NAME_PLACEHOLDER
+
+    from .openai_stub import OpenAIStub
+
+    s, checker = pack
+    offline = make_plan(s, case_id="US-004", as_of=AS_OF, start=START, checker=checker).draft.text
+    with OpenAIStub() as server:
+        # The model returns the draft, reworded, with the placeholder where the name goes.
+        server.replies.append(offline.replace("Kevin Tran", NAME_PLACEHOLDER).replace("The options we can offer you:", "Here is what we can offer:"))
+        llm = s.model_copy(update={"llm": "openai", "openai_base_url": server.base_url})
+        result = make_plan(llm, case_id="US-004", as_of=AS_OF, start=START, checker=checker)
+    assert result.draft.source == "llm" and result.draft.verdict == "pass"
+    assert "Here is what we can offer:" in result.draft.text and "Dear Kevin Tran," in result.draft.text
+    body = json.dumps(server.requests[0]["body"], ensure_ascii=False)
+    assert "Kevin" not in body and "Tran" not in body and NAME_PLACEHOLDER in body
+    assert "555-" not in body and "@example.com" not in body
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("reply", "notice"),
+    [
+        ("Dear [BORROWER_NAME], pay USD 9,999.00 by Friday.", "amount 9999.00 in the draft is not a computed figure"),
+        (500, "the model was not used"),
+    ],
+)
+def test_a_failing_model_draft_falls_back_to_the_offline_draft(pack, reply, notice):
+    from .openai_stub import OpenAIStub
+
+    s, checker = pack
+    with OpenAIStub() as server:
+        server.replies.extend([reply] * 3)
+        llm = s.model_copy(update={"llm": "openai", "openai_base_url": server.base_url})
+        result = make_plan(llm, case_id="US-004", as_of=AS_OF, start=START, checker=checker)
+    assert result.draft.source == "offline" and result.draft.verdict == "pass"
+    assert notice in (result.draft.notice or "")
+    assert "USD 510.00" in result.draft.text

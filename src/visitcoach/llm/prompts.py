@@ -12,6 +12,18 @@ from pathlib import Path
 
 from visitcoach.errors import ConfigError, KnowledgeError
 
+#: Every prompt task and the variables its templates use (the same set in zh and en).
+TASKS: dict[str, frozenset[str]] = {
+    "ask": frozenset({"context", "count"}),
+    "proposal": frozenset({"style", "required", "placeholder"}),
+    "proposal_letter": frozenset(
+        {"greeting", "identification", "required_wording", "account", "assessment", "options", "no_fit", "closing"}
+    ),
+    "proposal_script": frozenset(
+        {"greeting", "identification", "required_wording", "account", "assessment", "options", "no_fit", "closing"}
+    ),
+}
+
 
 def template_path(prompts_dir: Path, task: str, lang: str) -> Path:
     return prompts_dir / f"{task}.{lang}.md"
