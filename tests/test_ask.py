@@ -5,7 +5,6 @@ import re
 import pytest
 
 from visitcoach.ask import NOT_COVERED, ask, keep_valid_citations
-from visitcoach.errors import BackendError
 from visitcoach.retrieval.index import KnowledgeIndex
 
 from .conftest import make_settings
@@ -102,10 +101,12 @@ def test_instructions_inside_documents_are_fenced_as_data(tmp_path, corpus_copy)
 
 
 @pytest.mark.server
-def test_server_error_is_one_clear_message_naming_the_settings(fixture_index_dir):
+def test_server_error_falls_back_to_the_offline_answer_with_a_notice_naming_the_settings(fixture_index_dir):
     with OpenAIStub() as server:
         server.replies.extend([500, 500, 500])
-        settings = make_settings(fixture_index_dir, llm="openai", openai_base_url=server.base_url)
-        with pytest.raises(BackendError, match="VISITCOACH_OPENAI_BASE_URL"):
-            ask(KnowledgeIndex(settings), "When are visits allowed in the US?", settings=settings)
+        settings = make_settings(fixture_index_dir, llm="openai", openai_base_url=server.base_url, llm_backoff=0)
+        answer = ask(KnowledgeIndex(settings), "When are visits allowed in the US?", settings=settings)
     assert len(server.requests) == 3  # the first try and two retries
+    assert answer.mode == "offline" and answer.covered and answer.citations
+    assert "HTTP 500" in answer.notice and "VISITCOACH_OPENAI_BASE_URL" in answer.notice
+    assert answer.as_dict()["notice"] == answer.notice

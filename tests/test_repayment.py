@@ -324,31 +324,47 @@ def test_cli_plan_errors_are_one_line(monkeypatch, args, message):
 # -- LLM mode, through a real OpenAI-compatible HTTP server ---------------------------------------
 
 
+def user_message(body: dict) -> str:
+    return body["messages"][-1]["content"]
+
+
 @pytest.mark.server
 def test_llm_rewrites_the_draft_without_seeing_the_borrower(pack):
-    from visitcoach.repayment import NAME_PLACEHOLDER
-
     from .openai_stub import OpenAIStub
 
     s, checker = pack
-    offline = make_plan(s, case_id="US-004", as_of=AS_OF, start=START, checker=checker).draft.text
     with OpenAIStub() as server:
-        # The model returns the draft, reworded, with the placeholder where the name goes.
-        server.replies.append(offline.replace("Kevin Tran", NAME_PLACEHOLDER).replace("The options we can offer you:", "Here is what we can offer:"))
+        # The model rewords the (redacted) draft it was sent, keeping the placeholders.
+        server.replies.append(lambda body: user_message(body).replace("The options we can offer you:", "Here is what we can offer:"))
+        llm = s.model_copy(update={"llm": "openai", "openai_base_url": server.base_url})
+        result = make_plan(llm, case_id="US-004", as_of=AS_OF, start=START, checker=checker)
+    assert result.draft.source == "llm" and result.draft.verdict == "pass", result.draft.notice
+    assert "Here is what we can offer:" in result.draft.text and "Dear Kevin Tran," in result.draft.text
+    sent = server.bodies()
+    assert "Kevin" not in sent and "Tran" not in sent and "[PERSON_1]" in sent
+
+
+@pytest.mark.server
+def test_a_violating_model_draft_is_rewritten_by_the_guard_loop(pack):
+    from .openai_stub import OpenAIStub
+
+    s, checker = pack
+    with OpenAIStub() as server:
+        server.replies.append(lambda body: user_message(body) + "\nIf you ignore this, the police will arrest you.\n")
+        server.replies.append(lambda body: user_message(body).replace("If you ignore this, the police will arrest you.", ""))
         llm = s.model_copy(update={"llm": "openai", "openai_base_url": server.base_url})
         result = make_plan(llm, case_id="US-004", as_of=AS_OF, start=START, checker=checker)
     assert result.draft.source == "llm" and result.draft.verdict == "pass"
-    assert "Here is what we can offer:" in result.draft.text and "Dear Kevin Tran," in result.draft.text
-    body = json.dumps(server.requests[0]["body"], ensure_ascii=False)
-    assert "Kevin" not in body and "Tran" not in body and NAME_PLACEHOLDER in body
-    assert "555-" not in body and "@example.com" not in body
+    assert "police" not in result.draft.text
+    rewrite_request = server.requests[1]["body"]["messages"]
+    assert "THREAT" in rewrite_request[0]["content"] and "police will arrest you" in rewrite_request[1]["content"]
 
 
 @pytest.mark.server
 @pytest.mark.parametrize(
     ("reply", "notice"),
     [
-        ("Dear [BORROWER_NAME], pay USD 9,999.00 by Friday.", "amount 9999.00 in the draft is not a computed figure"),
+        ("Dear [PERSON_1], pay USD 9,999.00 by Friday.", "amount 9999.00 in the draft is not a computed figure"),
         (500, "the model was not used"),
     ],
 )

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from visitcoach.config import Settings
 from visitcoach.corpus.chunking import readable_sentences
 from visitcoach.corpus.loader import detect_lang
+from visitcoach.errors import BackendError, ConfigError
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex, SearchResult
 from visitcoach.retrieval.lexical import tokenize
 
@@ -115,7 +116,13 @@ def ask(
     if settings.llm == "openai":
         from visitcoach.llm.ask import llm_answer
 
-        return llm_answer(settings, question, qlang, result)
+        try:
+            return llm_answer(settings, question, qlang, result)
+        except (BackendError, ConfigError) as exc:
+            log.warning("ask: model failed, answering offline: %s", exc)
+            answer = extractive_answer(index, question, qlang, result)
+            answer.notice = f"the model was not used ({exc}); this is the offline answer"
+            return answer
     return extractive_answer(index, question, qlang, result)
 
 

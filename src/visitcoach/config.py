@@ -45,6 +45,25 @@ class Settings(BaseSettings):
     )
     chat_model: str = Field("gpt-4o-mini", description="Chat model name sent to the OpenAI-compatible server.")
     llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the language model before giving up.")
+    llm_retries: int = Field(
+        2, ge=0, le=10, description="Retries after a transient model error (5xx, 429, timeout, connection), with backoff."
+    )
+    llm_backoff: float = Field(0.5, ge=0, le=60, description="Seconds before the first retry; doubled for each later one.")
+    guard_max_tries: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description="Times the model is asked to rewrite a draft the compliance checker rejects before it is blocked.",
+    )
+    llm_price_input: float | None = Field(
+        None,
+        ge=0,
+        description="USD per million prompt tokens for the call log's cost estimate (default: a built-in table "
+        "for common OpenAI models, else 0).",
+    )
+    llm_price_output: float | None = Field(
+        None, ge=0, description="USD per million completion tokens for the call log's cost estimate (as above)."
+    )
     embeddings: Literal["local", "openai"] = Field(
         "local", description="Embedding provider: `local` (bundled multilingual-e5-small, offline) or `openai`."
     )

@@ -6,6 +6,7 @@ from visitcoach.ask import Answer, Lang, keep_valid_citations
 from visitcoach.config import Settings
 from visitcoach.llm.backend import chat
 from visitcoach.llm.prompts import render
+from visitcoach.llm.redact import Redactor
 from visitcoach.retrieval.index import SearchResult
 
 
@@ -20,6 +21,7 @@ def format_context(result: SearchResult) -> str:
 
 def llm_answer(settings: Settings, question: str, lang: Lang, result: SearchResult) -> Answer:
     system = render(settings.prompts_dir, "ask", lang, context=format_context(result), count=str(len(result.hits)))
-    reply = chat(settings, system, question)
+    # Sources are the platform's own documents; the question may carry a borrower's identifiers.
+    reply = chat(settings, system, question, task="ask", redactor=Redactor())
     text, citations = keep_valid_citations(reply, result.hits)
     return Answer(text, citations, "llm", True, lang)

@@ -15,7 +15,8 @@ from visitcoach.errors import ConfigError, KnowledgeError
 #: Every prompt task and the variables its templates use (the same set in zh and en).
 TASKS: dict[str, frozenset[str]] = {
     "ask": frozenset({"context", "count"}),
-    "proposal": frozenset({"style", "required", "placeholder"}),
+    "proposal": frozenset({"style", "required"}),
+    "rewrite": frozenset({"findings"}),
     "proposal_letter": frozenset(
         {"greeting", "identification", "required_wording", "account", "assessment", "options", "no_fit", "closing"}
     ),

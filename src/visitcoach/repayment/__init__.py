@@ -5,14 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from visitcoach.compliance.checker import Checker
+from visitcoach.compliance.context import VisitContext
 from visitcoach.config import Settings
 from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.pack import load_plan_policy
-from visitcoach.corpus.schemas import CaseFile, PlanPolicy
+from visitcoach.corpus.schemas import CaseFile, Flags, PlanPolicy
 from visitcoach.errors import BackendError, ConfigError
+from visitcoach.llm.backend import LLMClient, available
+from visitcoach.llm.guard import Guarded, guarded_generate
+from visitcoach.llm.prompts import render
+from visitcoach.llm.redact import Redactor
 from visitcoach.repayment.calc import (
     Assessment,
     Option,
@@ -28,6 +34,7 @@ from visitcoach.repayment.proposal import (
     Draft,
     allowed_amounts,
     blocking,
+    check_numbers,
     guard,
     render_offline,
     template_values,
@@ -35,8 +42,6 @@ from visitcoach.repayment.proposal import (
 from visitcoach.repayment.wording import rationale, reason_texts
 
 log = logging.getLogger(__name__)
-#: Stands in for the borrower's name in anything sent to a remote model; restored in the reply.
-NAME_PLACEHOLDER = "[BORROWER_NAME]"
 
 
 @dataclass
@@ -134,52 +139,69 @@ def write_draft(
     style: str,
     case: CaseFile | None = None,
 ) -> Draft:
-    """The proposal: LLM-written when a model is configured (falling back to the template), then guarded."""
+    """The proposal: model-written through the guard loop when a model is configured, else the template.
+
+    A model draft that stays blocked after the allowed rewrites, or a model that fails, gives way
+    to the (checked) template draft with a notice saying why.
+    """
     allowed = allowed_amounts(inputs, assessment, options)
     flags = case.flags if case else None
     values = template_values(inputs, assessment, options, policy, lang, style, case)
     offline = render_offline(settings.prompts_dir, values, lang, style)
-    text, source, notice = offline, "offline", None
-    if settings.llm == "openai":
+    notice = None
+    if available(settings):
         try:
-            text, source = _llm_draft(settings, inputs, assessment, options, policy, lang, style, case), "llm"
+            guarded = _llm_draft(settings, checker, policy, inputs, assessment, options, allowed, lang, style, case)
         except (BackendError, ConfigError) as exc:
             notice = f"the model was not used ({exc}); this is the offline draft"
-            log.warning("proposal: %s", notice)
-    findings, contact, number_errors = guard(text, checker, inputs, options, allowed, lang, flags)
-    if source == "llm" and blocking(findings, number_errors):
-        notice = "the model's draft failed the checks (" + "; ".join(
-            number_errors[:3] + [f"{f.rule_id}: {f.text}" for f in findings if f.severity == "violation"][:3]
-        ) + "); this is the offline draft"
+        else:
+            if guarded.verdict == "pass":
+                findings, contact, number_errors = guard(guarded.text, checker, inputs, options, allowed, lang, flags)
+                return Draft(guarded.text, lang, style, "pass", findings, contact, number_errors, "llm")
+            reasons = guarded.problems[:3] + [
+                f"{f.rule_id}: {f.text}" for f in guarded.findings if f.severity == "violation"
+            ][:3]
+            notice = (
+                f"the model's draft was blocked after {guarded.attempts} attempt(s) ({'; '.join(reasons)}); "
+                "this is the offline draft"
+            )
         log.warning("proposal: %s", notice)
-        text, source = offline, "offline"
-        findings, contact, number_errors = guard(text, checker, inputs, options, allowed, lang, flags)
+    findings, contact, number_errors = guard(offline, checker, inputs, options, allowed, lang, flags)
     if blocking(findings, number_errors):
-        return Draft("", lang, style, "blocked", findings, contact, number_errors, source, notice, blocked_text=text)
-    return Draft(text, lang, style, "pass", findings, contact, number_errors, source, notice)
+        return Draft("", lang, style, "blocked", findings, contact, number_errors, "offline", notice, blocked_text=offline)
+    return Draft(offline, lang, style, "pass", findings, contact, number_errors, "offline", notice)
 
 
 def _llm_draft(
     settings: Settings,
+    checker: Checker,
+    policy: PlanPolicy,
     inputs: PlanInputs,
     assessment: Assessment,
     options: list[Option],
-    policy: PlanPolicy,
+    allowed: set[Decimal],
     lang: str,
     style: str,
     case: CaseFile | None,
-) -> str:
-    """The model rewrites the template draft; it never sees the borrower's name."""
-    from visitcoach.llm.backend import chat
-    from visitcoach.llm.prompts import render
-
-    values = template_values(inputs, assessment, options, policy, lang, style, case, borrower=NAME_PLACEHOLDER)
+) -> Guarded:
+    """The model rewrites the template draft, through the guard loop; it never sees a borrower identifier."""
+    values = template_values(inputs, assessment, options, policy, lang, style, case)
     skeleton = render_offline(settings.prompts_dir, values, lang, style)
     required = values["required_wording"] + (" " + values["no_fit"] if values["no_fit"] else "")
-    system = render(settings.prompts_dir, "proposal", lang, style=style, required=required, placeholder=NAME_PLACEHOLDER)
-    reply = chat(settings, system, skeleton)
-    name = case.borrower.name if case else ""
-    return reply.replace(NAME_PLACEHOLDER, name).strip() + "\n"
+    system = render(settings.prompts_dir, "proposal", lang, style=style, required=required)
+    people = [case.borrower, case.guarantor, *case.household] if case else []
+    ctx = VisitContext(jurisdiction=inputs.jurisdiction, opening=True, flags=case.flags if case else Flags())  # type: ignore[arg-type]
+    return guarded_generate(
+        LLMClient(settings),
+        checker,
+        ctx,
+        task="proposal",
+        lang=lang,
+        system=system,
+        user=skeleton,
+        redactor=Redactor.for_people(people),
+        extra_check=lambda text: check_numbers(text, allowed, options),
+    )
 
 
 __all__ = ["PlanInputError", "PlanInputs", "PlanResult", "make_plan", "write_draft"]

@@ -69,15 +69,14 @@ def template_values(
     lang: str,
     style: str,
     case: CaseFile | None = None,
-    borrower: str | None = None,
 ) -> dict[str, str]:
-    """The template's variables. `borrower` overrides the case's name (a placeholder for a remote model)."""
+    """The template's variables, every figure formatted for the customer's language."""
     a, cur, zh = assessment, assessment.currency, lang == "zh"
 
     def m(x: Decimal) -> str:
         return fmt_money(x, cur, lang)
 
-    name = borrower if borrower is not None else (case.borrower.name if case else None)
+    name = case.borrower.name if case else None
     company, lender = _parties(case, policy)
     behalf = "" if company == lender else (f"，受{lender}委托" if zh else f" on behalf of {lender}")
     product = PRODUCT_NAMES[lang][inputs.product]
