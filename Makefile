@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans clean
+.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans eval-prep clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ eval-compliance: $(STAMP)
 ## Plan calculator: share of evals/datasets/plans.jsonl rows whose options and key figures match.
 eval-plans: $(STAMP)
 	$(PY) benchmarks/plans_eval.py
+
+## Visit briefs: go/no-go, reasons and windows against evals/datasets/prep.jsonl; required elements.
+eval-prep: $(STAMP)
+	$(PY) benchmarks/prep_eval.py
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks app.py

@@ -10,6 +10,7 @@ Phases
   ask        offline `ask` latency over the evaluation questions, warm, on the shipped pack
   ask10k     the same over a synthetic 10,000-chunk index (see `synthesise`)
   check      compliance check of a 300-word script with and without the semantic layer; 1,000-script batch
+  prep       offline visit brief per shipped case (median), and PII redaction throughput
   plan       assessment + options + schedules for every shipped case (median per case), and the
              whole `make_plan` with its checked draft
 Results go to benchmarks/out/results.json and are printed as a table.
@@ -284,12 +285,51 @@ def phase_plan(data_dir: Path) -> dict:
     }
 
 
+def phase_prep(data_dir: Path) -> dict:
+    """Offline brief latency on the shipped pack (needs the index: run after `ingest`), and redaction throughput."""
+    import datetime as dt
+
+    from visitcoach.compliance import Checker
+    from visitcoach.corpus.cases import all_cases
+    from visitcoach.llm.redact import Redactor
+    from visitcoach.prep import build_brief
+    from visitcoach.retrieval.index import KnowledgeIndex
+
+    settings = _settings(data_dir)
+    checker, index = Checker.from_settings(settings), KnowledgeIndex(settings)
+    cases = all_cases(settings.knowledge_dir)
+    at = dt.datetime(2026, 11, 30, 9, 0)
+    build_brief(settings, cases[0].id, as_of=at, checker=checker, index=index)  # warm
+    times = []
+    for case in cases:
+        t = time.perf_counter()
+        build_brief(settings, case.id, as_of=at, checker=checker, index=index)
+        times.append((time.perf_counter() - t) * 1000)
+    text = "\n".join(f"{c.borrower.name} {c.borrower.phone or ''} {c.borrower.email or ''} {c.notes}" for c in cases)
+    redactors = [Redactor.for_people([c.borrower, c.guarantor, *c.household]) for c in cases]
+    t = time.perf_counter()
+    rounds = 5
+    for _ in range(rounds):
+        for r in redactors[:6]:
+            r.redact(text)
+    seconds = time.perf_counter() - t
+    chars = len(text) * rounds * 6
+    return {
+        "cases": len(cases),
+        "brief_median_ms": round(statistics.median(times), 1),
+        "brief_max_ms": round(max(times), 1),
+        "redaction_chars_per_s": round(chars / seconds),
+        "redaction_text_chars": len(text),
+    }
+
+
 PHASES = {
     "ingest": phase_ingest,
     "reingest": phase_reingest,
     "ask": phase_ask,
     "check": phase_check,
     "plan": phase_plan,
+    "prep": phase_prep,
 }
 
 
@@ -329,7 +369,7 @@ def main() -> int:
         results["check"] = run_phase("check", Path(tmp) / "check", None)
         print("running plan ...", file=sys.stderr, flush=True)
         results["plan"] = run_phase("plan", Path(tmp) / "plan", None)
-        for name in ("ingest", "reingest", "ask"):
+        for name in ("ingest", "reingest", "ask", "prep"):
             print(f"running {name} ...", file=sys.stderr, flush=True)
             results[name] = run_phase(name, pack, None)
         if not args.skip_10k:
@@ -357,6 +397,11 @@ def main() -> int:
         f"check      300-word script median: {c['without_semantic_median_ms']} ms without the semantic layer "
         f"(target <= 5 ms), {c['with_semantic_median_ms']} ms with it (target <= 100 ms); "
         f"1,000-script batch {c['batch_1000_s']} s (target <= 60 s); peak {c['peak_rss_mb']} MB"
+    )
+    pr = results["prep"]
+    print(
+        f"prep       offline brief, {pr['cases']} shipped cases: median {pr['brief_median_ms']} ms (max {pr['brief_max_ms']} ms; "
+        f"target <= 1000 ms); redaction {pr['redaction_chars_per_s']:,} chars/s"
     )
     pl = results["plan"]
     print(

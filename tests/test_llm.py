@@ -218,3 +218,51 @@ def test_guard_blocks_a_draft_that_keeps_failing(tmp_path, checker):
     assert result.verdict == "blocked" and result.text == "" and result.blocked_text == bad
     assert result.attempts == 3 and len(server.requests) == 3
     assert {f.category for f in result.findings} >= {"threat_arrest"}
+
+
+# -- the checker's optional second opinion ---------------------------------------------------------
+
+
+@pytest.mark.server
+def test_second_opinion_adds_model_findings_and_never_removes_rule_findings(tmp_path, checker):
+    import json as _json
+
+    from visitcoach.compliance.second_opinion import second_opinion
+
+    text = "You'll be arrested if you don't pay. Maybe your cousin knows someone who could help you out with cash. Call 555-0103."
+    ctx = VisitContext(jurisdiction="US")
+    report = checker.check(text, ctx, lang="en")
+    assert report.verdict == "fail" and any(f.category == "threat_arrest" for f in report.findings)
+    verdicts = {"findings": [
+        {"category": "pressure_borrow_sell", "quote": "your cousin knows someone who could help you out with cash", "reason": "Suggests borrowing from family."},
+        {"category": "threat_arrest", "quote": "You'll be arrested", "reason": "duplicate of a rule finding"},
+        {"category": "made_up", "quote": "Call", "reason": "not a category"},
+        {"category": "abusive_language", "quote": "you deadbeat", "reason": "not in the script"},
+    ]}
+    with OpenAIStub() as server:
+        server.replies.append(_json.dumps(verdicts))
+        s = make_settings(tmp_path / "data", ROOT / "knowledge", llm="openai", openai_base_url=server.base_url)
+        out = second_opinion(s, checker, report, text, ctx, "en")
+    model = [f for f in out.findings if f.layer == "model"]
+    assert [(f.category, f.severity, f.text) for f in model] == [("pressure_borrow_sell", "warning", "your cousin knows someone who could help you out with cash")]
+    assert model[0].citation and model[0].explanation == "Suggests borrowing from family."
+    assert all(f in out.findings for f in report.findings) and out.verdict == report.verdict
+    assert "555-0103" not in server.bodies() and "judge" in c_tasks(s)
+
+
+def c_tasks(s) -> set[str]:
+    return {r["task"] for r in CallLog(s.data_dir / "calls.sqlite").rows()}
+
+
+@pytest.mark.server
+def test_second_opinion_ignores_a_reply_that_is_not_json(tmp_path, checker):
+    from visitcoach.compliance.second_opinion import second_opinion
+
+    text = "We would like to agree a plan you can afford."
+    ctx = VisitContext(jurisdiction="UK")
+    report = checker.check(text, ctx, lang="en")
+    with OpenAIStub() as server:
+        server.replies.append("Looks fine to me!")
+        s = make_settings(tmp_path / "data", ROOT / "knowledge", llm="openai", openai_base_url=server.base_url)
+        out = second_opinion(s, checker, report, text, ctx, "en")
+    assert out.findings == report.findings

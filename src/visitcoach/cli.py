@@ -160,6 +160,10 @@ def check(
     no_semantic: Annotated[
         bool, typer.Option("--no-semantic", help="Phrase, context and absence layers only.")
     ] = False,
+    second: Annotated[
+        bool,
+        typer.Option("--second-opinion", help="Also ask the configured model; it may add warnings, never remove findings."),
+    ] = False,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -205,10 +209,24 @@ def check(
             _fail(f"{file}: cannot read ({exc.strerror or exc})")
     ctx = load_context(context) if context else VisitContext()
     report = checker.check(raw, ctx, lang=lang, semantic=not no_semantic)
+    if second:
+        from visitcoach.compliance.second_opinion import second_opinion
+        from visitcoach.errors import BackendError
+        from visitcoach.llm.backend import available
+
+        if not available(settings):
+            _fail("--second-opinion needs a model: set VISITCOACH_LLM=openai with OPENAI_API_KEY or VISITCOACH_OPENAI_BASE_URL")
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        try:
+            report = second_opinion(settings, checker, report, text, ctx, report.lang)
+        except BackendError as exc:
+            report.notice = f"no second opinion ({exc}); rule findings only"
     if as_json:
         _emit(report.as_dict())
     else:
         typer.echo(f"verdict: {report.verdict} ({len(report.findings)} finding(s))")
+        if report.notice:
+            typer.echo(f"notice: {report.notice}")
         for f in report.findings:
             where = f"@{f.start}-{f.end} “{f.text}”" if f.start is not None else "(visit context)"
             typer.echo(f"[{f.severity}] {f.rule_id} {f.category} {where} — {f.citation}")
@@ -332,6 +350,61 @@ def _print_plan(data: dict[str, Any]) -> None:
         typer.echo(f"notice: {check['notice']}")
     typer.echo("")
     typer.echo(data["draft"])
+
+
+@app.command()
+@command
+def prep(
+    case_id: Annotated[str, typer.Argument(help="Case id, e.g. CN-001.")],
+    at: Annotated[
+        str | None, typer.Option("--at", help="Local date-time at the address to plan from (default: now there).")
+    ] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Visit brief: may we visit and when, is it worth it, the plan, an opening script, a checklist."""
+    from visitcoach.prep import build_brief, render_brief
+
+    settings = _settings()
+    when = None
+    if at:
+        try:
+            when = dt.datetime.fromisoformat(at)
+        except ValueError:
+            _fail(f"--at: not a local date-time like 2026-11-30T09:00: {at!r}")
+    if lang is not None and lang not in ("zh", "en"):
+        _fail(f"--lang must be zh or en, not {lang!r}")
+    brief = build_brief(settings, case_id, as_of=when, lang=lang)
+    if as_json:
+        _emit(brief.as_dict())
+    else:
+        typer.echo(render_brief(brief))
+
+
+@app.command()
+@command
+def followup(
+    case_id: Annotated[str, typer.Argument(help="Case id, e.g. CN-001.")],
+    record: Annotated[Path, typer.Option("--record", help="The filled-in post-visit record (YAML, from `prep`).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and schedule without saving.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate a post-visit record and schedule the follow-up (appended to the case history)."""
+    from visitcoach.prep.followup import followup as run_followup
+
+    settings = _settings()
+    result = run_followup(settings, case_id, record, save=not dry_run)
+    if as_json:
+        _emit(result)
+    else:
+        typer.echo(f"{result['case_id']}: record {'valid' if result['valid'] else 'has violations'}"
+                   + ("; saved to the case history" if result["saved"] else ""))
+        for p in result["problems"]:
+            typer.echo(f"[{p['severity']}] {p['text']} ({p['citation']})")
+        for t in result["schedule"]:
+            typer.echo(f"{t['date']}  {t['action']}  ({t['citation']})")
+    if not result["valid"]:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -85,9 +85,13 @@ class Report:
     findings: list[Finding]
     lang: str
     jurisdiction: str | None
+    notice: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "findings": [f.as_dict() for f in self.findings]}
+        out: dict[str, Any] = {"verdict": self.verdict, "findings": [f.as_dict() for f in self.findings]}
+        if self.notice:
+            out["notice"] = self.notice
+        return out
 
     def categories(self, severities: Iterable[str] = ("violation",)) -> set[str]:
         wanted = set(severities)
@@ -218,6 +222,14 @@ class Checker:
         return cls(load_rules(directory), embedder, Path(settings.data_dir) / "cache", load_calibration(directory))
 
     # -- public API -------------------------------------------------------------------------
+    def context_findings(self, context: VisitContext, lang: str = "en") -> list[Finding]:
+        """What the visit context alone breaks (flags, window, place, staffing), before anything is said."""
+        return [
+            self._finding(rule, context, lang, None, None, "", "context")
+            for rule in self.rules
+            if rule.spec.detect.context and rule.applies(context) and self._context_fires(rule, context)
+        ]
+
     def check(
         self, text: Any, context: VisitContext | None = None, lang: str | None = None, semantic: bool = True
     ) -> Report:
@@ -284,19 +296,20 @@ class Checker:
         if not candidates:
             return []
         sem = self._exemplars()
+        # Only sentences worth embedding (~15 ms each): not quoted, not denying the thing, and sharing
+        # a cue word with some violating exemplar.
         spans = [
             (s, e)
             for s, e in sentences(text)
-            if not _quoted(text, s, e) and sem.cues.intersection(tokenize(text[s:e], bigrams=False))
+            if not _quoted(text, s, e)
+            and not _sentence_negated(text[s:e])
+            and sem.cues.intersection(tokenize(text[s:e], bigrams=False))
         ]
         if not spans:
             return []
         vectors = self._sentence_vectors([text[s:e] for s, e in spans])
         out = []
         for (s, e), vec in zip(spans, vectors, strict=True):
-            sentence = text[s:e]
-            if _sentence_negated(sentence):
-                continue
             for rule in candidates:
                 if any(f.rule_id == rule.id and f.start is not None and f.start < e and f.end > s for f in found):
                     continue  # the phrase layer already has it

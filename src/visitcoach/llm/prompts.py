@@ -17,6 +17,9 @@ TASKS: dict[str, frozenset[str]] = {
     "ask": frozenset({"context", "count"}),
     "proposal": frozenset({"style", "required"}),
     "rewrite": frozenset({"findings"}),
+    "prep": frozenset({"required"}),
+    "judge": frozenset({"jurisdiction", "categories"}),
+    "prep_opening": frozenset({"company", "behalf", "borrower", "disclosure", "product"}),
     "proposal_letter": frozenset(
         {"greeting", "identification", "required_wording", "account", "assessment", "options", "no_fit", "closing"}
     ),

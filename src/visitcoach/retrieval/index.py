@@ -203,6 +203,36 @@ class KnowledgeIndex:
     def __len__(self) -> int:
         return len(self._chunks)
 
+    def by_citation(self, citation: str, lang: str | None = None) -> StoredChunk | None:
+        """The first chunk of the section whose citation is `citation`, in `lang` where the pack has it.
+
+        A policy cited in one language ("Field Visit Policy §4.2") resolves to the same section of its
+        other-language version ("外访管理制度 §4.2") when that language is asked for: the two documents
+        share an id stem (`policy-field-visit-en` / `-zh`).
+        """
+
+        def key(c: StoredChunk) -> tuple[int, str]:
+            return (int(c.metadata.get("line") or 0), c.id)
+
+        wanted = citation.lower().replace(" ", "")
+        found = sorted(
+            (c for c in self._chunks.values() if str(c.metadata.get("citation", "")).lower().replace(" ", "") == wanted),
+            key=key,
+        )
+        if not found:
+            return None
+        same = [c for c in found if c.metadata.get("doc_lang") == lang]
+        if lang is None or same:
+            return (same or found)[0]
+        number = re.search(r"§\s*[\d.]+", citation)
+        if number:
+            sibling = found[0].doc_id.rsplit("-", 1)[0] + f"-{lang}"
+            section = number.group(0).replace(" ", "")
+            for c in sorted(self._chunks.values(), key=key):
+                if c.doc_id == sibling and str(c.metadata.get("citation", "")).replace(" ", "").endswith(section):
+                    return c
+        return found[0]
+
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, method: Method = "hybrid"
     ) -> SearchResult:
