@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans eval-prep clean
+.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans eval-prep bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: $(TEST_STAMP)
 ## Speed and memory benchmarks (medians; see benchmarks/README.md).
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+## Load check: 20 simulated users doing ask + check for 60 s against the served app (needs `visitcoach ingest`).
+bench-load: $(TEST_STAMP)
+	$(VENV)/bin/visitcoach ingest
+	$(PY) benchmarks/load.py
 
 ## Retrieval quality: recall@5 and MRR for hybrid vs dense vs BM25 over the shipped pack.
 eval-retrieval: $(STAMP)

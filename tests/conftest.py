@@ -13,6 +13,7 @@ from visitcoach.config import Settings, reset_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+SHIPPED = ROOT / "knowledge"
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -60,3 +61,17 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(FIXTURE_CORPUS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def pack_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped policy and legal documents, ingested once (cases and personas are read from files)."""
+    from visitcoach.ingest import ingest
+
+    source = tmp_path_factory.mktemp("pack-src")
+    for part in ("policy", "legal"):
+        shutil.copytree(SHIPPED / part, source / part)
+    shutil.copy(SHIPPED / "glossary.yaml", source / "glossary.yaml")
+    data = tmp_path_factory.mktemp("pack-data")
+    ingest(make_settings(data, source))
+    return data

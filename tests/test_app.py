@@ -1,19 +1,29 @@
-"""The app: built without I/O, answers through the index, and works in a real headless browser."""
+"""The app: built without I/O; handlers per tab with roles; a real browser and a real API client
+against the app served on a loopback port."""
 
+from __future__ import annotations
+
+import contextlib
+import json
 import shutil
 import socket
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
 import pytest
 
-from visitcoach.ui import answer_question, build_demo
+from visitcoach.errors import ConfigError
+from visitcoach.ui import CSS, answer_question, build_demo
+from visitcoach.ui import handlers as H
+from visitcoach.ui.auth import DEMO_PASSWORD, Auth, hash_password, load_users, verify_password
 
-from .conftest import make_settings
+from .conftest import ROOT, make_settings
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+SHIPPED = ROOT / "knowledge"
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 def test_building_the_app_opens_nothing(tmp_path):
@@ -30,58 +40,321 @@ def test_handler_returns_answer_and_expandable_sources(fixture_index_dir):
     assert "<details" in sources and "外访管理制度 §5.1" in sources
 
 
+@pytest.mark.server
+def test_a_failing_model_gives_the_offline_answer_with_a_visible_notice(fixture_index_dir):
+    from .openai_stub import OpenAIStub
+
+    with OpenAIStub() as server:
+        server.replies.extend([503, 503, 503])
+        settings = make_settings(fixture_index_dir, llm="openai", openai_base_url=server.base_url, llm_backoff=0)
+        answer, sources = answer_question("外访需要几个人？", "ALL", settings)
+    assert "两名" in answer and "mode: offline" in answer
+    assert "the model was not used" in answer and "HTTP 503" in answer
+    assert "<details" in sources
+
+
 def test_handler_rejects_an_empty_question(fixture_index_dir):
     with pytest.raises(gr.Error):
         answer_question("   ", "ALL", make_settings(fixture_index_dir))
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
-def test_ask_in_a_real_browser(fixture_index_dir):
-    from playwright.sync_api import sync_playwright
+# -- users and roles ------------------------------------------------------------------------------
 
-    settings = make_settings(fixture_index_dir)
-    demo = build_demo(settings)
+
+def test_passwords_are_hashed_and_verified():
+    stored = hash_password("s3cret")
+    assert stored.startswith("pbkdf2_sha256$") and "s3cret" not in stored
+    assert verify_password("s3cret", stored) and not verify_password("wrong", stored)
+    assert not verify_password("s3cret", "plain-text")
+
+
+def test_users_from_a_file_and_inline(tmp_path):
+    path = tmp_path / "users.yaml"
+    path.write_text(json.dumps([{"name": "ana", "role": "reviewer", "password_hash": hash_password("pw")}]), encoding="utf-8")
+    users, demo = load_users(make_settings(tmp_path, users_file=path))
+    assert not demo and users["ana"].role == "reviewer"
+    auth = Auth(make_settings(tmp_path, users_file=path))
+    assert auth("ana", "pw") and not auth("ana", "nope") and not auth("bob", "pw")
+    assert auth.allowed("ana", "check") and not auth.allowed("ana", "prepare") and not auth.allowed("ana", "settings")
+    users, _ = load_users(make_settings(tmp_path, users=f"zed:admin:{hash_password('x')}"))
+    assert users["zed"].role == "admin"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[{"name": "a", "role": "boss", "password_hash": "pbkdf2_sha256$1$a$b"}]', "unknown role 'boss'"),
+        ('[{"name": "a", "role": "agent", "password_hash": "plain"}]', "must be a pbkdf2_sha256 hash"),
+        ('[{"name": "a", "role": "agent"}]', "entry 1 needs exactly name, role, password_hash"),
+        ("{broken", "not readable YAML"),
+    ],
+)
+def test_bad_users_file_is_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "users.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_users(make_settings(tmp_path, users_file=path))
+
+
+def test_demo_accounts_cover_every_role(tmp_path):
+    auth = Auth(make_settings(tmp_path))
+    assert auth.demo and {auth.role(u) for u in auth.users} == {"agent", "trainer", "reviewer", "admin"}
+    assert auth("demo-admin", DEMO_PASSWORD) and "demo-agent" in auth.banner()
+
+
+# -- handlers over the shipped pack -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def res(pack_index_dir, tmp_path_factory):
+    data = tmp_path_factory.mktemp("app-data")
+    shutil.copytree(pack_index_dir / "index", data / "index")
+    settings = make_settings(data, SHIPPED)
+    return H.Resources(settings, Auth(settings))
+
+
+def test_follow_up_questions_keep_context(res):
+    history, _ = H.ask_turn(res, "demo-agent", "What hours can we visit in the US?", "ALL", [])
+    assert H.contextual_query("and in the UK?", history) == ("What hours can we visit ? and in the UK?", "UK")
+    assert H.contextual_query("那英国呢？", history)[1] == "UK"
+    long = "Which documents must a collector carry at the door during a home visit?"
+    assert H.contextual_query(long, history) == (long, None)
+    history, sources = H.ask_turn(res, "demo-agent", "and in the UK?", "ALL", history)
+    assert len(history) == 4 and history[2]["content"] == "and in the UK?"
+    assert "<details" in sources
+
+
+def test_prepare_shows_the_banner_and_stores_who_made_it(res):
+    banner, _markdown, rows, _opening, _data = H.prepare(res, "demo-agent", "US-004", "2026-11-30T09:00", "en")
+    assert "NO-GO" in banner and "dispute_pending" in banner and rows == []
+    banner, _, rows, opening, data = H.prepare(res, "demo-trainer", "UK-001", "2026-11-30T09:00", "zh")
+    assert "可以上门" in banner and rows and opening and data["lang"] == "zh"
+    stored = res.store().list(kind="brief")
+    assert stored[0]["user"] == "demo-trainer" and stored[0]["ref"] == "UK-001"
+    with pytest.raises(H.Forbidden, match="reviewer"):
+        H.prepare(res, "demo-reviewer", "UK-001", "", "en")
+
+
+def test_plan_tables_schedule_and_chart_points(res):
+    data = H.plan(res, "demo-agent", "US-004", {}, "agent", "letter", "en")
+    summary, rows, labels = H.plan_tables(data)
+    assert "able_willing" in summary and [r[0] for r in rows] == ["catch_up", "term_extension", "settlement"]
+    schedule, points = H.schedule_rows(data, labels[1])
+    assert len(schedule) == 31 and schedule[-1][2] == "0.00" and points[-1]["remaining"] == 0.0
+    amounts = {"balance": "6000", "income": "3000", "expenses": "1833.33", "arrears": "1600", "instalment": "600",
+               "product": "credit_card", "jurisdiction": "US", "rate": "0.24"}
+    data = H.plan(res, "demo-agent", "", amounts, "manager", "script", "en")
+    assert next(o for o in data["options"] if o["kind"] == "settlement")["needs_approval_by"] is None
+    with pytest.raises(Exception, match="balance"):
+        H.plan(res, "demo-agent", "", {"income": "1"}, "agent", "letter", "en")
+
+
+def test_check_highlights_findings_in_place(res):
+    text = "Hello.\nIf you don't pay today, the police will arrest you <tonight>."
+    ctx = H.context_from_form("US", "2026-03-02T21:30", "home", 1, "debtor", False, [])
+    verdict, html, rows = H.check(res, "demo-reviewer", text, None, ctx, None)
+    assert verdict.startswith("**FAIL**")
+    assert '<mark class="vc-finding vc-violation" data-rule="THREAT-ARREST' in html
+    assert "&lt;tonight&gt;" in html and "<br>" in html  # the script is escaped, line breaks kept
+    assert {r[2] for r in rows} >= {"threat_arrest", "visit_time", "visit_staffing"}
+    assert "VISIT-TIME" in html  # context findings listed under the script
+
+
+def test_batch_check_writes_reports(res, tmp_path):
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        json.dumps({"id": "a", "text": "You will be arrested.", "context": {"jurisdiction": "US"}}) + "\n{broken\n"
+        + json.dumps({"id": "c", "text": "We can agree a plan you can afford.", "context": {}}) + "\n",
+        encoding="utf-8",
+    )
+    rows, reports, summary = H.check_batch(res, "demo-reviewer", str(batch))
+    assert [r[1] for r in rows] == ["fail", "error", "pass"]
+    assert all(Path(p).exists() for p in reports) and "3 rows" in summary
+
+
+def test_knowledge_lists_and_searches_documents(res):
+    docs = H.documents(res, "demo-agent")
+    assert any(d[0] == "policy-field-visit-en" for d in docs)
+    hits = H.search(res, "demo-agent", "two-person rule", "ALL")
+    assert hits and any("§5.1" in h[1] for h in hits)
+    with pytest.raises(H.Forbidden):
+        H.reingest(res, "demo-agent")
+
+
+def test_settings_tab_is_for_admins(res):
+    assert "offline" in H.settings_info(res, "demo-admin")
+    assert "offline mode" in H.test_connection(res, "demo-admin")
+    with pytest.raises(H.Forbidden):
+        H.settings_info(res, "demo-agent")
+
+
+def test_pdf_export_of_a_brief(res, tmp_path):
+    from pypdf import PdfReader
+
+    from visitcoach.ui.export import markdown_to_pdf
+
+    _, markdown, _, _, _ = H.prepare(res, "demo-agent", "US-001", "2026-11-30T09:00", "en")
+    pdf = markdown_to_pdf(markdown, tmp_path / "brief.pdf", "en")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "US-001" in text and "Permitted windows" in text
+    _, markdown_zh, _, _, _ = H.prepare(res, "demo-agent", "CN-001", "2026-11-30T09:00", "zh")
+    assert PdfReader(markdown_to_pdf(markdown_zh, tmp_path / "brief-zh.pdf", "zh")).pages
+
+
+# -- the served app: a real browser and a real API client ---------------------------------------------
+
+
+def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    thread = threading.Thread(
-        target=lambda: demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True),
-        daemon=True,
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(settings) -> Iterator[str]:
+    demo = build_demo(settings)
+    port = _free_port()
+    demo.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+        auth=demo.vc_resources.auth, css=CSS,
     )
-    thread.start()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-quic",
-                ],
-            )
-            page = browser.new_page()
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/", timeout=5000)
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.5)
-            page.locator("#vc-question textarea").fill("What does 1692c(a)(3) require?")
-            page.locator("#vc-ask").click()
-            page.locator("#vc-sources details").first.wait_for(timeout=60000)
-            assert "15 U.S.C. 1692c(a)(3)" in page.locator("#vc-sources").inner_text()
-            assert "[1]" in page.locator("#vc-answer").inner_text()
-            page.locator("#vc-sources summary").first.click()
-            assert "employer" in page.locator("#vc-sources blockquote").first.inner_text()
-            browser.close()
+        yield f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(pack_index_dir, tmp_path_factory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("served")
+    shutil.copytree(pack_index_dir / "index", data / "index")
+    with served(make_settings(data, SHIPPED)) as url:
+        yield url
+
+
+def client(url: str, user: str = "demo-agent"):
+    from gradio_client import Client
+
+    return Client(url, auth=(user, DEMO_PASSWORD), verbose=False)
+
+
+@pytest.mark.server
+def test_api_ask_prepare_plan_check(app_url, tmp_path):
+    from gradio_client import handle_file
+
+    c = client(app_url)
+    _chat, sources, cleared = c.predict("What does 1692c(a)(3) require?", "ALL", api_name="/ask")
+    assert "15 U.S.C. 1692c(a)(3)" in sources and cleared == ""
+    banner, _brief, _windows, _opening, _md, pdf_file = c.predict("CN-004", "2026-11-30T09:00", api_name="/prepare")
+    assert "NO-GO" in banner and "dispute_pending" in banner and Path(pdf_file).read_bytes().startswith(b"%PDF")
+    out = c.predict("US-004", "", "", "", None, "", "", "", "", "consumer_loan", "CN", "agent", "letter", api_name="/plan")
+    summary, options, _pick, schedule, _chart, draft, _download = out
+    assert "able_willing" in summary and options["data"][0][0] == "catch_up" and schedule["data"]
+    assert "debt collector" in draft
+    verdict, html, _findings = c.predict("你不还钱我们就报警抓你。", None, "CN", "", "", None, "debtor", False, [], api_name="/check")
+    assert "FAIL" in verdict and "vc-violation" in html
+    batch = tmp_path / "b.jsonl"
+    batch.write_text(json.dumps({"id": "x", "text": "You will be arrested.", "context": {"jurisdiction": "UK"}}) + "\n", encoding="utf-8")
+    _table, reports, summary = client(app_url, "demo-reviewer").predict(handle_file(str(batch)), api_name="/check_batch")
+    assert "1 rows" in summary and len(reports) == 2
+    results, docs = c.predict("two-person rule", "ALL", api_name="/search")
+    assert results["data"] and docs["data"]
+
+
+@pytest.mark.server
+def test_api_enforces_roles_and_login(app_url):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="reviewer"):
+        client(app_url, "demo-reviewer").predict("CN-001", "", api_name="/prepare")
+    with pytest.raises(AppError, match="agent"):
+        client(app_url).predict(api_name="/test_connection")
+    assert "offline mode" in client(app_url, "demo-admin").predict(api_name="/test_connection")
+    with pytest.raises(Exception):  # noqa: B017 - the client refuses to connect with a wrong password
+        from gradio_client import Client
+
+        Client(app_url, auth=("demo-agent", "wrong"), verbose=False)
+
+
+@pytest.mark.server
+def test_api_upload_and_reingest(fixture_index_dir, corpus_copy, tmp_path):
+    from gradio_client import handle_file
+
+    data = tmp_path / "data"
+    shutil.copytree(fixture_index_dir / "index", data / "index")
+    note = tmp_path / "Door Etiquette.md"
+    note.write_text("# Door etiquette\n\nKnock twice, then wait at least two metres from the door.\n", encoding="utf-8")
+    with served(make_settings(data, corpus_copy)) as url:
+        status, _docs = client(url, "demo-admin").predict(handle_file(str(note)), "Door etiquette", "ALL", "en", api_name="/upload")
+        assert "door-etiquette.md" in status and "1 added" in status
+        assert (corpus_copy / "uploads" / "door-etiquette.md").exists()
+        results, _ = client(url, "demo-admin").predict("two metres from the door", "ALL", api_name="/search")
+        assert any("Door etiquette" in str(row) for row in results["data"])
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
+def test_the_app_in_a_real_browser(app_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page.goto(app_url, timeout=5000)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        # log in
+        page.locator("input[type=text]").first.fill("demo-agent")
+        page.locator("input[type=password]").first.fill(DEMO_PASSWORD)
+        page.keyboard.press("Enter")
+        page.locator("#vc-whoami").get_by_text("demo-agent").wait_for(timeout=60000)
+        page.screenshot(path=str(ARTIFACTS / "ask.png"))
+        # ask, see a citation
+        page.locator("#vc-question textarea").fill("What does 1692c(a)(3) require?")
+        page.locator("#vc-ask").click()
+        page.locator("#vc-sources details").first.wait_for(timeout=60000)
+        assert "15 U.S.C. 1692c(a)(3)" in page.locator("#vc-sources").inner_text()
+        page.locator("#vc-sources summary").first.click()
+        page.screenshot(path=str(ARTIFACTS / "ask-answered.png"))
+        # prepare a shipped case: the go/no-go banner
+        page.get_by_role("tab", name="Prepare").click()
+        page.locator("#vc-prep-case input").fill("CN-004")
+        page.keyboard.press("Enter")
+        page.locator("#vc-prep-at textarea, #vc-prep-at input").first.fill("2026-11-30T09:00")
+        page.locator("#vc-prep-go").click()
+        page.locator("#vc-banner").wait_for(timeout=60000)
+        assert "NO-GO" in page.locator("#vc-banner").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "prepare.png"))
+        # plan tab renders
+        page.get_by_role("tab", name="Plan").click()
+        page.screenshot(path=str(ARTIFACTS / "plan.png"))
+        # check a violating script: the finding is highlighted in place
+        page.get_by_role("tab", name="Check").click()
+        page.locator("#vc-script textarea").fill("If you don't pay, the police will arrest you tonight.")
+        page.locator("#vc-check-go").click()
+        mark = page.locator("#vc-highlight mark.vc-violation").first
+        mark.wait_for(timeout=60000)
+        assert "arrest" in mark.inner_text() and "threat_arrest" in (mark.get_attribute("title") or "")
+        page.screenshot(path=str(ARTIFACTS / "check.png"))
+        page.get_by_role("tab", name="Knowledge").click()
+        page.screenshot(path=str(ARTIFACTS / "knowledge.png"))
+        # the agent sees no Settings tab
+        assert page.get_by_role("tab", name="Settings").count() == 0
+        # switch language: the tabs are relabelled
+        page.locator("#vc-lang").get_by_text("zh", exact=True).click()
+        page.get_by_role("tab", name="问答").wait_for(timeout=30000)
+        assert page.get_by_role("tab", name="合规检查").count() == 1
+        page.screenshot(path=str(ARTIFACTS / "zh.png"))
+        browser.close()

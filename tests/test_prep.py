@@ -25,20 +25,6 @@ ROWS = prep_eval.load_cases(ROOT / "evals" / "datasets" / "prep.jsonl")
 AT = dt.datetime(2026, 11, 30, 9, 0)
 
 
-@pytest.fixture(scope="session")
-def pack_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped policy and legal documents, ingested once (cases and personas are read from files)."""
-    from visitcoach.ingest import ingest
-
-    source = tmp_path_factory.mktemp("pack-src")
-    for part in ("policy", "legal"):
-        shutil.copytree(KNOWLEDGE / part, source / part)
-    shutil.copy(KNOWLEDGE / "glossary.yaml", source / "glossary.yaml")
-    data = tmp_path_factory.mktemp("pack-data")
-    ingest(make_settings(data, source))
-    return data
-
-
 @pytest.fixture(scope="module")
 def env(pack_index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     data = tmp_path_factory.mktemp("prep-data")

@@ -436,11 +436,25 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Port (default VISITCOACH_PORT or 7860).")] = None,
 ) -> None:
-    """Serve the web app."""
-    from visitcoach.ui import launch
+    """Serve the web app (sign-in required; the accounts are printed at start)."""
+    from visitcoach.ui import build_demo, launch
 
     settings = _settings()
-    launch(settings, host=host, port=port or settings.port)
+    demo = build_demo(settings)
+    typer.echo(f"visitcoach: http://{host}:{port or settings.port} — sign in with {demo.vc_resources.auth.banner()}")
+    launch(settings, host=host, port=port or settings.port, demo=demo)
+
+
+@app.command("user-hash")
+@command
+def user_hash() -> None:
+    """Print a password hash for VISITCOACH_USERS_FILE (the password is read without echo)."""
+    from visitcoach.ui.auth import hash_password
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        _fail("use at least 8 characters")
+    typer.echo(hash_password(password))
 
 
 @app.command()

@@ -88,6 +88,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the app database (review desk, call log; read by the features that use it); "
         "default SQLite in the data dir.",
     )
+    users_file: Path | None = Field(
+        None,
+        description="YAML list of app users {name, role, password_hash} (roles: agent, trainer, reviewer, admin); "
+        "neither this nor `VISITCOACH_USERS` set = the four demo accounts.",
+    )
+    users: str | None = Field(
+        None, description="App users inline, `name:role:hash;...` (used when VISITCOACH_USERS_FILE is not set)."
+    )
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app (`visitcoach serve`, `make run`).")
     log_level: str = Field("INFO", description="Log level for the CLI and app (DEBUG, INFO, WARNING, ERROR).")
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +53,19 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         raise KnowledgeError(path, "batch files must be .jsonl or .csv")
 
 
-def check_batch(checker: Checker, path: Path, semantic: bool = True, lang: str | None = None) -> dict[str, Any]:
+def check_batch(
+    checker: Checker,
+    path: Path,
+    semantic: bool = True,
+    lang: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Check every row; `progress(done, total)` is called after each row."""
     results: list[dict[str, Any]] = []
-    for n, row in read_rows(path):
+    rows = list(read_rows(path))
+    for done, (n, row) in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done - 1, len(rows))
         if isinstance(row, str):
             results.append({"id": f"row-{n}", "row": n, "error": row})
             continue

@@ -48,7 +48,7 @@ _EN_NEGATION = re.compile(
     re.IGNORECASE,
 )
 _ZH_NEGATION = re.compile(
-    r"(?:不会|不是|并不|并没有|没有人会|绝不|绝对不会|不得|不能|(?<!要)不要|禁止|严禁|不用担心|不可以|不应|切勿|千万别|别说|别(?!想|怪)|"
+    r"(?:不会|不是|并不|并没有|没有人会|绝不|绝对不会|不得|(?<!能)不能|(?<!要)不要|禁止|严禁|不用担心|(?<!可)不可以|不应|切勿|千万别|别说|别(?!想|怪)|"
     r"没有(?:任何)?(?:权力|权利|额外)|无权|无需|不必|不用|不需要|没必要)"
     r"[^，。！？；,.!?;\n]{0,12}$"
 )
@@ -136,7 +136,7 @@ def _negated(text: str, start: int, lang_hint: str) -> bool:
     clause_start = lookback
     for m in _CLAUSE_BREAK.finditer(text, lookback, start):
         clause_start = m.end()
-    prefix = text[clause_start:start]
+    prefix = text[clause_start:start].replace("\u2019", "'")  # "won’t" typed with a curly apostrophe
     return bool(_EN_NEGATION.search(prefix) or _ZH_NEGATION.search(prefix))
 
 
@@ -415,8 +415,9 @@ class Checker:
 
 def _sentence_negated(sentence: str) -> bool:
     """A sentence that denies the thing ("nobody will arrest you") is not a semantic match."""
+    sentence = sentence.replace("\u2019", "'")
     return bool(re.search(r"\b(?:not|never|won't|nobody|no one)\b|n't\b", sentence, re.IGNORECASE)) or bool(
-        re.search(r"不会|不是|并不|没有人会|绝不|不得|不能|不要|禁止|严禁", sentence)
+        re.search(r"不会|不是|并不|没有人会|绝不|不得|(?<!能)不能|不要|禁止|严禁", sentence)
     )
 
 

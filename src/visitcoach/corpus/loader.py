@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from visitcoach.corpus.schemas import CaseFile, FrontMatter, PersonaFile
+from visitcoach.corpus.schemas import CaseFile, ExerciseFile, FrontMatter, PersonaFile
 from visitcoach.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -266,8 +266,8 @@ def _yaml_document(path: Path, text: str, digest: str) -> Document:
     if not isinstance(data, dict):
         raise KnowledgeError(path, "a YAML knowledge file must be a mapping")
     kind = data.get("doc_type")
-    models = {"case": CaseFile, "persona": PersonaFile}
-    if kind not in models and kind != "exercise":
+    models = {"case": CaseFile, "persona": PersonaFile, "exercise": ExerciseFile}
+    if kind not in models:
         raise KnowledgeError(
             path, f"unknown doc_type {kind!r} (YAML files are case, persona or exercise)", field="doc_type"
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -385,3 +385,55 @@ class PlanPolicy(Strict):
                 if pol.currency != expected:
                     raise ValueError(f"products.{product}.{jur}.currency should be {expected}")
         return self
+
+
+CRITERIA: tuple[str, ...] = ("compliance", "discovery", "empathy", "plan", "outcome")
+
+
+class Rubric(Strict):
+    """Weights of the scorecard's criteria (they sum to 1)."""
+
+    compliance: float = Field(ge=0, le=1)
+    discovery: float = Field(ge=0, le=1)
+    empathy: float = Field(ge=0, le=1)
+    plan: float = Field(ge=0, le=1)
+    outcome: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> Rubric:
+        total = sum(getattr(self, c) for c in CRITERIA)
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"rubric weights must sum to 1, not {total:g}")
+        return self
+
+
+class Bilingual(Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Objective(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    criterion: Literal["compliance", "discovery", "empathy", "plan", "outcome"]
+    text: Bilingual
+
+
+class ExerciseFile(Strict):
+    """A training exercise: a persona (and optionally a case) to rehearse, with objectives and a rubric."""
+
+    id: str = Field(pattern=r"^ex-(cn|us|uk)-\d{2}$")
+    title: str
+    doc_type: Literal["exercise"]
+    jurisdiction: Jurisdiction
+    lang: Lang
+    fictional: bool = False
+    persona: str = Field(pattern=r"^persona-(cn|us|uk)-\d{2}$")
+    case_id: str | None = Field(default=None, pattern=r"^(CN|US|UK)-\d{3}$")
+    difficulty: Literal["easy", "medium", "hard"]
+    time_limit_minutes: int = Field(ge=3, le=90)
+    brief: Bilingual  # what the trainee is told before the rehearsal
+    objectives: list[Objective] = Field(min_length=2)
+    rubric: Rubric
+    pass_mark: float = Field(ge=0.3, le=0.95)
+    context: dict[str, Any] = Field(default_factory=dict)  # the visit context (schema of DESIGN §6)
+    tags: list[str] = Field(default_factory=list)

@@ -15,7 +15,7 @@ import numpy as np
 from visitcoach.config import Settings
 from visitcoach.retrieval.embeddings import get_embeddings
 from visitcoach.retrieval.glossary import Glossary, load_glossary
-from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere
+from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere, without_place
 from visitcoach.retrieval.lexical import LexicalIndex, tokenize
 from visitcoach.retrieval.manifest import Manifest, StoredChunk
 from visitcoach.retrieval.store import ChromaStore
@@ -31,7 +31,7 @@ DOMAIN_COVERAGE = 0.5
 WEIGHTS = {"dense": 1.0, "lexical": 1.0, "translated": 0.5, "translated_dense": 0.5, "citation": 2.0}
 #: At most this many chunks of one document in a result list, so one long document cannot fill it.
 PER_DOC = 2
-EXCLUDED_BY_DEFAULT = ("persona",)
+EXCLUDED_BY_DEFAULT = ("persona", "exercise")
 #: Score factor for chunks of another jurisdiction when the question names one (a soft filter).
 OTHER_JURISDICTION = 0.5
 #: Dense similarity that counts as covered on its own (paraphrases sharing no words).
@@ -239,18 +239,20 @@ class KnowledgeIndex:
         k = k or self.settings.top_k
         filters = filters or Filters()
         depth = max(4 * k, 30)
+        # The country a question names is applied from metadata (filter or hint), not matched as a word.
+        core = without_place(query) if (filters.jurisdiction or infer_jurisdiction(query)) else query
         with self._lock:  # the lazy loads above are not thread-safe; searches are quick
             chunks = self._chunks
             dense: list[tuple[str, float]] = []
             if method in ("hybrid", "dense") and chunks:
-                qvec = self.embedder.embed_queries([query])[0]
+                qvec = self.embedder.embed_queries([core])[0]
                 dense = [(h.id, h.similarity) for h in self.store.query(qvec, depth, filters.where()) if h.id in chunks]
             lexical: list[tuple[str, float]] = []
             translated: list[tuple[str, float]] = []
             translated_dense: list[tuple[str, float]] = []
             expansion = self.glossary.expand(query) if chunks else ""
             if method in ("hybrid", "lexical") and chunks:
-                lexical = self._lexical_top(query, depth, filters)
+                lexical = self._lexical_top(core, depth, filters)
                 if expansion:  # the other language's glossary terms, ranked on their own
                     translated = self._lexical_top(expansion, depth, filters)
             if method == "hybrid" and expansion:

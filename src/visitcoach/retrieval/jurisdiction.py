@@ -143,3 +143,21 @@ def names_elsewhere(question: str) -> bool:
 
 def _names_any(q: str) -> bool:
     return any(c in q for cues in _CUES.values() for c in cues) or bool(_US_WORD.search(q) or _UK_WORD.search(q))
+
+
+_PLACE_WORDS = re.compile(
+    r"\b(?:in|under|for|from)\s+(?:the\s+)?(?:us|usa|uk|united\s+states|united\s+kingdom|britain|england|china|prc)\b"
+    r"|\b(?:the\s+)?(?:us|usa|uk|united\s+states|united\s+kingdom|britain|england|china|prc)\b"
+    r"|(?:在)?(?:美国|英国|中国|国内)",
+    re.IGNORECASE,
+)
+
+
+def without_place(question: str) -> str:
+    """The question without the country it names ("When may I visit in the UK?" -> "When may I visit?").
+
+    Documents about a country's rules rarely repeat its name ("UK" is not in the UK section of a
+    policy), so the bare name pulls retrieval towards chunks that happen to mention it; the
+    jurisdiction is applied from metadata instead."""
+    stripped = re.sub(r"\s+", " ", _PLACE_WORDS.sub(" ", question)).strip()
+    return stripped if len(stripped) >= 3 else question

@@ -1,100 +1,319 @@
-"""The Gradio app. Building the UI (`build_demo`) is separate from wiring its events to the library.
+"""The Gradio app: tabs for each capability, roles, a zh/en switch.
 
-For now one page over `ask`: a question, a jurisdiction filter, the cited answer and each source
-as an expandable passage. Nothing is opened at import time; the index is opened once on first use.
+`build_demo()` only builds components and wires events (no I/O); the handlers live in
+`visitcoach.ui.handlers` and open the index, checker and stores lazily, once per process, shared
+by every session. Per-session state (the chat history, the last plan) lives in `gr.State`, so
+concurrent users never see each other's work.
 """
 
-from __future__ import annotations
 
-import html
+import functools
 import logging
 import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from visitcoach.config import Settings, get_settings
+from visitcoach.errors import VisitCoachError
+from visitcoach.ui import handlers as H
+from visitcoach.ui.auth import Auth
+from visitcoach.ui.i18n import t
 
 log = logging.getLogger(__name__)
 
 JURISDICTIONS = ["ALL", "CN", "US", "UK"]
+CSS = ".vc-finding{border-radius:3px;padding:0 2px;cursor:help} details.vc-source{margin:4px 0}"
+TABS = ("ask", "prepare", "plan", "check", "knowledge", "settings")
 
 
-_INDEXES: dict[tuple[str, str | None, str], Any] = {}
-
-
-def _index(settings: Settings):  # noqa: ANN202 - KnowledgeIndex, imported lazily
-    """The index for these settings, opened once per process and shared by every session."""
-    from visitcoach.retrieval.index import KnowledgeIndex
-
-    key = (str(settings.index_dir.resolve()), settings.chroma_url, settings.embeddings)
-    if key not in _INDEXES:
-        _INDEXES[key] = KnowledgeIndex(settings)
-    return _INDEXES[key]
-
-
-def render_sources(citations: list[Any]) -> str:
-    """Each citation as an expandable block: citation, document, section, and the passage itself."""
-    if not citations:
-        return ""
-    blocks = []
-    for n, c in enumerate(citations, start=1):
-        blocks.append(
-            f'<details class="vc-source"><summary>[{n}] <b>{html.escape(c.citation)}</b> — '
-            f"{html.escape(c.title)}</summary><div><i>{html.escape(c.section)}</i> · "
-            f"<code>{html.escape(c.source)}</code></div><blockquote>{html.escape(c.text)}</blockquote></details>"
-        )
-    return "\n".join(blocks)
-
-
-def answer_question(question: str, jurisdiction: str, settings: Settings | None = None) -> tuple[str, str]:
-    """Event handler: (answer markdown, sources HTML). Errors surface as gr.Error, not tracebacks."""
+def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Any VisitCoachError (or bad value) becomes one message in the UI, never a stack trace."""
     import gradio as gr
 
-    from visitcoach.ask import ask
-    from visitcoach.errors import VisitCoachError
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except (VisitCoachError, ValueError) as exc:
+            raise gr.Error(str(exc)) from exc
+        except Exception as exc:
+            log.exception("handler %s failed", fn.__name__)
+            raise gr.Error(f"Something went wrong ({type(exc).__name__}); the details are in the server log.") from exc
+
+    return wrapper
+
+
+def _user(request: Any) -> str:
+    return getattr(request, "username", None) or ""
+
+
+def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # noqa: ANN201 - gr.Blocks
+    import gradio as gr
+    import pandas as pd
 
     settings = settings or get_settings()
-    if not question or not question.strip():
-        raise gr.Error("Type a question first. / 请先输入问题。")
-    try:
-        index = _index(settings)
-        if len(index) == 0:
-            raise gr.Error("The index is empty: run `visitcoach ingest`. / 索引为空，请先运行 visitcoach ingest。")
-        answer = ask(index, question, jurisdiction=None if jurisdiction == "ALL" else jurisdiction, settings=settings)
-    except VisitCoachError as exc:
-        raise gr.Error(str(exc)) from exc
-    badge = "offline" if answer.mode == "offline" else "LLM"
-    return f"{answer.answer}\n\n<sub>mode: {badge}</sub>", render_sources(answer.citations)
+    res = H.Resources(settings, auth or Auth(settings))
+    labelled: list[tuple[Any, str, str]] = []  # (component, i18n key, attribute) relabelled by the switch
 
-
-def build_demo(settings: Settings | None = None):  # noqa: ANN201 - gr.Blocks
-    import gradio as gr
+    def L(component: Any, key: str, attr: str = "label") -> Any:
+        labelled.append((component, key, attr))
+        return component
 
     with gr.Blocks(title="visitcoach") as demo:
-        gr.Markdown("# visitcoach\nCompliance assistant for field visits · 外访合规助手")
+        lang = gr.State("en")
         with gr.Row():
-            question = gr.Textbox(
-                label="Question / 问题",
-                placeholder="e.g. When may I visit a borrower in the US? / 中国外访需要几个人？",
-                scale=4,
-                elem_id="vc-question",
-            )
-            jurisdiction = gr.Dropdown(
-                JURISDICTIONS, value="ALL", label="Jurisdiction / 法域", scale=1, elem_id="vc-jurisdiction"
-            )
-        submit = gr.Button("Ask / 提问", variant="primary", elem_id="vc-ask")
-        answer = gr.Markdown(elem_id="vc-answer")
-        sources = gr.HTML(elem_id="vc-sources")
+            L(gr.Markdown(t("title", "en"), elem_id="vc-title"), "title", "value")
+            switch = gr.Radio(["en", "zh"], value="en", label="Language / 语言", elem_id="vc-lang", scale=0)
+        whoami = gr.Markdown(elem_id="vc-whoami")
+        with gr.Tabs():
+            tabs: dict[str, Any] = {}
+            # -- Ask -------------------------------------------------------------------------
+            with gr.Tab(t("tab.ask", "en"), id="ask", elem_id="vc-tab-ask") as tabs["ask"]:
+                history = gr.State([])
+                chat = L(gr.Chatbot(label=t("ask.chat", "en"), elem_id="vc-chat", height=420), "ask.chat")
+                with gr.Row():
+                    question = L(gr.Textbox(label=t("ask.question", "en"), placeholder=t("ask.placeholder", "en"), scale=4, elem_id="vc-question"), "ask.question")
+                    jurisdiction = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("ask.jurisdiction", "en"), scale=1, elem_id="vc-jurisdiction"), "ask.jurisdiction")
+                with gr.Row():
+                    ask_btn = L(gr.Button(t("ask.send", "en"), variant="primary", elem_id="vc-ask"), "ask.send", "value")
+                    clear_btn = L(gr.Button(t("ask.clear", "en"), elem_id="vc-clear"), "ask.clear", "value")
+                sources = gr.HTML(elem_id="vc-sources")
+            # -- Prepare ---------------------------------------------------------------------
+            with gr.Tab(t("tab.prepare", "en"), id="prepare", elem_id="vc-tab-prepare") as tabs["prepare"]:
+                with gr.Row():
+                    prep_case = L(gr.Dropdown([], label=t("prep.case", "en"), elem_id="vc-prep-case", scale=3, allow_custom_value=True), "prep.case")
+                    prep_at = L(gr.Textbox(label=t("prep.at", "en"), elem_id="vc-prep-at", scale=2), "prep.at")
+                prep_btn = L(gr.Button(t("prep.go", "en"), variant="primary", elem_id="vc-prep-go"), "prep.go", "value")
+                banner = gr.HTML(elem_id="vc-prep-banner")
+                prep_windows = gr.Dataframe(headers=["date", "start", "end"], interactive=False, elem_id="vc-prep-windows")
+                prep_opening = gr.Textbox(label="Opening script / 开场话术", lines=6, elem_id="vc-prep-opening", buttons=["copy"])
+                with gr.Row():
+                    prep_md = L(gr.DownloadButton(t("prep.download_md", "en"), elem_id="vc-prep-md"), "prep.download_md", "value")
+                    prep_pdf = L(gr.DownloadButton(t("prep.download_pdf", "en"), elem_id="vc-prep-pdf"), "prep.download_pdf", "value")
+                brief_md = gr.Markdown(elem_id="vc-brief")
+            # -- Plan ------------------------------------------------------------------------
+            with gr.Tab(t("tab.plan", "en"), id="plan", elem_id="vc-tab-plan") as tabs["plan"]:
+                plan_state = gr.State({})
+                plan_case = L(gr.Dropdown([], label=t("plan.source", "en"), elem_id="vc-plan-case", allow_custom_value=True), "plan.source")
+                with gr.Row():
+                    f_balance = L(gr.Textbox(label=t("plan.balance", "en")), "plan.balance")
+                    f_arrears = L(gr.Textbox(label=t("plan.arrears", "en")), "plan.arrears")
+                    f_instalment = L(gr.Textbox(label=t("plan.instalment", "en")), "plan.instalment")
+                    f_term = L(gr.Number(label=t("plan.term", "en"), precision=0), "plan.term")
+                    f_rate = L(gr.Textbox(label=t("plan.rate", "en")), "plan.rate")
+                with gr.Row():
+                    f_income = L(gr.Textbox(label=t("plan.income", "en")), "plan.income")
+                    f_expenses = L(gr.Textbox(label=t("plan.expenses", "en")), "plan.expenses")
+                    f_other = L(gr.Textbox(label=t("plan.other", "en")), "plan.other")
+                    f_product = L(gr.Dropdown(["consumer_loan", "credit_card", "sme_loan", "auto_loan"], value="consumer_loan", label=t("plan.product", "en")), "plan.product")
+                    f_jur = L(gr.Dropdown(["CN", "US", "UK"], value="CN", label=t("plan.jurisdiction", "en")), "plan.jurisdiction")
+                with gr.Row():
+                    f_role = L(gr.Dropdown(["agent", "supervisor", "manager"], value="agent", label=t("plan.role", "en")), "plan.role")
+                    f_style = L(gr.Radio(["letter", "script"], value="letter", label=t("plan.style", "en")), "plan.style")
+                plan_btn = L(gr.Button(t("plan.go", "en"), variant="primary", elem_id="vc-plan-go"), "plan.go", "value")
+                plan_summary = gr.Markdown(elem_id="vc-plan-summary")
+                plan_options = gr.Dataframe(
+                    headers=["kind", "instalment_max", "months", "total_paid", "total_forgiven", "needs_approval_by", "citation"],
+                    interactive=False, elem_id="vc-plan-options",
+                )
+                plan_pick = L(gr.Dropdown([], label=t("plan.pick", "en"), elem_id="vc-plan-pick", allow_custom_value=True), "plan.pick")
+                with gr.Row():
+                    plan_schedule = gr.Dataframe(headers=["date", "amount", "remaining"], interactive=False, elem_id="vc-plan-schedule")
+                    plan_chart = gr.LinePlot(x="date", y="remaining", elem_id="vc-plan-chart")
+                plan_draft = L(gr.Textbox(label=t("plan.draft", "en"), lines=14, elem_id="vc-plan-draft", buttons=["copy"]), "plan.draft")
+                plan_dl = L(gr.DownloadButton(t("plan.download", "en"), elem_id="vc-plan-dl"), "plan.download", "value")
+            # -- Check -----------------------------------------------------------------------
+            with gr.Tab(t("tab.check", "en"), id="check", elem_id="vc-tab-check") as tabs["check"]:
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        script = L(gr.Textbox(label=t("check.script", "en"), lines=8, elem_id="vc-script"), "check.script")
+                        script_file = L(gr.File(label=t("check.upload", "en"), file_types=[".txt", ".md"], type="filepath"), "check.upload")
+                    with gr.Column(scale=2):
+                        c_jur = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("check.jurisdiction", "en"), elem_id="vc-check-jur"), "check.jurisdiction")
+                        c_time = L(gr.Textbox(label=t("check.time", "en"), elem_id="vc-check-time"), "check.time")
+                        c_loc = L(gr.Dropdown(["", "home", "workplace", "public", "hospital", "other"], value="", label=t("check.location", "en")), "check.location")
+                        c_coll = L(gr.Number(label=t("check.collectors", "en"), precision=0), "check.collectors")
+                        c_aud = L(gr.Radio(["debtor", "third_party"], value="debtor", label=t("check.audience", "en")), "check.audience")
+                        c_open = L(gr.Checkbox(label=t("check.opening", "en")), "check.opening")
+                        c_flags = L(gr.CheckboxGroup(list(H.FLAG_LABELS), label=t("check.flags", "en")), "check.flags")
+                check_btn = L(gr.Button(t("check.go", "en"), variant="primary", elem_id="vc-check-go"), "check.go", "value")
+                verdict = gr.Markdown(elem_id="vc-verdict")
+                highlighted = gr.HTML(elem_id="vc-highlight")
+                findings = gr.Dataframe(headers=["severity", "rule", "category", "text", "citation", "suggestion"], interactive=False, elem_id="vc-findings")
+                with gr.Accordion("Batch / 批量", open=False):
+                    batch_file = L(gr.File(label=t("check.batch", "en"), file_types=[".jsonl", ".csv"], type="filepath", elem_id="vc-batch-file"), "check.batch")
+                    batch_btn = L(gr.Button(t("check.batch_go", "en"), elem_id="vc-batch-go"), "check.batch_go", "value")
+                    batch_summary = gr.Markdown(elem_id="vc-batch-summary")
+                    batch_table = gr.Dataframe(headers=["id", "verdict", "findings", "categories"], interactive=False, elem_id="vc-batch-table")
+                    batch_reports = L(gr.File(label=t("check.batch_report", "en"), file_count="multiple", interactive=False), "check.batch_report")
+            # -- Knowledge -------------------------------------------------------------------
+            with gr.Tab(t("tab.knowledge", "en"), id="knowledge", elem_id="vc-tab-knowledge") as tabs["knowledge"]:
+                with gr.Row():
+                    kn_query = L(gr.Textbox(label=t("kn.search", "en"), scale=4, elem_id="vc-kn-query"), "kn.search")
+                    kn_jur = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("ask.jurisdiction", "en"), scale=1), "ask.jurisdiction")
+                kn_btn = L(gr.Button(t("kn.search_go", "en"), elem_id="vc-kn-go"), "kn.search_go", "value")
+                kn_results = gr.Dataframe(headers=["score", "citation", "title", "section", "text"], interactive=False, wrap=True)
+                kn_docs = gr.Dataframe(headers=["doc_id", "title", "type", "jurisdiction", "lang", "chunks", "source"], interactive=False, elem_id="vc-kn-docs")
+                with gr.Accordion("Admin / 管理", open=False):
+                    kn_status = L(gr.Markdown(elem_id="vc-kn-status"), "kn.status", "label")
+                    reingest_btn = L(gr.Button(t("kn.reingest", "en"), elem_id="vc-reingest"), "kn.reingest", "value")
+                    up_file = L(gr.File(label=t("kn.upload", "en"), file_types=[".pdf", ".docx", ".md"], type="filepath"), "kn.upload")
+                    with gr.Row():
+                        up_title = L(gr.Textbox(label=t("kn.upload_title", "en")), "kn.upload_title")
+                        up_jur = L(gr.Dropdown(["ALL", "CN", "US", "UK"], value="ALL", label=t("kn.upload_jurisdiction", "en")), "kn.upload_jurisdiction")
+                        up_lang = L(gr.Dropdown(["en", "zh"], value="en", label=t("kn.upload_lang", "en")), "kn.upload_lang")
+                    up_btn = L(gr.Button(t("kn.upload_go", "en")), "kn.upload_go", "value")
+            # -- Settings --------------------------------------------------------------------
+            with gr.Tab(t("tab.settings", "en"), id="settings", elem_id="vc-tab-settings") as tabs["settings"]:
+                set_info = gr.Markdown(elem_id="vc-settings")
+                set_btn = L(gr.Button(t("set.test", "en"), elem_id="vc-test-connection"), "set.test", "value")
+                set_result = gr.Markdown(elem_id="vc-test-result")
+        for name, tab in tabs.items():
+            labelled.append((tab, f"tab.{name}", "label"))
 
-        def handler(q: str, j: str) -> tuple[str, str]:
-            return answer_question(q, j, settings)
+        # -- wiring (handlers are in visitcoach.ui.handlers) -----------------------------------
+        def on_load(request: gr.Request) -> list[Any]:
+            user = _user(request)
+            role = res.auth.role(user) or "—"
+            # "hidden", not False: Gradio 6 hides a tab on update only that way (handlers check roles anyway).
+            visible = [gr.update(visible=True if res.auth.allowed(user, name) else "hidden") for name in TABS]
+            choices = H.case_choices(settings) if res.auth.allowed(user, "prepare") else []
+            info = H.settings_info(res, user) if res.auth.allowed(user, "settings") else ""
+            return [t("whoami", "en").format(user=user or "—", role=role), *visible,
+                    gr.update(choices=choices), gr.update(choices=[("", ""), *choices]), info]
 
-        submit.click(handler, [question, jurisdiction], [answer, sources])
-        question.submit(handler, [question, jurisdiction], [answer, sources])
+        demo.load(on_load, None, [whoami, *[tabs[n] for n in TABS], prep_case, plan_case, set_info], api_visibility="private")
+
+        def on_switch(value: str, request: gr.Request) -> list[Any]:
+            user = _user(request)
+            updates = [value, t("whoami", value).format(user=user or "—", role=res.auth.role(user) or "—")]
+            updates += [gr.update(**{attr: t(key, value)}) for _, key, attr in labelled]
+            return updates
+
+        switch.change(on_switch, switch, [lang, whoami, *[c for c, _, _ in labelled]], api_visibility="private")
+
+        @_safe
+        def on_ask(q: str, j: str, hist: list[dict[str, str]], request: gr.Request) -> tuple[Any, Any, Any, str]:
+            new, html = H.ask_turn(res, _user(request), q, j, hist)
+            return new, new, html, ""
+
+        ask_btn.click(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_name="ask")
+        question.submit(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_visibility="private")
+        clear_btn.click(lambda: ([], [], ""), None, [history, chat, sources], api_visibility="private")
+
+        exports = Path(tempfile.gettempdir()) / "visitcoach-exports"
+
+        @_safe
+        def on_prepare(case_id: str, at: str, ui_lang: str, request: gr.Request) -> tuple[Any, ...]:
+            from visitcoach.ui.export import markdown_to_pdf
+
+            user = _user(request)
+            banner_html, markdown, rows, opening, data = H.prepare(res, user, case_id, at, ui_lang)
+            folder = exports / (str(getattr(request, "session_hash", None) or "s") + "-" + user)
+            folder.mkdir(parents=True, exist_ok=True)
+            md_path = folder / f"brief-{data['case_id']}.md"
+            md_path.write_text(markdown, encoding="utf-8")
+            pdf_path = markdown_to_pdf(markdown, folder / f"brief-{data['case_id']}.pdf", data["lang"], f"Visit brief {data['case_id']}")
+            return banner_html, markdown, rows, opening, str(md_path), str(pdf_path)
+
+        prep_btn.click(on_prepare, [prep_case, prep_at, lang], [banner, brief_md, prep_windows, prep_opening, prep_md, prep_pdf], api_name="prepare")
+
+        @_safe
+        def on_plan(case_id: str, balance: str, arrears: str, instalment: str, term: Any, rate: str, income: str,
+                    expenses: str, other: str, product: str, jur: str, role: str, style: str, ui_lang: str,
+                    request: gr.Request) -> tuple[Any, ...]:
+            user = _user(request)
+            amounts = {"balance": balance, "arrears": arrears, "instalment": instalment, "term": term, "rate": rate,
+                       "income": income, "expenses": expenses, "other": other, "product": product, "jurisdiction": jur}
+            data = H.plan(res, user, case_id, amounts, role, style, ui_lang)
+            summary, rows, labels = H.plan_tables(data)
+            sched, points = H.schedule_rows(data, labels[0] if labels else None)
+            folder = exports / (str(getattr(request, "session_hash", None) or "s") + "-" + user)
+            folder.mkdir(parents=True, exist_ok=True)
+            draft_path = folder / f"proposal-{data['case_id'] or 'plan'}.md"
+            draft_path.write_text(data["draft"], encoding="utf-8")
+            chart = pd.DataFrame(points or [{"date": "", "remaining": 0.0}])
+            return (data, summary, rows, gr.update(choices=labels, value=labels[0] if labels else None), sched, chart,
+                    data["draft"], str(draft_path))
+
+        plan_inputs = [plan_case, f_balance, f_arrears, f_instalment, f_term, f_rate, f_income, f_expenses, f_other,
+                       f_product, f_jur, f_role, f_style, lang]
+        plan_btn.click(on_plan, plan_inputs, [plan_state, plan_summary, plan_options, plan_pick, plan_schedule, plan_chart, plan_draft, plan_dl], api_name="plan")
+
+        def on_pick(data: dict[str, Any], label: str) -> tuple[Any, Any]:
+            sched, points = H.schedule_rows(data or {}, label)
+            return sched, pd.DataFrame(points or [{"date": "", "remaining": 0.0}])
+
+        plan_pick.change(on_pick, [plan_state, plan_pick], [plan_schedule, plan_chart], api_visibility="private")
+
+        @_safe
+        def on_check(text: str, upload: str | None, j: str, vt: str, loc: str, coll: Any, aud: str, opening: bool,
+                     flags: list[str], request: gr.Request) -> tuple[Any, ...]:
+            ctx = H.context_from_form(j, vt, loc, coll, aud, opening, flags)
+            return H.check(res, _user(request), text, upload, ctx, None)
+
+        check_btn.click(on_check, [script, script_file, c_jur, c_time, c_loc, c_coll, c_aud, c_open, c_flags], [verdict, highlighted, findings], api_name="check")
+
+        @_safe
+        def on_batch(path: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+            rows, reports, summary = H.check_batch(res, _user(request), path, progress)
+            return rows, reports, summary
+
+        batch_btn.click(on_batch, batch_file, [batch_table, batch_reports, batch_summary], api_name="check_batch")
+
+        @_safe
+        def on_search(q: str, j: str, request: gr.Request) -> tuple[Any, Any]:
+            user = _user(request)
+            return H.search(res, user, q, j), H.documents(res, user)
+
+        kn_btn.click(on_search, [kn_query, kn_jur], [kn_results, kn_docs], api_name="search")
+        kn_query.submit(on_search, [kn_query, kn_jur], [kn_results, kn_docs], api_visibility="private")
+
+        @_safe
+        def on_reingest(request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, Any]:
+            user = _user(request)
+            return H.reingest(res, user, progress), H.documents(res, user)
+
+        reingest_btn.click(on_reingest, None, [kn_status, kn_docs], api_name="reingest")
+
+        @_safe
+        def on_upload(path: str, title_: str, j: str, lg: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, Any]:
+            user = _user(request)
+            return H.upload_document(res, user, path, title_, j, lg, progress), H.documents(res, user)
+
+        up_btn.click(on_upload, [up_file, up_title, up_jur, up_lang], [kn_status, kn_docs], api_name="upload")
+
+        @_safe
+        def on_test(request: gr.Request) -> str:
+            return H.test_connection(res, _user(request))
+
+        set_btn.click(on_test, None, set_result, api_name="test_connection")
+        demo.vc_resources = res  # type: ignore[attr-defined]  # for tests and launch
+    # Handlers release the GIL in numpy/ONNX-style code and wait on SQLite; a few run at once per event.
+    demo.queue(default_concurrency_limit=4)
     return demo
 
 
 def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, demo: Any = None) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = demo or build_demo(settings)
-    log.info("serving visitcoach on http://%s:%d (mode: %s)", host, port, settings.llm)
-    demo.launch(server_name=host, server_port=port, show_error=True)
+    res: H.Resources = demo.vc_resources
+    log.warning("visitcoach on http://%s:%d (mode: %s); sign in with %s", host, port, settings.llm, res.auth.banner())
+    demo.launch(server_name=host, server_port=port, show_error=True, auth=res.auth, auth_message="visitcoach", css=CSS)
+
+
+def answer_question(question: str, jurisdiction: str, settings: Settings | None = None) -> tuple[str, str]:
+    """One stateless question (kept for scripts and tests): (answer Markdown, sources HTML)."""
+    import gradio as gr
+
+    settings = settings or get_settings()
+    res = H.Resources(settings, Auth(settings), enforce_roles=False)
+    try:
+        history, sources = H.ask_turn(res, "", question, jurisdiction, [])
+    except VisitCoachError as exc:
+        raise gr.Error(str(exc)) from exc
+    return history[-1]["content"], sources

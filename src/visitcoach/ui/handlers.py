@@ -1,0 +1,480 @@
+"""What each tab does, as plain functions of their inputs (no Gradio components here).
+
+The Blocks in `visitcoach.ui` wire these to events; tests call them directly. Every handler takes
+the signed-in user's name, checks the role may use that tab, and stores what it generates with
+who made it. Errors are `VisitCoachError`s; the wiring turns them into one message in the UI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from visitcoach.config import Settings
+from visitcoach.errors import VisitCoachError
+from visitcoach.ui.auth import Auth
+
+log = logging.getLogger(__name__)
+
+SEVERITY_COLOURS = {"violation": "#f8b4b4", "warning": "#fde68a", "info": "#bfdbfe"}
+FLAG_LABELS = (
+    "cease_requested", "represented_by_attorney", "dispute_pending", "breathing_space", "capacity_concern",
+    "vulnerable", "time_barred", "legal_action_filed", "employer_prohibits_contact", "consent_to_time",
+    "consent_to_location",
+)
+
+
+class Forbidden(VisitCoachError):
+    """The signed-in user's role may not use this tab."""
+
+
+@dataclass
+class Resources:
+    """What every session shares: opened once, read-only (the index is swapped after a re-ingest)."""
+
+    settings: Settings
+    auth: Auth
+    enforce_roles: bool = True  # False only for in-process scripts that have no signed-in user
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _index: Any = None
+    _checker: Any = None
+    _policy: Any = None
+    _store: Any = None
+
+    def index(self) -> Any:
+        with self._lock:
+            if self._index is None:
+                from visitcoach.retrieval.index import KnowledgeIndex
+
+                self._index = KnowledgeIndex(self.settings)
+            return self._index
+
+    def reset_index(self) -> None:
+        with self._lock:
+            self._index = None
+
+    def checker(self) -> Any:
+        with self._lock:
+            if self._checker is None:
+                from visitcoach.compliance import Checker
+
+                self._checker = Checker.from_settings(self.settings)
+            return self._checker
+
+    def policy(self) -> Any:
+        with self._lock:
+            if self._policy is None:
+                from visitcoach.corpus.pack import load_plan_policy
+
+                self._policy = load_plan_policy(self.settings.knowledge_dir)
+            return self._policy
+
+    def store(self) -> Any:
+        with self._lock:
+            if self._store is None:
+                from visitcoach.store import ArtifactStore
+
+                self._store = ArtifactStore.from_settings(self.settings)
+            return self._store
+
+    def require(self, user: str | None, tab: str) -> str:
+        if self.enforce_roles and not self.auth.allowed(user, tab):
+            role = self.auth.role(user) or "not signed in"
+            raise Forbidden(f"your role ({role}) cannot use {tab} / 您的角色（{role}）无权使用此功能")
+        return user or ""
+
+
+# -- Ask ------------------------------------------------------------------------------------------------
+
+_FOLLOW_UP = re.compile(
+    r"^(?:and|what about|how about|also|but|then|so|what if|is that|does that|same|in the (?:us|uk)|and in)\b"
+    r"|^(?:那|那么|还有|如果|同样|这|那个|英国呢|美国呢|中国呢)|呢[？?]?$|\b(?:it|that|this|they|there)\b",
+    re.IGNORECASE,
+)
+
+
+_PLACE = re.compile(
+    r"\b(?:in|under|for)\s+(?:the\s+)?(?:US|USA|UK|United States|United Kingdom|Britain|England|China|PRC)\b"
+    r"|\b(?:the\s+)?(?:US|USA|UK|United States|United Kingdom|Britain|England|China)\b|(?:在)?(?:美国|英国|中国)",
+)
+
+
+def contextual_query(question: str, history: list[dict[str, str]]) -> tuple[str, str | None]:
+    """(query, jurisdiction) for a chat turn. A follow-up ("and in the UK?", "那英国呢？") is searched
+    together with the previous question, with the place it names replacing the one asked about before."""
+    from visitcoach.retrieval.jurisdiction import infer_jurisdiction
+
+    previous = next((m["content"] for m in reversed(history) if m.get("role") == "user"), None)
+    if not previous:
+        return question, None
+    short = len(question.split()) <= 6 if question.isascii() else len(question) <= 12
+    if not (short or _FOLLOW_UP.search(question.strip())):
+        return question, None
+    place = infer_jurisdiction(question)
+    if place:
+        previous = _PLACE.sub(" ", previous)
+    return re.sub(r"\s+", " ", f"{previous} {question}").strip(), place
+
+
+def render_sources(citations: list[Any]) -> str:
+    blocks = []
+    for n, c in enumerate(citations, start=1):
+        blocks.append(
+            f'<details class="vc-source"><summary>[{n}] <b>{html.escape(c.citation)}</b> — '
+            f"{html.escape(c.title)}</summary><div><i>{html.escape(c.section)}</i> · "
+            f"<code>{html.escape(c.source)}</code></div><blockquote>{html.escape(c.text)}</blockquote></details>"
+        )
+    return "\n".join(blocks)
+
+
+def ask_turn(res: Resources, user: str, question: str, jurisdiction: str, history: list[dict[str, str]]) -> tuple[list[dict[str, str]], str]:
+    """One chat turn: (new history, sources HTML)."""
+    from visitcoach.ask import ask
+    from visitcoach.errors import IndexStoreError
+
+    res.require(user, "ask")
+    question = (question or "").strip()
+    if not question:
+        raise VisitCoachError("Type a question first. / 请先输入问题。")
+    index = res.index()
+    if len(index) == 0:
+        raise IndexStoreError("The index is empty: run `visitcoach ingest`. / 索引为空，请先运行 visitcoach ingest。")
+    query, place = contextual_query(question, history)
+    chosen = None if jurisdiction in (None, "", "ALL") else jurisdiction
+    answer = ask(index, query, jurisdiction=chosen or place, settings=res.settings)
+    text = answer.answer + (f"\n\n> ⚠ {answer.notice}" if answer.notice else "")
+    text += f"\n\n<sub>mode: {'offline' if answer.mode == 'offline' else 'LLM'}</sub>"
+    res.store().save("answer", user, question[:120], {"question": question, "query": query, **answer.as_dict()})
+    new = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": text}]
+    return new, render_sources(answer.citations)
+
+
+# -- Prepare --------------------------------------------------------------------------------------------
+
+
+def case_choices(settings: Settings) -> list[tuple[str, str]]:
+    from visitcoach.corpus.cases import all_cases
+
+    return [(f"{c.id} — {c.title}", c.id) for c in all_cases(settings.knowledge_dir)]
+
+
+def banner_html(data: dict[str, Any], lang: str) -> str:
+    go = data["decision"]["visit_allowed"]
+    label = ("可以上门" if go else "不得上门") if lang == "zh" else ("GO" if go else "NO-GO")
+    colour = "#16a34a" if go else "#dc2626"
+    reasons = ", ".join(data["decision"]["reasons"])
+    extra = f" — {html.escape(reasons)}" if reasons else ""
+    return (
+        f'<div id="vc-banner" class="vc-{"go" if go else "nogo"}" style="background:{colour};color:white;'
+        f'padding:10px 14px;border-radius:8px;font-weight:600">{data["case_id"]}: {label}{extra}</div>'
+    )
+
+
+def prepare(res: Resources, user: str, case_id: str, at: str, lang: str | None) -> tuple[str, str, list[list[str]], str, dict[str, Any]]:
+    """(banner HTML, brief Markdown, windows rows, opening script, brief JSON)."""
+    from visitcoach.prep import build_brief, render_brief
+
+    res.require(user, "prepare")
+    if not case_id:
+        raise VisitCoachError("Pick a case first. / 请先选择案件。")
+    when = None
+    if at and at.strip():
+        try:
+            when = dt.datetime.fromisoformat(at.strip())
+        except ValueError:
+            raise VisitCoachError(f"not a local date-time like 2026-11-30T09:00: {at!r}") from None
+    brief = build_brief(
+        res.settings, case_id, as_of=when, lang=lang or None, checker=res.checker(), index=res.index(), policy=res.policy()
+    )
+    data = brief.as_dict()
+    res.store().save("brief", user, f"{case_id}: {'go' if data['decision']['visit_allowed'] else 'no-go'}", data, ref=case_id)
+    rows = [[w["date"], w["start"], w["end"]] for w in data["decision"]["windows"]]
+    return banner_html(data, brief.lang), render_brief(brief), rows, data["opening_script"], data
+
+
+# -- Plan -----------------------------------------------------------------------------------------------
+
+
+def plan(
+    res: Resources,
+    user: str,
+    case_id: str | None,
+    amounts: dict[str, Any],
+    role: str,
+    style: str,
+    lang: str | None,
+) -> dict[str, Any]:
+    """The plan as JSON (as `visitcoach plan --json`)."""
+    from visitcoach.repayment import PlanInputs, make_plan
+    from visitcoach.repayment.calc import money
+
+    res.require(user, "plan")
+    inputs = None
+    if not case_id:
+        needed = ("balance", "income", "expenses")
+        missing = [k for k in needed if amounts.get(k) in (None, "")]
+        if missing:
+            raise VisitCoachError(f"pick a case or fill in: {', '.join(missing)} / 请选择案件或填写：{', '.join(missing)}")
+        balance = money(amounts["balance"], "balance")
+        term = int(amounts.get("term") or 0)
+        instalment = amounts.get("instalment")
+        inputs = PlanInputs(
+            jurisdiction=amounts.get("jurisdiction") or "CN",
+            product=amounts.get("product") or "consumer_loan",
+            balance=balance,
+            arrears=amounts.get("arrears") or "0",
+            contractual_instalment=instalment if instalment not in (None, "") else (balance / (term or 12)).quantize(Decimal("0.01")),
+            remaining_term_months=term,
+            income=amounts["income"],
+            expenses=amounts["expenses"],
+            other_debt_service=amounts.get("other") or "0",
+            annual_interest_rate=amounts.get("rate") or None,
+        )
+    result = make_plan(
+        res.settings, case_id=case_id or None, inputs=inputs, role=role or "agent", lang=lang or None,
+        style=style or "letter", checker=res.checker(), policy=res.policy(),
+    )
+    data = result.as_dict()
+    res.store().save("plan", user, f"{data['case_id'] or data['product']}: {len(data['options'])} option(s)", data, ref=data["case_id"])
+    return data
+
+
+def plan_tables(data: dict[str, Any]) -> tuple[str, list[list[Any]], list[str]]:
+    """(assessment Markdown, options rows, option labels)."""
+    a, cur = data["assessment"], data["currency"]
+    summary = (
+        f"**{a['segment']}** · disposable income {cur} {a['disposable_income']} · affordable instalment "
+        f"{cur} {a['affordable_instalment']}\n\n" + "\n".join(f"- {r}" for r in a["reasons"])
+    )
+    if data["draft_check"]["notice"]:
+        summary += f"\n\n> ⚠ {data['draft_check']['notice']}"
+    rows = [
+        [o["kind"], o["instalment_max"], o["months"], o["total_paid"], o["total_forgiven"], o["needs_approval_by"] or "", o["citation"]]
+        for o in data["options"]
+    ]
+    labels = [f"{n}. {o['kind']}" for n, o in enumerate(data["options"], start=1)]
+    return summary, rows, labels
+
+
+def schedule_rows(data: dict[str, Any], label: str | None) -> tuple[list[list[str]], list[dict[str, Any]]]:
+    """(schedule rows, balance-over-time points) for the option labelled `label` (default: the first)."""
+    options = data.get("options") or []
+    if not options:
+        return [], []
+    n = int(label.split(".")[0]) - 1 if label else 0
+    option = options[max(0, min(n, len(options) - 1))]
+    total = Decimal(option["total_paid"])
+    points, remaining = [], total
+    rows = []
+    for p in option["schedule"]:
+        remaining -= Decimal(p["amount"])
+        rows.append([p["date"], p["amount"], str(remaining)])
+        points.append({"date": p["date"], "remaining": float(remaining)})
+    return rows, points
+
+
+# -- Check ----------------------------------------------------------------------------------------------
+
+
+def context_from_form(jurisdiction: str, visit_time: str, location: str, collectors: Any, audience: str, opening: bool, flags: list[str]) -> dict[str, Any]:
+    ctx: dict[str, Any] = {"audience": audience or "debtor", "opening": bool(opening)}
+    if jurisdiction and jurisdiction != "ALL":
+        ctx["jurisdiction"] = jurisdiction
+    if visit_time and visit_time.strip():
+        ctx["visit_time"] = visit_time.strip()
+    if location:
+        ctx["location"] = location
+    if collectors not in (None, "", 0):
+        ctx["collectors"] = int(collectors)
+    ctx["flags"] = {f: True for f in flags or []}
+    return ctx
+
+
+def highlight(text: str, findings: list[Any]) -> str:
+    """The script as HTML with each finding's span marked in place (colour by severity, details on hover)."""
+
+    def plain(piece: str) -> str:
+        return html.escape(piece).replace("\n", "<br>")
+
+    spans = sorted((f for f in findings if f.start is not None), key=lambda f: (f.start, -f.end))
+    out, pos = [], 0
+    for f in spans:
+        if f.start < pos:
+            continue  # overlapping findings: the first (longest) keeps the mark; all are in the table
+        out.append(plain(text[pos:f.start]))
+        tip = html.escape(f"{f.rule_id} · {f.category} · {f.citation}\n{f.explanation}\n→ {f.suggestion}").replace("\n", "&#10;")
+        out.append(
+            f'<mark class="vc-finding vc-{f.severity}" data-rule="{html.escape(f.rule_id)}" '
+            f'style="background:{SEVERITY_COLOURS.get(f.severity, "#eee")}" title="{tip}">{plain(text[f.start:f.end])}</mark>'
+        )
+        pos = f.end
+    out.append(plain(text[pos:]))
+    context_only = [f for f in findings if f.start is None]
+    notes = "".join(
+        f'<li class="vc-{f.severity}"><b>{html.escape(f.rule_id)}</b> ({html.escape(f.category)}): '
+        f"{html.escape(f.explanation)} — {html.escape(f.citation)}</li>"
+        for f in context_only
+    )
+    return f'<div id="vc-highlighted" style="line-height:1.7">{"".join(out)}</div>' + (f"<ul>{notes}</ul>" if notes else "")
+
+
+def check(res: Resources, user: str, text: str, upload: str | None, ctx: dict[str, Any], lang: str | None) -> tuple[str, str, list[list[str]]]:
+    """(verdict line, highlighted HTML, findings rows)."""
+    from visitcoach.compliance import parse_context
+
+    res.require(user, "check")
+    if upload:
+        raw = Path(upload).read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise VisitCoachError(f"{Path(upload).name}: not UTF-8 text / 文件不是 UTF-8 文本") from None
+    context = parse_context(ctx, "the context form")
+    report = res.checker().check(text, context, lang=lang or None)
+    res.store().save("check", user, f"{report.verdict}: {len(report.findings)} finding(s)", {"text": text, "context": ctx, **report.as_dict()})
+    rows = [[f.severity, f.rule_id, f.category, f.text or "(context)", f.citation, f.suggestion] for f in report.findings]
+    verdict = f"**{report.verdict.upper()}** — {len(report.findings)} finding(s)"
+    return verdict, highlight(text, report.findings), rows
+
+
+def check_batch(res: Resources, user: str, path: str, progress: Any = None) -> tuple[list[list[Any]], list[str], str]:
+    """(result rows, [json report, csv report], summary Markdown)."""
+    from visitcoach.compliance.batch import check_batch as run_batch
+    from visitcoach.compliance.batch import write_reports
+
+    res.require(user, "check")
+    if not path:
+        raise VisitCoachError("Upload a .jsonl or .csv file first. / 请先上传 .jsonl 或 .csv 文件。")
+    def report(done: int, total: int) -> None:
+        if progress is not None and total:
+            progress(done / total, desc=f"checking row {done + 1} of {total}")
+
+    result = run_batch(res.checker(), Path(path), progress=report)
+    stem = f"check-{dt.datetime.now():%Y%m%d-%H%M%S}-{re.sub(r'[^A-Za-z0-9_-]', '', user)[:20]}"
+    json_path, csv_path = write_reports(result, res.settings.data_dir / "reports", stem)
+    s = result["summary"]
+    res.store().save("batch", user, f"{s['rows']} rows: {s['failed']} fail", {"summary": s, "report": str(json_path)}, ref=Path(path).name)
+    rows = [
+        [r["id"], r.get("verdict", "error"), len(r.get("findings", [])), ", ".join(sorted({f["category"] for f in r.get("findings", [])})) or r.get("error", "")]
+        for r in result["results"]
+    ]
+    summary = f"{s['rows']} rows: {s['passed']} pass, {s['failed']} fail, {s['errors']} error(s)\n\n" + "\n".join(
+        f"- {k}: {v}" for k, v in s["findings_by_category"].items()
+    )
+    return rows, [str(json_path), str(csv_path)], summary
+
+
+# -- Knowledge ------------------------------------------------------------------------------------------
+
+
+def documents(res: Resources, user: str) -> list[list[Any]]:
+    res.require(user, "knowledge")
+    index = res.index()
+    per_doc: dict[str, list[Any]] = {}
+    for chunk_id in index.manifest.chunk_ids():
+        chunk = index.chunk(chunk_id)
+        if chunk is None:
+            continue
+        m = chunk.metadata
+        row = per_doc.setdefault(chunk.doc_id, [chunk.doc_id, m.get("title"), m.get("doc_type"), m.get("jurisdiction"), m.get("doc_lang"), 0, m.get("source")])
+        row[5] += 1
+    return sorted(per_doc.values(), key=lambda r: (str(r[2]), str(r[0])))
+
+
+def search(res: Resources, user: str, query: str, jurisdiction: str) -> list[list[Any]]:
+    from visitcoach.retrieval.index import Filters
+
+    res.require(user, "knowledge")
+    if not query or not query.strip():
+        raise VisitCoachError("Type something to search for. / 请输入搜索内容。")
+    result = res.index().search(query, 10, Filters(jurisdiction=None if jurisdiction in (None, "", "ALL") else jurisdiction))
+    return [[h.score, h.citation, h.title, h.section, h.text[:240]] for h in result.hits]
+
+
+def reingest(res: Resources, user: str, progress: Any = None) -> str:
+    from visitcoach.ingest import ingest
+
+    res.require(user, "knowledge_admin")
+
+    def report(done: int, total: int, label: str) -> None:
+        if progress is not None and total:
+            progress(done / total, desc=label)
+
+    out = ingest(res.settings, progress=report)
+    res.reset_index()
+    line = (
+        f"{len(out.added)} added, {len(out.updated)} updated, {len(out.deleted)} deleted, {out.unchanged} unchanged; "
+        f"{out.chunks_total} chunks indexed in {out.seconds:.1f}s"
+    )
+    res.store().save("ingest", user, line, out.as_dict())
+    return line
+
+
+def upload_document(res: Resources, user: str, path: str, title: str, jurisdiction: str, lang: str, progress: Any = None) -> str:
+    """Copy an uploaded policy file into knowledge/uploads/ (with a metadata sidecar) and index it."""
+    import shutil
+
+    res.require(user, "knowledge_admin")
+    if not path:
+        raise VisitCoachError("Choose a file first. / 请先选择文件。")
+    src = Path(path)
+    if src.suffix.lower() not in (".pdf", ".docx", ".md"):
+        raise VisitCoachError(f"{src.name}: only PDF, DOCX or Markdown files / 仅支持 PDF、DOCX、Markdown")
+    if not title or not title.strip():
+        raise VisitCoachError("Give the document a title. / 请填写标题。")
+    target_dir = Path(res.settings.knowledge_dir) / "uploads"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", src.stem).strip("-").lower() or "document"
+    target = target_dir / f"{stem}{src.suffix.lower()}"
+    import yaml
+
+    meta = {"id": f"upload-{stem}", "title": title.strip(), "doc_type": "policy", "jurisdiction": jurisdiction or "ALL", "lang": lang or "en"}
+    if target.suffix == ".md":
+        try:
+            body = src.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise VisitCoachError(f"{src.name}: not UTF-8 text / 文件不是 UTF-8 文本") from None
+        if not body.startswith("---"):  # no front matter of its own: the form's fields become it
+            body = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
+        target.write_text(body, encoding="utf-8")
+    else:
+        shutil.copyfile(src, target)
+        (target.parent / f"{target.name}.meta.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    log.info("upload by %s: %s", user, target.name)
+    return f"{target.name}: " + reingest(res, user, progress)
+
+
+# -- Settings -------------------------------------------------------------------------------------------
+
+
+def settings_info(res: Resources, user: str) -> str:
+    res.require(user, "settings")
+    s = res.settings
+    rows = [
+        ("mode", s.llm), ("chat model", s.chat_model if s.llm == "openai" else "—"),
+        ("base URL", s.openai_base_url or ("the OpenAI API" if s.llm == "openai" else "—")),
+        ("API key", "set" if s.openai_api_key else "not set"), ("embeddings", s.embeddings),
+        ("Chroma", s.chroma_url or "embedded"), ("data dir", str(s.data_dir)), ("knowledge dir", str(s.knowledge_dir)),
+        ("users", res.auth.banner()),
+    ]
+    return "\n".join(f"- **{k}**: {v}" for k, v in rows)
+
+
+def test_connection(res: Resources, user: str) -> str:
+    from visitcoach.llm.backend import LLMClient, available
+
+    res.require(user, "settings")
+    if not available(res.settings):
+        return "offline mode: no model configured (set VISITCOACH_LLM=openai with OPENAI_API_KEY or VISITCOACH_OPENAI_BASE_URL)"
+    try:
+        out = LLMClient(res.settings).complete("connection_test", "Reply with the single word: ok", "ping")
+    except VisitCoachError as exc:
+        return f"failed: {exc}"
+    return f"ok: {out.model} answered in {out.latency_ms:.0f} ms ({out.text.strip()[:40]!r})"
