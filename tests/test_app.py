@@ -290,6 +290,8 @@ def test_api_upload_and_reingest(fixture_index_dir, corpus_copy, tmp_path):
         assert (corpus_copy / "uploads" / "door-etiquette.md").exists()
         results, _ = client(url, "demo-admin").predict("two metres from the door", "ALL", api_name="/search")
         assert any("Door etiquette" in str(row) for row in results["data"])
+        status, _docs = client(url, "demo-trainer").predict(api_name="/reingest")
+        assert status.startswith("0 added, 0 updated, 0 deleted")
 
 
 @pytest.mark.browser

@@ -183,3 +183,29 @@ def test_missing_translation_and_fictional_flag_are_found(pack_copy):
     found = problems_of(pack_copy)
     assert "no Chinese version (policy-vulnerable-zh)" in found
     assert f"{path}: field 'fictional'" in found
+
+
+def test_exercises_ship_three_per_jurisdiction_with_rising_difficulty(report):
+    exercises = [d.record for d in report.documents if d.meta.doc_type == "exercise"]
+    for jur in ("CN", "US", "UK"):
+        mine = sorted((e for e in exercises if e.jurisdiction == jur), key=lambda e: e.id)
+        assert [e.difficulty for e in mine] == ["easy", "medium", "hard"], jur
+    assert len({e.persona for e in exercises}) == len(exercises)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("persona: persona-uk-01", "persona: persona-us-01"), r"field 'persona': persona-us-01 is US"),
+        (lambda t: t.replace("persona: persona-uk-01", "persona: persona-uk-09"), r"no persona 'persona-uk-09'"),
+        (lambda t: t.replace("pass_mark:", "pass_mark: 2 #"), r"ex-uk-01\.yaml: field 'pass_mark'"),
+        (lambda t: t.replace("rubric:", "rubric_weights:"), r"field 'rubric': required field is missing"),
+    ],
+)
+def test_broken_exercise_names_file_and_field(pack_copy, edit, message):
+    import re
+
+    path = pack_copy / "exercises" / "ex-uk-01.yaml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    problems = validate_pack(pack_copy).problems
+    assert any(re.search(message, p) for p in problems), problems

@@ -110,9 +110,38 @@ def validate_pack(root: Path, *, sample_pack: bool = False) -> PackReport:
         for cite in sorted(set(_CITED.findall(text))):
             if not _resolves(cite, legal):
                 report.problems.append(f"{doc.path}: cites {cite!r}, which no legal document covers")
+    report.problems += _check_exercises(report)
     if sample_pack:
         report.problems += _check_sample_pack(report)
     return report
+
+
+def _check_exercises(report: PackReport) -> list[str]:
+    """An exercise's persona and case exist, in the exercise's jurisdiction; its context is a valid visit context."""
+    from visitcoach.compliance.context import parse_context
+
+    records = {d.id: d.record for d in report.documents if d.record is not None}
+    problems = []
+    for doc in report.documents:
+        if doc.meta.doc_type != "exercise" or doc.record is None:
+            continue
+        ex = doc.record
+        persona = records.get(ex.persona)
+        if persona is None:
+            problems.append(f"{doc.path}: field 'persona': no persona {ex.persona!r} in the pack")
+        elif persona.jurisdiction != ex.jurisdiction:
+            problems.append(f"{doc.path}: field 'persona': {ex.persona} is {persona.jurisdiction}, the exercise {ex.jurisdiction}")
+        if ex.case_id is not None:
+            case = records.get(ex.case_id)
+            if case is None:
+                problems.append(f"{doc.path}: field 'case_id': no case {ex.case_id!r} in the pack")
+            elif case.jurisdiction != ex.jurisdiction:
+                problems.append(f"{doc.path}: field 'case_id': {ex.case_id} is {case.jurisdiction}, the exercise {ex.jurisdiction}")
+        try:
+            parse_context(ex.context, f"{doc.path}: field 'context'")
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            problems.append(str(exc))
+    return problems
 
 
 def _resolves(cite: str, sections: set[str]) -> bool:
