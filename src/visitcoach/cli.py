@@ -409,6 +409,73 @@ def followup(
 
 @app.command()
 @command
+def rehearse(
+    persona_id: Annotated[str | None, typer.Argument(help="Persona id, e.g. persona-us-01 (or use --exercise).")] = None,
+    exercise: Annotated[str | None, typer.Option("--exercise", help="Exercise id, e.g. ex-us-01 (persona, rubric, context).")] = None,
+    script: Annotated[Path | None, typer.Option("--script", help="Replay a scripted agent: one turn per line.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the persona's reply choices.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rehearse a visit against a simulated borrower (interactive, or --script FILE)."""
+    from visitcoach.compliance import Checker
+    from visitcoach.rehearsal import (
+        DEFAULT_PASS_MARK,
+        Session,
+        exercise_settings,
+        load_exercise,
+        load_persona,
+        replay,
+        scorecard,
+    )
+
+    settings = _settings()
+    weights, pass_mark, context = None, DEFAULT_PASS_MARK, None
+    if exercise:
+        ex = load_exercise(settings.knowledge_dir, exercise)
+        weights, pass_mark, context = exercise_settings(ex)
+        persona_id = persona_id or ex.persona
+    if not persona_id:
+        _fail("give a PERSONA_ID or --exercise")
+    persona = load_persona(settings.knowledge_dir, persona_id)  # type: ignore[arg-type]
+    checker = Checker.from_settings(settings)
+    if script is not None:
+        try:
+            lines = script.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"{script}: cannot read ({exc})")
+        result = replay(persona, checker, lines, context=context, seed=seed, weights=weights, pass_mark=pass_mark)
+    else:
+        session = Session.start(persona, checker, context, seed)
+        typer.echo(f"{persona.name} ({persona.id}). Type what you say at the door; an empty line or /end finishes.")
+        while not session.over:
+            line = typer.prompt("you", default="", show_default=False)
+            if not line.strip() or line.strip() == "/end":
+                break
+            turn = session.agent_says(line)
+            for f in turn.findings:
+                typer.echo(f"  ⚠ [{f.severity}] {f.rule_id} {f.citation}: say instead: {f.suggestion}")
+            typer.echo(f"{persona.name}: {session.transcript[-1].text}")
+        session.finish("agent_stopped")
+        result = {"persona": persona.id, "transcript": [t.as_dict() for t in session.transcript],
+                  "scorecard": scorecard(session, weights, pass_mark), "ended_by": session.ended_by}
+    if as_json:
+        _emit(result)
+    else:
+        if script is not None:
+            for t in result["transcript"]:
+                who = "agent" if t["role"] == "agent" else persona.name
+                typer.echo(f"{who}: {t['text']}")
+                for f in t["findings"]:
+                    typer.echo(f"  ⚠ [{f['severity']}] {f['rule_id']} {f['citation']}")
+        card = result["scorecard"]
+        typer.echo(f"ended by: {result['ended_by']}; score {card['total']:.2f} (pass mark {card['pass_mark']}): "
+                   f"{'PASSED' if card['passed'] else 'not passed'}")
+        for c in card["criteria"]:
+            typer.echo(f"  {c['name']:<11} {c['score']:.2f} × {c['weight']}: {'; '.join(c['evidence'][:2])}")
+
+
+@app.command()
+@command
 def validate(
     sample: Annotated[
         bool, typer.Option("--sample", help="Also check the sample pack's promises (fictional, zh+en, counts).")
