@@ -21,10 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-QUESTIONS = [
-    "When may I visit a borrower in the US?", "外访需要几个人？", "What does 1692c(a)(3) require?",
-    "英国上门时间有什么限制？", "Can I tell a neighbour why I am visiting?", "借款人说要投诉怎么办？",
-]
+#: The 70 evaluation questions (zh and en), so users do not all ask the same few things.
+QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "evals" / "datasets" / "retrieval.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 SCRIPTS = [
     "Good morning, my name is Sam Hale from Northstar Recovery, here about your account.",
     "If you don't pay today the police will arrest you.",

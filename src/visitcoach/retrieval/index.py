@@ -241,25 +241,28 @@ class KnowledgeIndex:
         depth = max(4 * k, 30)
         # The country a question names is applied from metadata (filter or hint), not matched as a word.
         core = without_place(query) if (filters.jurisdiction or infer_jurisdiction(query)) else query
-        with self._lock:  # the lazy loads above are not thread-safe; searches are quick
+        with self._lock:  # the lazy loads are not thread-safe: do them once, then search without the lock
             chunks = self._chunks
-            dense: list[tuple[str, float]] = []
-            if method in ("hybrid", "dense") and chunks:
-                qvec = self.embedder.embed_queries([core])[0]
-                dense = [(h.id, h.similarity) for h in self.store.query(qvec, depth, filters.where()) if h.id in chunks]
-            lexical: list[tuple[str, float]] = []
-            translated: list[tuple[str, float]] = []
-            translated_dense: list[tuple[str, float]] = []
-            expansion = self.glossary.expand(query) if chunks else ""
-            if method in ("hybrid", "lexical") and chunks:
-                lexical = self._lexical_top(core, depth, filters)
-                if expansion:  # the other language's glossary terms, ranked on their own
-                    translated = self._lexical_top(expansion, depth, filters)
-            if method == "hybrid" and expansion:
-                tvec = self.embedder.embed_queries([expansion])[0]
-                translated_dense = [
-                    (h.id, h.similarity) for h in self.store.query(tvec, depth, filters.where()) if h.id in chunks
-                ]
+            if chunks:
+                _ = (self._lexical, self._lexical_meta, self._squashed, self.store, self.embedder, self.glossary)
+                self._mask(filters)
+        dense: list[tuple[str, float]] = []
+        if method in ("hybrid", "dense") and chunks:
+            qvec = self.embedder.embed_queries([core])[0]
+            dense = [(h.id, h.similarity) for h in self.store.query(qvec, depth, filters.where()) if h.id in chunks]
+        lexical: list[tuple[str, float]] = []
+        translated: list[tuple[str, float]] = []
+        translated_dense: list[tuple[str, float]] = []
+        expansion = self.glossary.expand(query) if chunks else ""
+        if method in ("hybrid", "lexical") and chunks:
+            lexical = self._lexical_top(core, depth, filters)
+            if expansion:  # the other language's glossary terms, ranked on their own
+                translated = self._lexical_top(expansion, depth, filters)
+        if method == "hybrid" and expansion:
+            tvec = self.embedder.embed_queries([expansion])[0]
+            translated_dense = [
+                (h.id, h.similarity) for h in self.store.query(tvec, depth, filters.where()) if h.id in chunks
+            ]
         best_dense = dense[0][1] if dense else 0.0
         cited = self._citation_matches(query, filters) if method == "hybrid" else []
         fused: dict[str, float] = {}
