@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans eval-prep bench-load clean
+.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(TEST_STAMP)
 ## Speed and memory benchmarks (medians; see benchmarks/README.md).
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+## Rehearsal: scripted agents against the shipped exercises (evals/datasets/rehearsal.jsonl).
+eval-rehearsal: $(STAMP)
+	$(PY) benchmarks/rehearsal_eval.py
 
 ## Load check: 20 simulated users doing ask + check for 60 s against the served app (needs `visitcoach ingest`).
 bench-load: $(TEST_STAMP)

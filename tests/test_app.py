@@ -262,6 +262,19 @@ def test_api_ask_prepare_plan_check(app_url, tmp_path):
 
 
 @pytest.mark.server
+def test_api_rehearsal_with_live_alerts_and_a_stored_scorecard(app_url):
+    c = client(app_url)
+    _chat, brief, _alerts, _card = c.predict("ex-us-01", 0, api_name="/rehearse_start")
+    assert "min" in brief
+    chat, alerts, card, cleared = c.predict("Pay everything today or the police will arrest you.", api_name="/rehearse_turn")
+    assert "THREAT-ARREST" in alerts and cleared == "" and len(chat) == 2
+    card = card or c.predict(api_name="/rehearse_finish")
+    assert "NOT PASSED" in card and "| compliance |" in card
+    with pytest.raises(Exception, match="reviewer"):
+        client(app_url, "demo-reviewer").predict("ex-us-01", 0, api_name="/rehearse_start")
+
+
+@pytest.mark.server
 def test_api_enforces_roles_and_login(app_url):
     from gradio_client.exceptions import AppError
 
@@ -350,6 +363,19 @@ def test_the_app_in_a_real_browser(app_url):
         mark.wait_for(timeout=60000)
         assert "arrest" in mark.inner_text() and "threat_arrest" in (mark.get_attribute("title") or "")
         page.screenshot(path=str(ARTIFACTS / "check.png"))
+        # rehearse: a live alert beside the turn, then the scorecard
+        page.get_by_role("tab", name="Rehearse").click()
+        page.locator("#vc-reh-exercise input").fill("ex-us-01")
+        page.keyboard.press("Enter")
+        page.locator("#vc-reh-start").click()
+        page.locator("#vc-reh-brief").get_by_text("15 min").first.wait_for(timeout=60000)
+        page.locator("#vc-reh-say textarea").fill("You owe $1,140. Pay it all today or the police will arrest you.")
+        page.locator("#vc-reh-send").click()
+        page.locator("#vc-alerts li.vc-violation").first.wait_for(timeout=60000)
+        assert "THREAT-ARREST" in page.locator("#vc-alerts").inner_text()
+        page.locator("#vc-reh-finish").click()
+        page.locator("#vc-reh-card").get_by_text("NOT PASSED").wait_for(timeout=60000)
+        page.screenshot(path=str(ARTIFACTS / "rehearse.png"))
         page.get_by_role("tab", name="Knowledge").click()
         page.screenshot(path=str(ARTIFACTS / "knowledge.png"))
         # the agent sees no Settings tab

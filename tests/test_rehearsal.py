@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from visitcoach.cli import app
 from visitcoach.compliance import Checker
 from visitcoach.errors import NotFoundError
+from visitcoach.evals.rehearsal import load_cases as load_rehearsals
 from visitcoach.rehearsal import Session, load_exercise, load_persona, replay
 from visitcoach.rehearsal.intents import amounts, detect
 
@@ -89,3 +90,27 @@ def test_cli_rehearse_script_json_has_the_contract_keys(monkeypatch):
     assert {"total", "pass_mark", "passed", "criteria"} <= set(data["scorecard"])
     assert data["scorecard"]["pass_mark"] == load_exercise(KNOWLEDGE, "ex-us-01").pass_mark
     assert all({"role", "text", "findings"} <= set(t) for t in data["transcript"])
+
+
+REHEARSALS = load_rehearsals(ROOT / "evals" / "datasets" / "rehearsal.jsonl")
+
+
+def test_every_shipped_exercise_has_a_good_and_a_bad_scripted_agent():
+    exercises = {p.stem for p in (KNOWLEDGE / "exercises").glob("ex-*.yaml")}
+    assert {r.exercise for r in REHEARSALS if r.id.startswith("good-")} == exercises
+    assert {r.exercise for r in REHEARSALS if r.id.startswith("bad-")} == exercises
+
+
+@pytest.mark.parametrize("row", REHEARSALS, ids=lambda r: r.id)
+def test_scripted_agents_pass_or_fail_their_exercise(checker, row):
+    from visitcoach.rehearsal import exercise_settings
+
+    ex = load_exercise(KNOWLEDGE, row.exercise)
+    weights, pass_mark, context = exercise_settings(ex)
+    result = replay(load_persona(KNOWLEDGE, ex.persona), checker, (ROOT / row.script).read_text(encoding="utf-8").splitlines(),
+                    context=context, seed=row.seed, weights=weights, pass_mark=pass_mark)
+    card = result["scorecard"]
+    assert card["passed"] is row.expected.passed
+    assert row.expected.min_total <= card["total"] <= row.expected.max_total
+    if row.expected.passed:
+        assert not [f for t in result["transcript"] for f in t["findings"] if f["severity"] == "violation"]

@@ -151,14 +151,15 @@ class Session:
     def _react(self, intents: set[str], first: bool) -> Turn:
         p, limits = self.persona, self.persona.limits
         extra: list[str] = []
-        if "leave_when_asked" in intents and (self.asked_to_leave or self.distress >= limits.asks_to_leave_at_distress * 0.8):
-            self.ended_by = "agent_left"
-            return Turn("borrower", self._line("ends"), state="ends")
+        # Misconduct is answered first: "we'll go round to your brother" is not a polite exit.
         if intents & set(limits.complains_when):
             self.ended_by = "complaint"
             return Turn("borrower", self._line("complains"), state="complains")
         if intents & set(limits.ends_conversation_when) or self.strikes >= p.temperament.patience:
             self.ended_by = "persona_ended"
+            return Turn("borrower", self._line("ends"), state="ends")
+        if "leave_when_asked" in intents and (self.asked_to_leave or self.distress >= limits.asks_to_leave_at_distress * 0.8):
+            self.ended_by = "agent_left"
             return Turn("borrower", self._line("ends"), state="ends")
         if self.distress >= limits.asks_to_leave_at_distress:
             self.asked_to_leave = True

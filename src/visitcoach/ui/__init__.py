@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 JURISDICTIONS = ["ALL", "CN", "US", "UK"]
 CSS = ".vc-finding{border-radius:3px;padding:0 2px;cursor:help} details.vc-source{margin:4px 0}"
-TABS = ("ask", "prepare", "plan", "check", "knowledge", "settings")
+TABS = ("ask", "prepare", "plan", "check", "rehearse", "knowledge", "settings")
 
 
 def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,6 +150,24 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                     batch_summary = gr.Markdown(elem_id="vc-batch-summary")
                     batch_table = gr.Dataframe(headers=["id", "verdict", "findings", "categories"], interactive=False, elem_id="vc-batch-table")
                     batch_reports = L(gr.File(label=t("check.batch_report", "en"), file_count="multiple", interactive=False), "check.batch_report")
+            # -- Rehearse --------------------------------------------------------------------
+            with gr.Tab(t("tab.rehearse", "en"), id="rehearse", elem_id="vc-tab-rehearse") as tabs["rehearse"]:
+                token = gr.State("")
+                with gr.Row():
+                    r_exercise = L(gr.Dropdown([], label=t("reh.exercise", "en"), elem_id="vc-reh-exercise", allow_custom_value=True, scale=4), "reh.exercise")
+                    r_seed = L(gr.Number(value=0, precision=0, label=t("reh.seed", "en"), scale=1), "reh.seed")
+                r_start = L(gr.Button(t("reh.start", "en"), variant="primary", elem_id="vc-reh-start"), "reh.start", "value")
+                r_brief = gr.Markdown(elem_id="vc-reh-brief")
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        r_chat = L(gr.Chatbot(label=t("reh.chat", "en"), elem_id="vc-reh-chat", height=380), "reh.chat")
+                        r_say = L(gr.Textbox(label=t("reh.say", "en"), elem_id="vc-reh-say"), "reh.say")
+                        with gr.Row():
+                            r_send = L(gr.Button(t("reh.send", "en"), elem_id="vc-reh-send"), "reh.send", "value")
+                            r_end = L(gr.Button(t("reh.finish", "en"), elem_id="vc-reh-finish"), "reh.finish", "value")
+                    with gr.Column(scale=2):
+                        r_alerts = gr.HTML(elem_id="vc-reh-alerts")
+                r_card = gr.Markdown(elem_id="vc-reh-card")
             # -- Knowledge -------------------------------------------------------------------
             with gr.Tab(t("tab.knowledge", "en"), id="knowledge", elem_id="vc-tab-knowledge") as tabs["knowledge"]:
                 with gr.Row():
@@ -182,11 +200,12 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             # "hidden", not False: Gradio 6 hides a tab on update only that way (handlers check roles anyway).
             visible = [gr.update(visible=True if res.auth.allowed(user, name) else "hidden") for name in TABS]
             choices = H.case_choices(settings) if res.auth.allowed(user, "prepare") else []
+            exercises = H.exercise_choices(settings) if res.auth.allowed(user, "rehearse") else []
             info = H.settings_info(res, user) if res.auth.allowed(user, "settings") else ""
             return [t("whoami", "en").format(user=user or "—", role=role), *visible,
-                    gr.update(choices=choices), gr.update(choices=[("", ""), *choices]), info]
+                    gr.update(choices=choices), gr.update(choices=[("", ""), *choices]), gr.update(choices=exercises), info]
 
-        demo.load(on_load, None, [whoami, *[tabs[n] for n in TABS], prep_case, plan_case, set_info], api_visibility="private")
+        demo.load(on_load, None, [whoami, *[tabs[n] for n in TABS], prep_case, plan_case, r_exercise, set_info], api_visibility="private")
 
         def on_switch(value: str, request: gr.Request) -> list[Any]:
             user = _user(request)
@@ -264,6 +283,27 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             return rows, reports, summary
 
         batch_btn.click(on_batch, batch_file, [batch_table, batch_reports, batch_summary], api_name="check_batch")
+
+        @_safe
+        def on_rehearse_start(exercise_id: str, seed: Any, request: gr.Request) -> tuple[Any, ...]:
+            tok, chat_, brief_ = H.rehearse_start(res, _user(request), exercise_id, seed)
+            return tok, chat_, brief_, "", ""
+
+        r_start.click(on_rehearse_start, [r_exercise, r_seed], [token, r_chat, r_brief, r_alerts, r_card], api_name="rehearse_start")
+
+        @_safe
+        def on_rehearse_turn(tok: str, text: str, request: gr.Request) -> tuple[Any, ...]:
+            chat_, alerts, card = H.rehearse_turn(res, _user(request), tok, text)
+            return chat_, alerts, card, ""
+
+        r_send.click(on_rehearse_turn, [token, r_say], [r_chat, r_alerts, r_card, r_say], api_name="rehearse_turn")
+        r_say.submit(on_rehearse_turn, [token, r_say], [r_chat, r_alerts, r_card, r_say], api_visibility="private")
+
+        @_safe
+        def on_rehearse_finish(tok: str, request: gr.Request) -> str:
+            return H.rehearse_finish(res, _user(request), tok)
+
+        r_end.click(on_rehearse_finish, token, r_card, api_name="rehearse_finish")
 
         @_safe
         def on_search(q: str, j: str, request: gr.Request) -> tuple[Any, Any]:

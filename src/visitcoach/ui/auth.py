@@ -27,6 +27,7 @@ TAB_ROLES: dict[str, frozenset[str]] = {
     "prepare": frozenset({"agent", "trainer", "admin"}),
     "plan": frozenset({"agent", "trainer", "admin"}),
     "check": frozenset(ROLES),
+    "rehearse": frozenset({"agent", "trainer", "admin"}),
     "knowledge": frozenset(ROLES),
     "knowledge_admin": frozenset({"trainer", "admin"}),  # re-ingest and upload
     "settings": frozenset({"admin"}),

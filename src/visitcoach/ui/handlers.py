@@ -47,6 +47,7 @@ class Resources:
     _checker: Any = None
     _policy: Any = None
     _store: Any = None
+    _sessions: dict[str, Any] = field(default_factory=dict)  # rehearsal sessions by token (server side)
 
     def index(self) -> Any:
         with self._lock:
@@ -369,6 +370,96 @@ def check_batch(res: Resources, user: str, path: str, progress: Any = None) -> t
         f"- {k}: {v}" for k, v in s["findings_by_category"].items()
     )
     return rows, [str(json_path), str(csv_path)], summary
+
+
+# -- Rehearse -------------------------------------------------------------------------------------------
+
+MAX_SESSIONS = 200
+
+
+def exercise_choices(settings: Settings) -> list[tuple[str, str]]:
+    from visitcoach.rehearsal import load_exercise
+
+    out = []
+    for path in sorted((Path(settings.knowledge_dir) / "exercises").glob("ex-*.yaml")):
+        ex = load_exercise(Path(settings.knowledge_dir), path.stem)
+        out.append((f"{ex.id} — {ex.title} ({ex.difficulty})", ex.id))
+    return out
+
+
+def alerts_html(findings: list[Any]) -> str:
+    if not findings:
+        return '<div id="vc-alerts" class="vc-ok">✓</div>'
+    items = "".join(
+        f'<li class="vc-alert vc-{html.escape(f.severity)}"><b>{html.escape(f.severity)}</b> {html.escape(f.rule_id)} '
+        f"({html.escape(f.category)}) — {html.escape(f.citation)}<br>“{html.escape(f.text or '')}” → "
+        f"<i>{html.escape(f.suggestion)}</i></li>"
+        for f in findings
+    )
+    return f'<ul id="vc-alerts">{items}</ul>'
+
+
+def scorecard_md(card: dict[str, Any], ended_by: str | None) -> str:
+    head = f"**{'PASSED' if card['passed'] else 'NOT PASSED'}** — {card['total']:.2f} (pass mark {card['pass_mark']}); ended by {ended_by}"
+    rows = "\n".join(f"| {c['name']} | {c['score']:.2f} | {c['weight']} | {'; '.join(c['evidence'][:2])} |" for c in card["criteria"])
+    return f"{head}\n\n| criterion | score | weight | evidence |\n|---|---|---|---|\n{rows}"
+
+
+def rehearse_start(res: Resources, user: str, exercise_id: str, seed: Any) -> tuple[str, list[dict[str, str]], str]:
+    """(session token, chat, the exercise brief)."""
+    import secrets
+
+    from visitcoach.rehearsal import Session, exercise_settings, load_exercise, load_persona
+
+    res.require(user, "rehearse")
+    if not exercise_id:
+        raise VisitCoachError("Choose an exercise first. / 请先选择练习。")
+    ex = load_exercise(Path(res.settings.knowledge_dir), exercise_id)
+    persona = load_persona(Path(res.settings.knowledge_dir), ex.persona)
+    weights, pass_mark, context = exercise_settings(ex)
+    session = Session.start(persona, res.checker(), context, int(seed or 0))
+    token = secrets.token_hex(8)
+    with res._lock:
+        if len(res._sessions) >= MAX_SESSIONS:
+            res._sessions.pop(next(iter(res._sessions)))
+        res._sessions[token] = (session, user, ex, weights, pass_mark)
+    brief = getattr(ex.brief, ex.lang)
+    goals = "\n".join(f"- {getattr(o.text, ex.lang)}" for o in ex.objectives)
+    return token, [], f"**{ex.title}** ({ex.difficulty}, {ex.time_limit_minutes} min)\n\n{brief}\n\n{goals}"
+
+
+def _session(res: Resources, user: str, token: str) -> Any:
+    entry = res._sessions.get(token or "")
+    if entry is None or entry[1] != user:
+        raise VisitCoachError("Start a rehearsal first. / 请先开始练习。")
+    return entry
+
+
+def rehearse_turn(res: Resources, user: str, token: str, text: str) -> tuple[list[dict[str, str]], str, str]:
+    """(chat, live alerts HTML, scorecard Markdown when the conversation has ended)."""
+    res.require(user, "rehearse")
+    session = _session(res, user, token)[0]
+    if not text or not text.strip():
+        raise VisitCoachError("Say something first. / 请先输入您要说的话。")
+    if session.over:
+        raise VisitCoachError(f"The conversation has ended ({session.ended_by}). / 对话已结束。")
+    turn = session.agent_says(text.strip())
+    chat = [{"role": "user" if t.role == "agent" else "assistant", "content": t.text} for t in session.transcript]
+    card = rehearse_finish(res, user, token) if session.over else ""
+    return chat, alerts_html(turn.findings), card
+
+
+def rehearse_finish(res: Resources, user: str, token: str) -> str:
+    from visitcoach.rehearsal import scorecard
+
+    res.require(user, "rehearse")
+    session, _, ex, weights, pass_mark = _session(res, user, token)
+    session.finish("agent_stopped")
+    card = scorecard(session, weights, pass_mark)
+    payload = {"exercise": ex.id, "persona": session.persona.id, "transcript": [t.as_dict() for t in session.transcript],
+               "scorecard": card, "ended_by": session.ended_by}
+    res.store().save("rehearsal", user, f"{ex.id}: {card['total']:.2f} {'pass' if card['passed'] else 'fail'}", payload, ref=ex.id)
+    return scorecard_md(card, session.ended_by)
 
 
 # -- Knowledge ------------------------------------------------------------------------------------------

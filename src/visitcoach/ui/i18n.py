@@ -11,6 +11,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "tab.prepare": {"en": "Prepare", "zh": "上门准备"},
     "tab.plan": {"en": "Plan", "zh": "还款方案"},
     "tab.check": {"en": "Check", "zh": "合规检查"},
+    "tab.rehearse": {"en": "Rehearse", "zh": "模拟演练"},
     "tab.knowledge": {"en": "Knowledge", "zh": "知识库"},
     "tab.settings": {"en": "Settings", "zh": "设置"},
     # ask
@@ -68,6 +69,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "check.batch_go": {"en": "Check the batch", "zh": "批量检查"},
     "check.batch_table": {"en": "Batch results", "zh": "批量结果"},
     "check.batch_report": {"en": "Reports", "zh": "报告"},
+    # rehearse
+    "reh.exercise": {"en": "Exercise", "zh": "练习"},
+    "reh.seed": {"en": "Seed", "zh": "随机种子"},
+    "reh.start": {"en": "Start the rehearsal", "zh": "开始演练"},
+    "reh.chat": {"en": "At the door", "zh": "门口对话"},
+    "reh.say": {"en": "What you say", "zh": "您要说的话"},
+    "reh.send": {"en": "Say it", "zh": "发送"},
+    "reh.finish": {"en": "Finish and score", "zh": "结束并评分"},
     # knowledge
     "kn.search": {"en": "Search the knowledge base", "zh": "搜索知识库"},
     "kn.search_go": {"en": "Search", "zh": "搜索"},
