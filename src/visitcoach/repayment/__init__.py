@@ -158,9 +158,8 @@ def write_draft(
             if guarded.verdict == "pass":
                 findings, contact, number_errors = guard(guarded.text, checker, inputs, options, allowed, lang, flags)
                 return Draft(guarded.text, lang, style, "pass", findings, contact, number_errors, "llm")
-            reasons = guarded.problems[:3] + [
-                f"{f.rule_id}: {f.text}" for f in guarded.findings if f.severity == "violation"
-            ][:3]
+            # Rule ids and number problems only: a finding's text could quote a borrower's name.
+            reasons = guarded.problems[:3] + [f.rule_id for f in guarded.findings if f.severity == "violation"][:3]
             notice = (
                 f"the model's draft was blocked after {guarded.attempts} attempt(s) ({'; '.join(reasons)}); "
                 "this is the offline draft"
