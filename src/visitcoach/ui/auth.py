@@ -104,7 +104,21 @@ class Auth:
     """The login callback Gradio calls, and role lookups for handlers."""
 
     def __init__(self, settings: Settings) -> None:
-        self.users, self.demo = load_users(settings)
+        self._settings = settings
+        self._loaded: tuple[dict[str, User], bool] | None = None
+
+    def _load(self) -> tuple[dict[str, User], bool]:
+        if self._loaded is None:  # read on first use, not when the app is built (no I/O at import)
+            self._loaded = load_users(self._settings)
+        return self._loaded
+
+    @property
+    def users(self) -> dict[str, User]:
+        return self._load()[0]
+
+    @property
+    def demo(self) -> bool:
+        return self._load()[1]
 
     def __call__(self, username: str, password: str) -> bool:
         user = self.users.get(username)
