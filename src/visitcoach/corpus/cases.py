@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
+from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import CaseFile
-from visitcoach.errors import KnowledgeError, NotFoundError
+from visitcoach.errors import NotFoundError
 
 
 def case_paths(knowledge_dir: Path) -> dict[str, Path]:
@@ -33,17 +31,9 @@ def load_case(knowledge_dir: Path, case_id: str) -> CaseFile:
     if path is None:
         known = ", ".join(sorted(paths)) or "none"
         raise NotFoundError(f"unknown case id {case_id!r} (known cases in {knowledge_dir / 'cases'}: {known})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(path, f"unreadable: {exc}") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "a case file must be a mapping")
-    try:
-        return CaseFile(**data)
-    except ValidationError as exc:
-        raise KnowledgeError.from_validation(path, exc) from None
+    return read_record(path, CaseFile, "case file")
 
 
 def all_cases(knowledge_dir: Path) -> list[CaseFile]:
-    return [load_case(knowledge_dir, case_id) for case_id in case_paths(knowledge_dir)]
+    """Every case, each file read once (not one directory scan per case)."""
+    return [read_record(path, CaseFile, "case file") for path in case_paths(knowledge_dir).values()]

@@ -12,10 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from visitcoach.corpus.loader import Document, discover, load_document
+from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import PlanPolicy
 from visitcoach.errors import KnowledgeError
 from visitcoach.retrieval.glossary import load_glossary
@@ -49,19 +47,7 @@ class PackReport:
 
 
 def load_plan_policy(root: Path) -> PlanPolicy:
-    path = root / PLAN_POLICY
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(path, "plan policy not found") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(path, f"unreadable: {exc}") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "must be a mapping")
-    try:
-        return PlanPolicy(**data)
-    except ValidationError as exc:
-        raise KnowledgeError.from_validation(path, exc) from None
+    return read_record(root / PLAN_POLICY, PlanPolicy, "plan policy")
 
 
 def validate_pack(root: Path, *, sample_pack: bool = False) -> PackReport:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -227,19 +228,25 @@ def decide(checker: Checker, case: CaseFile, as_of: dt.datetime, lang: str) -> D
 # -- is it worth it ----------------------------------------------------------------------------------
 
 
-def _visit_cost(case: CaseFile, knowledge_cases: list[CaseFile]) -> tuple[Decimal | None, str]:
+def _visit_cost(case: CaseFile, knowledge_cases: Callable[[], list[CaseFile]]) -> tuple[Decimal | None, str]:
     own = [v.cost for v in case.previous_visits]
     if own:
         return (sum(own, Decimal(0)) / len(own)).quantize(Decimal("0.01"), ROUND_HALF_UP), "own"
-    peers = [v.cost for c in knowledge_cases if c.jurisdiction == case.jurisdiction for v in c.previous_visits]
+    peers = [v.cost for c in knowledge_cases() if c.jurisdiction == case.jurisdiction for v in c.previous_visits]
     if peers:
         return (sum(peers, Decimal(0)) / len(peers)).quantize(Decimal("0.01"), ROUND_HALF_UP), f"peers:{len(peers)}"
     return None, "none"
 
 
 def worth_it(
-    case: CaseFile, as_of: dt.date, best_payment: Decimal, allowed: bool, peers: list[CaseFile], lang: str
+    case: CaseFile,
+    as_of: dt.date,
+    best_payment: Decimal,
+    allowed: bool,
+    peers: Callable[[], list[CaseFile]],
+    lang: str,
 ) -> tuple[dict[str, Any], list[Statement]]:
+    """Cost, last-resort and recovery figures; `peers` (the other cases) is read only when this case has no visit costs."""
     cur = case.currency
     cost, basis = _visit_cost(case, peers)
     lines: list[Statement] = []
@@ -478,7 +485,9 @@ def build_brief(
     options = plan_options(inputs, policy, start=start, assessment=assessment)
     regular = [o for o in options if o.kind != "interest_freeze"]
     best = regular[0].instalment_max if regular else Decimal("0.00")
-    worth, worth_lines = worth_it(case, as_of.date(), best, decision.visit_allowed, all_cases(settings.knowledge_dir), lang)
+    worth, worth_lines = worth_it(
+        case, as_of.date(), best, decision.visit_allowed, lambda: all_cases(settings.knowledge_dir), lang
+    )
     situation_lines, signals = situation(case, assessment.segment, lang)
     rules = applicable_rules(checker, case, lang)
     script, check, notice = _opening(settings, checker, policy, case, lang)

@@ -14,17 +14,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from visitcoach.compliance.checker import Checker
 from visitcoach.config import Settings
 from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.pack import load_plan_policy
+from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import Money
-from visitcoach.errors import KnowledgeError, VisitCoachError
+from visitcoach.errors import VisitCoachError
+from visitcoach.prep import permitted_hours
 from visitcoach.prep.history import CaseHistory
-from visitcoach.prep.windows import minutes
+from visitcoach.prep.windows import hhmm, minutes
 from visitcoach.repayment.calc import add_months, assess, inputs_from_case
 
 FVP = "Field Visit Policy"
@@ -99,20 +100,7 @@ class FollowupError(VisitCoachError):
 
 
 def load_record(path: Path) -> VisitRecord:
-    try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise FollowupError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise KnowledgeError(path, "not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(path, f"broken YAML: {getattr(exc, 'problem', None) or exc}") from None
-    if not isinstance(data, dict):
-        raise KnowledgeError(path, "a visit record must be a mapping (fill in the template from `visitcoach prep`)")
-    try:
-        return VisitRecord(**data)
-    except ValidationError as exc:
-        raise KnowledgeError.from_validation(path, exc) from None
+    return read_record(path, VisitRecord, "visit record", " (fill in the template from `visitcoach prep`)")
 
 
 def working_days_after(day: dt.date, n: int) -> dt.date:
@@ -139,15 +127,10 @@ def followup(settings: Settings, case_id: str, record_path: Path, *, save: bool 
     if len(record.attendees) > 3:
         problem("warning", f"{len(record.attendees)} staff attended; no more than three should.", f"{FVP} §5.1")
     checker = checker or Checker.from_settings(settings, semantic=False)
-    window = next(
-        (r.spec.detect.windows[case.jurisdiction] for r in checker.rules
-         if r.spec.detect.context == "visit_time" and case.jurisdiction in r.spec.detect.windows),
-        None,
-    )
-    if window is not None and not case.flags.consent_to_time:
-        lo, hi = minutes(window.start), minutes(window.end)
+    if not case.flags.consent_to_time:
+        lo, hi = permitted_hours(checker, case.jurisdiction)
         if minutes(record.time_in) < lo or minutes(record.time_out) > hi:
-            problem("violation", f"the visit ({record.time_in}–{record.time_out}) was outside the permitted {window.start}–{window.end}.", f"{FVP} §4.2")
+            problem("violation", f"the visit ({record.time_in}–{record.time_out}) was outside the permitted {hhmm(lo)}–{hhmm(hi)}.", f"{FVP} §4.2")
     if record.customer_met and not record.id_shown:
         problem("violation", "the customer was met but no ID or disclosure is recorded.", f"{FVP} §5.2")
     if record.customer_met and not record.identity_verified:

@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from visitcoach.compliance.checker import Checker
+from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import CRITERIA, ExerciseFile, PersonaFile
-from visitcoach.errors import KnowledgeError, NotFoundError
+from visitcoach.errors import NotFoundError
 from visitcoach.rehearsal.engine import Session
 
 DEFAULT_WEIGHTS = {"compliance": 0.35, "discovery": 0.2, "empathy": 0.15, "plan": 0.15, "outcome": 0.15}
@@ -24,12 +22,7 @@ def _load(directory: Path, record_id: str, model: type, kind: str) -> Any:
     if path is None:
         known = ", ".join(sorted(paths)) or "none"
         raise NotFoundError(f"unknown {kind} {record_id!r} (known in {directory}: {known})")
-    try:
-        return model(**yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KnowledgeError(path, f"unreadable: {exc}") from None
-    except ValidationError as exc:
-        raise KnowledgeError.from_validation(path, exc) from None
+    return read_record(path, model, kind)
 
 
 def load_persona(knowledge_dir: Path, persona_id: str) -> PersonaFile:

@@ -199,8 +199,8 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             role = res.auth.role(user) or "—"
             # "hidden", not False: Gradio 6 hides a tab on update only that way (handlers check roles anyway).
             visible = [gr.update(visible=True if res.auth.allowed(user, name) else "hidden") for name in TABS]
-            choices = H.case_choices(settings) if res.auth.allowed(user, "prepare") else []
-            exercises = H.exercise_choices(settings) if res.auth.allowed(user, "rehearse") else []
+            choices = res.choices("cases") if res.auth.allowed(user, "prepare") else []
+            exercises = res.choices("exercises") if res.auth.allowed(user, "rehearse") else []
             info = H.settings_info(res, user) if res.auth.allowed(user, "settings") else ""
             return [t("whoami", "en").format(user=user or "—", role=role), *visible,
                     gr.update(choices=choices), gr.update(choices=[("", ""), *choices]), gr.update(choices=exercises), info]

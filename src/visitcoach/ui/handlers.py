@@ -48,6 +48,7 @@ class Resources:
     _policy: Any = None
     _store: Any = None
     _sessions: dict[str, Any] = field(default_factory=dict)  # rehearsal sessions by token (server side)
+    _choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # case / exercise pickers
 
     def index(self) -> Any:
         with self._lock:
@@ -60,6 +61,23 @@ class Resources:
     def reset_index(self) -> None:
         with self._lock:
             self._index = None
+            self._choices.clear()  # a re-ingest may have brought new cases or exercises
+
+    def choices(self, kind: str) -> list[tuple[str, str]]:
+        """Case or exercise picker entries, read once (not on every page load)."""
+        with self._lock:
+            if kind not in self._choices:
+                self._choices[kind] = (case_choices if kind == "cases" else exercise_choices)(self.settings)
+            return self._choices[kind]
+
+    def keep_session(self, token: str, entry: Any) -> None:
+        with self._lock:
+            if len(self._sessions) >= MAX_SESSIONS:
+                self._sessions.pop(next(iter(self._sessions)))  # the oldest
+            self._sessions[token] = entry
+
+    def session(self, token: str) -> Any:
+        return self._sessions.get(token or "")
 
     def checker(self) -> Any:
         with self._lock:
@@ -419,17 +437,14 @@ def rehearse_start(res: Resources, user: str, exercise_id: str, seed: Any) -> tu
     weights, pass_mark, context = exercise_settings(ex)
     session = Session.start(persona, res.checker(), context, int(seed or 0))
     token = secrets.token_hex(8)
-    with res._lock:
-        if len(res._sessions) >= MAX_SESSIONS:
-            res._sessions.pop(next(iter(res._sessions)))
-        res._sessions[token] = (session, user, ex, weights, pass_mark)
+    res.keep_session(token, (session, user, ex, weights, pass_mark))
     brief = getattr(ex.brief, ex.lang)
     goals = "\n".join(f"- {getattr(o.text, ex.lang)}" for o in ex.objectives)
     return token, [], f"**{ex.title}** ({ex.difficulty}, {ex.time_limit_minutes} min)\n\n{brief}\n\n{goals}"
 
 
 def _session(res: Resources, user: str, token: str) -> Any:
-    entry = res._sessions.get(token or "")
+    entry = res.session(token)
     if entry is None or entry[1] != user:
         raise VisitCoachError("Start a rehearsal first. / 请先开始练习。")
     return entry
