@@ -14,7 +14,7 @@ from pathlib import Path
 from visitcoach.compliance import Checker
 from visitcoach.config import get_settings
 from visitcoach.evals.rehearsal import compare, load_cases
-from visitcoach.rehearsal import exercise_settings, load_exercise, load_persona, replay
+from visitcoach.rehearsal import Grading, load_exercise, load_persona, replay
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,10 +30,9 @@ def main() -> int:
     diffs = {}
     for row in rows:
         ex = load_exercise(settings.knowledge_dir, row.exercise)
-        weights, pass_mark, context = exercise_settings(ex)
         lines = (ROOT / row.script).read_text(encoding="utf-8").splitlines()
-        result = replay(load_persona(settings.knowledge_dir, ex.persona), checker, lines, context=context,
-                        seed=row.seed, weights=weights, pass_mark=pass_mark)
+        result = replay(load_persona(settings.knowledge_dir, ex.persona), checker, lines, context=dict(ex.context),
+                        seed=row.seed, grading=Grading.of(ex))
         diffs[row.id] = compare(row, result)
     agree = sum(not d for d in diffs.values())
     if args.json:

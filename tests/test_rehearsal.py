@@ -103,12 +103,11 @@ def test_every_shipped_exercise_has_a_good_and_a_bad_scripted_agent():
 
 @pytest.mark.parametrize("row", REHEARSALS, ids=lambda r: r.id)
 def test_scripted_agents_pass_or_fail_their_exercise(checker, row):
-    from visitcoach.rehearsal import exercise_settings
+    from visitcoach.rehearsal import Grading
 
     ex = load_exercise(KNOWLEDGE, row.exercise)
-    weights, pass_mark, context = exercise_settings(ex)
     result = replay(load_persona(KNOWLEDGE, ex.persona), checker, (ROOT / row.script).read_text(encoding="utf-8").splitlines(),
-                    context=context, seed=row.seed, weights=weights, pass_mark=pass_mark)
+                    context=dict(ex.context), seed=row.seed, grading=Grading.of(ex))
     card = result["scorecard"]
     assert card["passed"] is row.expected.passed
     assert row.expected.min_total <= card["total"] <= row.expected.max_total

@@ -412,40 +412,35 @@ def followup(
 def rehearse(
     persona_id: Annotated[str | None, typer.Argument(help="Persona id, e.g. persona-us-01 (or use --exercise).")] = None,
     exercise: Annotated[str | None, typer.Option("--exercise", help="Exercise id, e.g. ex-us-01 (persona, rubric, context).")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="Case id: its visit context and affordable limits.")] = None,
     script: Annotated[Path | None, typer.Option("--script", help="Replay a scripted agent: one turn per line.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the persona's reply choices.")] = 0,
+    transcript: Annotated[Path | None, typer.Option("--transcript", help="Also write the transcript to FILE (.md or .json).")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Use the reply bank even when a model is configured.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Rehearse a visit against a simulated borrower (interactive, or --script FILE)."""
     from visitcoach.compliance import Checker
-    from visitcoach.rehearsal import (
-        DEFAULT_PASS_MARK,
-        Session,
-        exercise_settings,
-        load_exercise,
-        load_persona,
-        replay,
-        scorecard,
-    )
+    from visitcoach.rehearsal import prepare, result, transcript_markdown
 
     settings = _settings()
-    weights, pass_mark, context = None, DEFAULT_PASS_MARK, None
-    if exercise:
-        ex = load_exercise(settings.knowledge_dir, exercise)
-        weights, pass_mark, context = exercise_settings(ex)
-        persona_id = persona_id or ex.persona
-    if not persona_id:
+    if not (persona_id or exercise):
         _fail("give a PERSONA_ID or --exercise")
-    persona = load_persona(settings.knowledge_dir, persona_id)  # type: ignore[arg-type]
-    checker = Checker.from_settings(settings)
+    lines: list[str] | None = None
     if script is not None:
         try:
             lines = script.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             _fail(f"{script}: cannot read ({exc})")
-        result = replay(persona, checker, lines, context=context, seed=seed, weights=weights, pass_mark=pass_mark)
+    r = prepare(settings, Checker.from_settings(settings), exercise_id=exercise, persona_id=persona_id, case_id=case,
+                seed=seed, model=False if offline else None)
+    session, persona = r.session, r.session.persona
+    if lines is not None:
+        for line in lines:
+            if line.strip() and not session.over:
+                session.agent_says(line.strip())
+        session.finish()
     else:
-        session = Session.start(persona, checker, context, seed)
         typer.echo(f"{persona.name} ({persona.id}). Type what you say at the door; an empty line or /end finishes.")
         while not session.over:
             line = typer.prompt("you", default="", show_default=False)
@@ -456,22 +451,26 @@ def rehearse(
                 typer.echo(f"  ⚠ [{f.severity}] {f.rule_id} {f.citation}: say instead: {f.suggestion}")
             typer.echo(f"{persona.name}: {session.transcript[-1].text}")
         session.finish("agent_stopped")
-        result = {"persona": persona.id, "transcript": [t.as_dict() for t in session.transcript],
-                  "scorecard": scorecard(session, weights, pass_mark), "ended_by": session.ended_by}
+    out = result(session, r.grading, persona.lang)
+    if r.notices:
+        out["notices"] = r.notices
+    if transcript is not None:
+        title = r.exercise.title if r.exercise else persona.id
+        text = transcript_markdown(out, title) if transcript.suffix.lower() == ".md" else json.dumps(out, ensure_ascii=False, indent=2)
+        transcript.write_text(text, encoding="utf-8")
     if as_json:
-        _emit(result)
-    else:
-        if script is not None:
-            for t in result["transcript"]:
-                who = "agent" if t["role"] == "agent" else persona.name
-                typer.echo(f"{who}: {t['text']}")
-                for f in t["findings"]:
-                    typer.echo(f"  ⚠ [{f['severity']}] {f['rule_id']} {f['citation']}")
-        card = result["scorecard"]
-        typer.echo(f"ended by: {result['ended_by']}; score {card['total']:.2f} (pass mark {card['pass_mark']}): "
-                   f"{'PASSED' if card['passed'] else 'not passed'}")
-        for c in card["criteria"]:
-            typer.echo(f"  {c['name']:<11} {c['score']:.2f} × {c['weight']}: {'; '.join(c['evidence'][:2])}")
+        _emit(out)
+        return
+    if lines is not None:
+        for t in out["transcript"]:
+            typer.echo(f"{'agent' if t['role'] == 'agent' else persona.name}: {t['text']}")
+            for f in t["findings"]:
+                typer.echo(f"  ⚠ [{f['severity']}] {f['rule_id']} {f['citation']}")
+    for notice in r.notices:
+        typer.echo(f"note: {notice}", err=True)
+    card = out["scorecard"]
+    typer.echo(f"ended by: {out['ended_by']}; score {card['total']:.2f} (pass mark {card['pass_mark']}): "
+               f"{'PASSED' if card['passed'] else 'not passed'}")
 
 
 @app.command()

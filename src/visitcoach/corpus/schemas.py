@@ -43,6 +43,7 @@ INTENTS: tuple[str, ...] = (
     "offer_plan",  # proposes an instalment, extension, freeze or settlement
     "offer_affordable_plan",  # an offer within what the borrower said they can pay
     "signpost_advice",  # free debt advice, complaint channel, hardship team
+    "pause_collection",  # puts the account on hold / stops collecting for now
     "pressure",  # pay everything now, borrow, sell assets
     "threat",  # arrest, police, violence, exposure, unlawful legal threats
     "insult",
@@ -421,7 +422,7 @@ class Objective(Strict):
 class ExerciseFile(Strict):
     """A training exercise: a persona (and optionally a case) to rehearse, with objectives and a rubric."""
 
-    id: str = Field(pattern=r"^ex-(cn|us|uk)-\d{2}$")
+    id: str = Field(pattern=r"^ex-(cn|us|uk)-\d{2,3}$")
     title: str
     doc_type: Literal["exercise"]
     jurisdiction: Jurisdiction
@@ -435,5 +436,8 @@ class ExerciseFile(Strict):
     objectives: list[Objective] = Field(min_length=2)
     rubric: Rubric
     pass_mark: float = Field(ge=0.3, le=0.95)
+    #: What a good visit ends in: an affordable agreement, or a kind stop (pause, signpost, leave)
+    #: when the customer cannot deal with the debt now (a vulnerable customer, Field Visit Policy §7.3).
+    goal: Literal["agreement", "safe_exit"] = "agreement"
     context: dict[str, Any] = Field(default_factory=dict)  # the visit context (schema of DESIGN §6)
     tags: list[str] = Field(default_factory=list)

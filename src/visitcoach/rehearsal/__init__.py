@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from visitcoach.compliance.checker import Checker
+from visitcoach.config import Settings
 from visitcoach.corpus.records import read_record
-from visitcoach.corpus.schemas import CRITERIA, ExerciseFile, PersonaFile
+from visitcoach.corpus.schemas import CRITERIA, CaseFile, ExerciseFile, Objective, PersonaFile
 from visitcoach.errors import NotFoundError
 from visitcoach.rehearsal.engine import Session
 
@@ -33,6 +36,20 @@ def load_exercise(knowledge_dir: Path, exercise_id: str) -> ExerciseFile:
     return _load(knowledge_dir / "exercises", exercise_id, ExerciseFile, "exercise")
 
 
+@dataclass(frozen=True)
+class Grading:
+    """How a rehearsal is scored: rubric weights, pass mark, the goal and the exercise's objectives."""
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    pass_mark: float = DEFAULT_PASS_MARK
+    goal: str = "agreement"  # agreement | safe_exit (see ExerciseFile.goal)
+    objectives: tuple[Objective, ...] = ()
+
+    @classmethod
+    def of(cls, exercise: ExerciseFile) -> Grading:
+        return cls(exercise.rubric.model_dump(), exercise.pass_mark, exercise.goal, tuple(exercise.objectives))
+
+
 @dataclass
 class Criterion:
     name: str
@@ -44,13 +61,58 @@ class Criterion:
         return {"name": self.name, "score": round(self.score, 3), "weight": self.weight, "evidence": self.evidence}
 
 
-def scorecard(session: Session, weights: dict[str, float] | None = None, pass_mark: float = DEFAULT_PASS_MARK) -> dict[str, Any]:
-    """Compliance, discovery, empathy, plan and outcome, each with evidence quoted from the transcript.
+def _plan(session: Session, goal: str) -> tuple[float, list[str]]:
+    offers = session.offers
+    if goal == "safe_exit":
+        # The right "plan" for a customer who cannot deal with the debt now: hold the account and
+        # point to free advice and support; any payment figure pressed on them is the wrong one.
+        paused, signposted = "pause_collection" in session.seen_intents, "signpost_advice" in session.seen_intents
+        if offers:
+            return 0.0, [f"asked for a payment of {o['amount']} when the visit should have stopped" for o in offers]
+        evidence = (["put collection on hold"] if paused else ["did not offer to pause collection"]) + (
+            ["signposted free advice and support"] if signposted else ["did not signpost free advice or support"]
+        )
+        return 0.5 * paused + 0.5 * signposted, evidence
+    good = [o for o in offers if o["affordable"] and o.get("within_authority", True)]
+    score = 1.0 if good else (0.5 if any(o["affordable"] for o in offers) else (0.2 if offers else 0.0))
+
+    def describe(o: dict[str, Any]) -> str:
+        what = "affordable" if o["affordable"] else "above what the customer can pay or not a kind they accept"
+        if not o.get("within_authority", True):
+            what += "; a settlement below the agent's authority, needs approval first"
+        return f"offered {o['amount']} ({', '.join(o['kinds']) or 'plan'}): {what}"
+
+    return score, [describe(o) for o in offers] or ["no plan offered"]
+
+
+def _outcome(session: Session, goal: str) -> tuple[float, list[str]]:
+    ended, seen = session.ended_by or "", session.seen_intents
+    evidence = [f"ended by: {ended}"] + ([f"agreed {session.agreed['amount']}"] if session.agreed else [])
+    if goal == "safe_exit":
+        if session.agreed:
+            return 0.1, [*evidence, "took a promise from a customer who could not deal with the debt now"]
+        score = {"agent_left": 1.0, "script_end": 0.3}.get(ended, 0.0)
+        if ended == "agent_left" and "close_next_step" not in seen:
+            score = 0.8  # left kindly, but without saying how and when the customer will hear from us
+        return score, evidence
+    score = {"agreement": 1.0, "agent_left": 0.4, "script_end": 0.3, "persona_ended": 0.0, "complaint": 0.0}.get(ended, 0.3)
+    if session.agreed and "close_next_step" in seen:
+        score = 1.0
+    elif session.agreed:
+        score = max(score, 0.8)
+    elif "close_next_step" in seen:
+        score = max(score, 0.6)
+    return score, evidence
+
+
+def scorecard(session: Session, grading: Grading | None = None, lang: str = "en") -> dict[str, Any]:
+    """Compliance, discovery, empathy, plan and outcome, each with evidence quoted from the transcript,
+    and each of the exercise's objectives with the score of the criterion it belongs to.
 
     A violation in any agent turn fails the rehearsal whatever the total: compliance is a gate, not
     just a weight.
     """
-    weights = weights or DEFAULT_WEIGHTS
+    grading = grading or Grading()
     agent = [t for t in session.transcript if t.role == "agent"]
     violations = [(t, f) for t in agent for f in t.findings if f.severity == "violation"]
     disclosed = [t for t in agent if "identify_disclose" in t.intents]
@@ -67,25 +129,32 @@ def scorecard(session: Session, weights: dict[str, float] | None = None, pass_ma
     insulted = any("insult" in t.intents or "threat" in t.intents for t in agent)
     empathy = min(1.0, len(empathic) / 2) * (0.5 if insulted else 1.0)
     ev_e = [f"“{t.text[:100]}”" for t in empathic[:3]] or ["no acknowledgement of the customer's situation"]
-    affordable = [o for o in session.offers if o["affordable"]]
-    plan = 1.0 if affordable else (0.2 if session.offers else 0.0)
-    ev_p = [f"offered {o['amount']} ({', '.join(o['kinds']) or 'plan'}): {'affordable' if o['affordable'] else 'above what the customer can pay or not a kind they accept'}" for o in session.offers] or ["no plan offered"]
-    outcome = {"agreement": 1.0, "agent_left": 0.4, "script_end": 0.3, "persona_ended": 0.0, "complaint": 0.0}.get(session.ended_by or "", 0.3)
-    if session.agreed and "close_next_step" in session.seen_intents:
-        outcome = 1.0
-    elif session.agreed:
-        outcome = max(outcome, 0.8)
-    elif "close_next_step" in session.seen_intents:
-        outcome = max(outcome, 0.6)
-    ev_o = [f"ended by: {session.ended_by}"] + ([f"agreed {session.agreed['amount']}"] if session.agreed else [])
+    plan, ev_p = _plan(session, grading.goal)
+    outcome, ev_o = _outcome(session, grading.goal)
     scores = {"compliance": (compliance, ev_c), "discovery": (discovery, ev_d), "empathy": (empathy, ev_e), "plan": (plan, ev_p), "outcome": (outcome, ev_o)}
-    criteria = [Criterion(c, scores[c][0], weights[c], scores[c][1]) for c in CRITERIA]
+    criteria = [Criterion(c, scores[c][0], grading.weights[c], scores[c][1]) for c in CRITERIA]
     total = round(sum(c.score * c.weight for c in criteria), 3)
+    objectives = [
+        {"id": o.id, "criterion": o.criterion, "text": getattr(o.text, lang), "score": round(scores[o.criterion][0], 3)}
+        for o in grading.objectives
+    ]
     return {
         "total": total,
-        "pass_mark": pass_mark,
-        "passed": total >= pass_mark and not violations,
+        "pass_mark": grading.pass_mark,
+        "passed": total >= grading.pass_mark and not violations,
+        "goal": grading.goal,
         "criteria": [c.as_dict() for c in criteria],
+        "objectives": objectives,
+    }
+
+
+def result(session: Session, grading: Grading | None = None, lang: str = "en") -> dict[str, Any]:
+    """The contract's `rehearse --json` shape: transcript, scorecard, how it ended."""
+    return {
+        "persona": session.persona.id,
+        "transcript": [t.as_dict() for t in session.transcript],
+        "scorecard": scorecard(session, grading, lang),
+        "ended_by": session.ended_by,
     }
 
 
@@ -96,11 +165,11 @@ def replay(
     *,
     context: dict[str, Any] | None = None,
     seed: int = 0,
-    weights: dict[str, float] | None = None,
-    pass_mark: float = DEFAULT_PASS_MARK,
+    grading: Grading | None = None,
+    **limits: Any,
 ) -> dict[str, Any]:
     """A scripted agent: one turn per line, until the script or the conversation ends."""
-    session = Session.start(persona, checker, context, seed)
+    session = Session.start(persona, checker, context, seed, **limits)
     for line in lines:
         if not line.strip():
             continue
@@ -108,16 +177,104 @@ def replay(
             break
         session.agent_says(line.strip())
     session.finish()
-    return {
-        "persona": persona.id,
-        "transcript": [t.as_dict() for t in session.transcript],
-        "scorecard": scorecard(session, weights, pass_mark),
-        "ended_by": session.ended_by,
-    }
+    return result(session, grading, persona.lang)
 
 
-def exercise_settings(exercise: ExerciseFile) -> tuple[dict[str, float], float, dict[str, Any]]:
-    return exercise.rubric.model_dump(), exercise.pass_mark, dict(exercise.context)
+def case_setup(settings: Settings, case: CaseFile, as_of: dt.date | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A rehearsal about a real case: its visit context, and the case's own limits for offers.
+
+    The instalment cap is the policy's affordable instalment A for the case; the settlement floor is
+    the balance less the discount an agent may approve alone.
+    """
+    from visitcoach.corpus.pack import load_plan_policy
+    from visitcoach.repayment.calc import assess, inputs_from_case, product_policy
+
+    policy = load_plan_policy(settings.knowledge_dir)
+    inputs = inputs_from_case(case, as_of or dt.date.today())
+    a = assess(inputs, policy)
+    share = product_policy(policy, case.product, case.jurisdiction).settlement_authority["agent"]
+    context = {"jurisdiction": case.jurisdiction, "location": case.address_type, "opening": True, "flags": case.flags.model_dump()}
+    return context, {"cap": a.affordable, "settle_floor": (inputs.balance * (1 - share)).quantize(Decimal("0.01"))}
 
 
-__all__ = ["Session", "load_exercise", "load_persona", "replay", "scorecard"]
+@dataclass
+class Rehearsal:
+    """A rehearsal about to start: the session, how it is graded, and what it came from."""
+
+    session: Session
+    grading: Grading
+    exercise: ExerciseFile | None = None
+    voice: Any = None  # a PersonaVoice when the persona speaks through a model
+
+    @property
+    def notices(self) -> list[str]:
+        return list(getattr(self.voice, "notices", []))
+
+
+def prepare(
+    settings: Settings,
+    checker: Checker,
+    *,
+    exercise_id: str | None = None,
+    persona_id: str | None = None,
+    case_id: str | None = None,
+    seed: int = 0,
+    model: bool | None = None,
+) -> Rehearsal:
+    """Set up a rehearsal from an exercise (shipped or a trainer's) or a persona, optionally about a
+    case. `model` None = speak through the model when one is configured."""
+    from visitcoach.corpus.cases import load_case
+    from visitcoach.training import ExerciseLibrary
+
+    exercise = ExerciseLibrary(settings.knowledge_dir, settings.data_dir).get(exercise_id) if exercise_id else None
+    persona_id = persona_id or (exercise.persona if exercise else None)
+    if not persona_id:
+        raise NotFoundError("give a persona id or an exercise id")
+    persona = load_persona(settings.knowledge_dir, persona_id)
+    grading = Grading.of(exercise) if exercise else Grading()
+    context: dict[str, Any] = dict(exercise.context) if exercise else {}
+    limits: dict[str, Any] = {}
+    case_id = case_id or (exercise.case_id if exercise else None)
+    case = load_case(settings.knowledge_dir, case_id) if case_id else None
+    if case is not None:
+        if case.jurisdiction != persona.jurisdiction:
+            raise NotFoundError(f"case {case.id} is {case.jurisdiction}, persona {persona.id} is {persona.jurisdiction}")
+        case_context, limits = case_setup(settings, case)
+        context = {**case_context, **context}
+    voice = None
+    from visitcoach.llm.backend import available
+
+    if model or (model is None and available(settings)):
+        from visitcoach.llm.redact import Redactor
+        from visitcoach.rehearsal.voice import PersonaVoice
+
+        scenario = getattr(exercise.brief, persona.lang) if exercise else persona.background
+        people = [persona, *((case.borrower, case.guarantor, *case.household) if case else ())]
+        voice = PersonaVoice(settings, scenario, redactor=Redactor.for_people([p for p in people if p is not None]))
+        limits["voice"] = voice
+    session = Session.start(persona, checker, context, seed, **limits)
+    return Rehearsal(session, grading, exercise, voice)
+
+
+def transcript_markdown(record: dict[str, Any], title: str = "Rehearsal") -> str:
+    """A rehearsal (the `result` shape) as Markdown: turns with their alerts, then the scorecard."""
+    card = record["scorecard"]
+    lines = [f"# {title}", "", f"- persona: {record['persona']}", f"- ended by: {record['ended_by']}",
+             f"- score: {card['total']:.2f} (pass mark {card['pass_mark']}): {'passed' if card['passed'] else 'not passed'}", "",
+             "## Transcript", ""]
+    for t in record["transcript"]:
+        who = "**Agent**" if t["role"] == "agent" else "**Customer**"
+        lines.append(f"{who}: {t['text']}")
+        for f in t["findings"]:
+            lines.append(f"  - ⚠ {f['severity']} {f['rule_id']} ({f['category']}), {f['citation']}: say instead: {f['suggestion']}")
+        lines.append("")
+    lines += ["## Scorecard", "", "| criterion | score | weight | evidence |", "|---|---|---|---|"]
+    for c in card["criteria"]:
+        evidence = "; ".join(c["evidence"]).replace("|", "\\|")
+        lines.append(f"| {c['name']} | {c['score']:.2f} | {c['weight']:.2f} | {evidence} |")
+    if card.get("objectives"):
+        lines += ["", "## Objectives", ""] + [f"- {o['score']:.2f} {o['text']}" for o in card["objectives"]]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Grading", "Rehearsal", "Session", "case_setup", "load_exercise", "load_persona", "prepare", "replay", "result", "scorecard", "transcript_markdown"]

@@ -11,6 +11,7 @@ chosen with a seeded random generator, so the same seed and script give the same
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -31,6 +32,7 @@ EFFECTS: dict[str, tuple[float, float, float]] = {
     "explain_balance": (0.0, 0.0, 0.05),
     "offer_affordable_plan": (0.05, 0.20, -0.10),
     "signpost_advice": (0.05, 0.05, -0.05),
+    "pause_collection": (0.05, 0.0, -0.10),
     "close_next_step": (0.05, 0.05, 0.0),
     "pressure": (-0.15, -0.10, 0.15),
     "threat": (-0.30, -0.20, 0.30),
@@ -83,6 +85,12 @@ class Session:
     agreed: dict[str, Any] | None = None
     offers: list[dict[str, Any]] = field(default_factory=list)
     ended_by: str | None = None
+    #: Limits from a case, when the rehearsal is about one: the largest affordable instalment (policy
+    #: §2's A) and the lowest settlement the agent may agree alone; None = the persona's own figures.
+    cap: Decimal | None = None
+    settle_floor: Decimal | None = None
+    #: Speaks the persona's reply through a model (see `rehearsal.voice`); None = the reply bank.
+    voice: Callable[[Session, str, str, list[str]], str] | None = field(default=None, repr=False)
     _rng: random.Random = field(init=False, repr=False)
     _used: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
@@ -92,9 +100,17 @@ class Session:
         self._rng = random.Random(f"{self.persona.id}:{self.seed}")
 
     @classmethod
-    def start(cls, persona: PersonaFile, checker: Checker, context: dict[str, Any] | None = None, seed: int = 0) -> Session:
+    def start(
+        cls,
+        persona: PersonaFile,
+        checker: Checker,
+        context: dict[str, Any] | None = None,
+        seed: int = 0,
+        **limits: Any,
+    ) -> Session:
+        """A new conversation; `limits` are the dataclass's `cap`, `settle_floor` and `voice`."""
         ctx = {"jurisdiction": persona.jurisdiction, "opening": True, **(context or {})}
-        return cls(persona, checker, parse_context(ctx, f"{persona.id} context"), seed)
+        return cls(persona, checker, parse_context(ctx, f"{persona.id} context"), seed, **limits)
 
     @property
     def over(self) -> bool:
@@ -126,12 +142,17 @@ class Session:
             findings += [f for f in opening.findings if f.layer == "absence"]
         offered = amounts(text)
         cap = self.persona.would_agree_to.max_instalment
+        if self.cap is not None:
+            cap = min(cap, self.cap)
         if "offer_plan" in intents and offered:
             kinds = plan_kinds(text)
             acceptable = not kinds or bool(kinds & set(self.persona.would_agree_to.acceptable_kinds))
             amount = offered[0]  # the figure proposed comes first ("$430 a month, your usual $380 plus...")
+            within_authority = not ("settlement" in kinds and self.settle_floor is not None and amount < self.settle_floor)
             affordable = Decimal(0) < amount <= cap and acceptable
-            self.offers.append({"amount": str(amount), "kinds": sorted(kinds), "affordable": affordable})
+            self.offers.append(
+                {"amount": str(amount), "kinds": sorted(kinds), "affordable": affordable, "within_authority": within_authority}
+            )
             if affordable:
                 intents.add("offer_affordable_plan")
         if self.asked_to_leave and "leave_when_asked" not in intents:
@@ -154,16 +175,17 @@ class Session:
         # Misconduct is answered first: "we'll go round to your brother" is not a polite exit.
         if intents & set(limits.complains_when):
             self.ended_by = "complaint"
-            return Turn("borrower", self._line("complains"), state="complains")
+            return self._say("complains")
         if intents & set(limits.ends_conversation_when) or self.strikes >= p.temperament.patience:
             self.ended_by = "persona_ended"
-            return Turn("borrower", self._line("ends"), state="ends")
-        if "leave_when_asked" in intents and (self.asked_to_leave or self.distress >= limits.asks_to_leave_at_distress * 0.8):
+            return self._say("ends")
+        if "leave_when_asked" in intents:
+            # The agent walks away: asked to or not, the visit is over (a safe exit may be the goal).
             self.ended_by = "agent_left"
-            return Turn("borrower", self._line("ends"), state="ends")
+            return self._say("ends")
         if self.distress >= limits.asks_to_leave_at_distress:
             self.asked_to_leave = True
-            return Turn("borrower", self._line("asks_to_leave"), state="asks_to_leave")
+            return self._say("asks_to_leave")
         for fact in p.hidden_facts:
             if fact.id not in self.revealed and intents & set(fact.revealed_by) and self.trust >= fact.min_trust:
                 self.revealed.append(fact.id)
@@ -196,7 +218,15 @@ class Session:
             state = "wary"
         if self.agreed and "close_next_step" in intents:
             self.ended_by = "agreement"
+        return self._say(state, extra)
+
+    def _say(self, state: str, extra: list[str] | None = None) -> Turn:
+        """The reply for a state: a line from the persona's bank (plus what this turn reveals or
+        objects), or the same, spoken by the model when a voice is set."""
+        extra = extra or []
         text = " ".join([self._line(state), *extra])
+        if self.voice is not None:
+            text = self.voice(self, state, text, extra)
         return Turn("borrower", text, state=state)
 
     def finish(self, reason: str = "script_end") -> None:

@@ -30,9 +30,13 @@ _P = {
     "offer_plan": r"\bhow about\b|\bwe could\b|\bI can offer\b|\bwould .{0,30}\bwork for you\b|\bpayment (?:plan|arrangement)\b|"
     r"\binstal?lments?\b|\bspread\b|\bfreeze\b|\bsettle(?:ment)?\b|\bextend\b|\bcatch[- ]up plan\b|"
     r"分期|每月还|每个月还|方案|减免|停息|延期|延长",
+    "pause_collection": r"\bon hold\b|\bhold (?:the|your) account\b|\bpause\b|\bstop (?:chasing|collection|contact)|\bbreathing space\b|"
+    r"暂停催收|暂停追讨|挂起|停止催收|先不催",
     "signpost_advice": r"\bfree (?:and )?(?:impartial )?(?:debt )?advice\b|StepChange|MoneyHelper|Citizens Advice|credit counsel|"
     r"\bcomplain\b|\bhardship team\b|免费.{0,6}咨询|投诉(?:渠道|电话)|困难客户专岗",
-    "leave_when_asked": r"\b(?:I|we)(?:'ll| will) (?:go|leave|head off)\b|\bwe(?:'re| are) leaving\b|\bsorry to (?:disturb|bother) you\b.{0,40}\b(?:go|leave)\b|"
+    "leave_when_asked": r"\b(?:I|we)(?:'ll| will) (?:go now|get going|be going|head off|be on (?:our|my) way|"
+    r"leave (?:now|you (?:in peace|alone|to (?:it|your day|rest))|you be))\b|\b(?:I|we)(?:'ll| will) leave(?: now)?\s*[.!]|"
+    r"\bwe(?:'re| are) (?:leaving|going now)\b|\bsorry to (?:disturb|bother) you\b.{0,40}\b(?:go|leave)\b|"
     r"我们这就走|先走了|不打扰了|马上离开|我们走了",
     "close_next_step": r"\b(?:I|we)(?:'ll| will) (?:send|email|write|confirm|put)\b.{0,60}\b(?:writing|letter|email|text)\b|\bnext step\b|"
     r"\bto confirm\b|\bsummar(?:ise|ize|y)\b|\bin writing\b|书面|发给您|确认一下(?:方案|金额|时间)|下一步",

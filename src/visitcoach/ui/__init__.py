@@ -18,14 +18,16 @@ from typing import Any
 from visitcoach.config import Settings, get_settings
 from visitcoach.errors import VisitCoachError
 from visitcoach.ui import handlers as H
+from visitcoach.ui import train as train_handlers
 from visitcoach.ui.auth import Auth
 from visitcoach.ui.i18n import t
+from visitcoach.ui.train import build as build_train
 
 log = logging.getLogger(__name__)
 
 JURISDICTIONS = ["ALL", "CN", "US", "UK"]
 CSS = ".vc-finding{border-radius:3px;padding:0 2px;cursor:help} details.vc-source{margin:4px 0}"
-TABS = ("ask", "prepare", "plan", "check", "rehearse", "knowledge", "settings")
+TABS = ("ask", "prepare", "plan", "check", "rehearse", "train", "knowledge", "settings")
 
 
 def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,6 +71,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             L(gr.Markdown(t("title", "en"), elem_id="vc-title"), "title", "value")
             switch = gr.Radio(["en", "zh"], value="en", label="Language / 语言", elem_id="vc-lang", scale=0)
         whoami = gr.Markdown(elem_id="vc-whoami")
+        exports = Path(tempfile.gettempdir()) / "visitcoach-exports"
         with gr.Tabs():
             tabs: dict[str, Any] = {}
             # -- Ask -------------------------------------------------------------------------
@@ -168,6 +171,14 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                     with gr.Column(scale=2):
                         r_alerts = gr.HTML(elem_id="vc-reh-alerts")
                 r_card = gr.Markdown(elem_id="vc-reh-card")
+                with gr.Row():
+                    r_export = L(gr.Button(t("reh.export", "en"), elem_id="vc-reh-export"), "reh.export", "value")
+                    r_mine = L(gr.Button(t("reh.mine", "en"), elem_id="vc-reh-mine"), "reh.mine", "value")
+                r_files = L(gr.File(label=t("train.file", "en"), file_count="multiple", interactive=False, elem_id="vc-reh-files"), "train.file")
+                r_progress = gr.Dataframe(headers=["when", "exercise", "total", "passed", "ended by"], interactive=False, elem_id="vc-reh-progress")
+            # -- Train (trainers) ------------------------------------------------------------
+            with gr.Tab(t("tab.train", "en"), id="train", elem_id="vc-tab-train") as tabs["train"]:
+                train = build_train(res, L, t, exports, _safe, _user)
             # -- Knowledge -------------------------------------------------------------------
             with gr.Tab(t("tab.knowledge", "en"), id="knowledge", elem_id="vc-tab-knowledge") as tabs["knowledge"]:
                 with gr.Row():
@@ -202,10 +213,18 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             choices = res.choices("cases") if res.auth.allowed(user, "prepare") else []
             exercises = res.choices("exercises") if res.auth.allowed(user, "rehearse") else []
             info = H.settings_info(res, user) if res.auth.allowed(user, "settings") else ""
+            trainer = res.auth.allowed(user, "train")
+            people = train_handlers.trainees(res) if trainer else []
+            personas = [c for c in exercises if c[1].startswith("persona-")] if trainer else []
             return [t("whoami", "en").format(user=user or "—", role=role), *visible,
-                    gr.update(choices=choices), gr.update(choices=[("", ""), *choices]), gr.update(choices=exercises), info]
+                    gr.update(choices=choices), gr.update(choices=[("", ""), *choices]), gr.update(choices=exercises), info,
+                    *[gr.update(choices=exercises if trainer else []) for _ in train["exercise_pickers"]],
+                    gr.update(choices=choices if trainer else []), gr.update(choices=[("", ""), *personas]),
+                    *[gr.update(choices=people) for _ in train["trainee_pickers"]]]
 
-        demo.load(on_load, None, [whoami, *[tabs[n] for n in TABS], prep_case, plan_case, r_exercise, set_info], api_visibility="private")
+        demo.load(on_load, None, [whoami, *[tabs[n] for n in TABS], prep_case, plan_case, r_exercise, set_info,
+                                  *train["exercise_pickers"], train["case_picker"], train["persona_picker"],
+                                  *train["trainee_pickers"]], api_visibility="private")
 
         def on_switch(value: str, request: gr.Request) -> list[Any]:
             user = _user(request)
@@ -223,8 +242,6 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
         ask_btn.click(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_name="ask")
         question.submit(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_visibility="private")
         clear_btn.click(lambda: ([], [], ""), None, [history, chat, sources], api_visibility="private")
-
-        exports = Path(tempfile.gettempdir()) / "visitcoach-exports"
 
         @_safe
         def on_prepare(case_id: str, at: str, ui_lang: str, request: gr.Request) -> tuple[Any, ...]:
@@ -304,6 +321,19 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             return H.rehearse_finish(res, _user(request), tok)
 
         r_end.click(on_rehearse_finish, token, r_card, api_name="rehearse_finish")
+
+        @_safe
+        def on_rehearse_export(tok: str, request: gr.Request) -> list[str]:
+            user = _user(request)
+            return H.rehearse_transcript(res, user, tok, exports / (str(getattr(request, "session_hash", None) or "s") + "-" + user))
+
+        r_export.click(on_rehearse_export, token, r_files, api_name="rehearse_transcript")
+
+        @_safe
+        def on_mine(request: gr.Request) -> list[list[Any]]:
+            return H.my_progress(res, _user(request))
+
+        r_mine.click(on_mine, None, r_progress, api_name="rehearse_progress")
 
         @_safe
         def on_search(q: str, j: str, request: gr.Request) -> tuple[Any, Any]:

@@ -28,6 +28,7 @@ TAB_ROLES: dict[str, frozenset[str]] = {
     "plan": frozenset({"agent", "trainer", "admin"}),
     "check": frozenset(ROLES),
     "rehearse": frozenset({"agent", "trainer", "admin"}),
+    "train": frozenset({"trainer", "admin"}),
     "knowledge": frozenset(ROLES),
     "knowledge_admin": frozenset({"trainer", "admin"}),  # re-ingest and upload
     "settings": frozenset({"admin"}),

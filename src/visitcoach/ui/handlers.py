@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import logging
 import re
 import threading
@@ -47,6 +48,7 @@ class Resources:
     _checker: Any = None
     _policy: Any = None
     _store: Any = None
+    _training: Any = None
     _sessions: dict[str, Any] = field(default_factory=dict)  # rehearsal sessions by token (server side)
     _choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # case / exercise pickers
 
@@ -102,6 +104,23 @@ class Resources:
 
                 self._store = ArtifactStore.from_settings(self.settings)
             return self._store
+
+    def training(self) -> Any:
+        with self._lock:
+            if self._training is None:
+                from visitcoach.training import TrainingStore
+
+                self._training = TrainingStore(Path(self.settings.data_dir) / "training.sqlite")
+            return self._training
+
+    def library(self) -> Any:
+        from visitcoach.training import ExerciseLibrary
+
+        return ExerciseLibrary(Path(self.settings.knowledge_dir), Path(self.settings.data_dir))
+
+    def forget_choices(self, kind: str) -> None:
+        with self._lock:
+            self._choices.pop(kind, None)
 
     def require(self, user: str | None, tab: str) -> str:
         if self.enforce_roles and not self.auth.allowed(user, tab):
@@ -396,12 +415,16 @@ MAX_SESSIONS = 200
 
 
 def exercise_choices(settings: Settings) -> list[tuple[str, str]]:
-    from visitcoach.rehearsal import load_exercise
+    """Exercises (shipped and trainers'), then the personas for a free rehearsal."""
+    from visitcoach.corpus.records import read_record
+    from visitcoach.corpus.schemas import PersonaFile
+    from visitcoach.training import ExerciseLibrary
 
-    out = []
-    for path in sorted((Path(settings.knowledge_dir) / "exercises").glob("ex-*.yaml")):
-        ex = load_exercise(Path(settings.knowledge_dir), path.stem)
-        out.append((f"{ex.id} — {ex.title} ({ex.difficulty})", ex.id))
+    out = [(f"{ex.id} — {ex.title} ({ex.difficulty})", ex.id)
+           for ex in ExerciseLibrary(Path(settings.knowledge_dir), Path(settings.data_dir)).all()]
+    for path in sorted((Path(settings.knowledge_dir) / "personas").glob("persona-*.yaml")):
+        p = read_record(path, PersonaFile, "persona")
+        out.append((f"{p.id} — {p.name} ({p.difficulty}, free rehearsal)", p.id))
     return out
 
 
@@ -420,32 +443,55 @@ def alerts_html(findings: list[Any]) -> str:
 def scorecard_md(card: dict[str, Any], ended_by: str | None) -> str:
     head = f"**{'PASSED' if card['passed'] else 'NOT PASSED'}** — {card['total']:.2f} (pass mark {card['pass_mark']}); ended by {ended_by}"
     rows = "\n".join(f"| {c['name']} | {c['score']:.2f} | {c['weight']} | {'; '.join(c['evidence'][:2])} |" for c in card["criteria"])
-    return f"{head}\n\n| criterion | score | weight | evidence |\n|---|---|---|---|\n{rows}"
+    out = f"{head}\n\n| criterion | score | weight | evidence |\n|---|---|---|---|\n{rows}"
+    if card.get("objectives"):
+        out += "\n\n" + "\n".join(f"- {o['score']:.2f} — {o['text']}" for o in card["objectives"])
+    return out
 
 
-def rehearse_start(res: Resources, user: str, exercise_id: str, seed: Any) -> tuple[str, list[dict[str, str]], str]:
-    """(session token, chat, the exercise brief)."""
+@dataclass
+class Live:
+    """A rehearsal in progress, kept server side under a token."""
+
+    rehearsal: Any  # visitcoach.rehearsal.Rehearsal
+    user: str
+    ref: str  # exercise or persona id
+    seed: int
+    started: str
+    attempt_id: int | None = None
+    result: dict[str, Any] | None = None
+
+
+def rehearse_start(res: Resources, user: str, choice: str, seed: Any) -> tuple[str, list[dict[str, str]], str]:
+    """(session token, chat, the brief) for an exercise id or, for a free rehearsal, a persona id."""
     import secrets
 
-    from visitcoach.rehearsal import Session, exercise_settings, load_exercise, load_persona
+    from visitcoach.rehearsal import prepare
 
     res.require(user, "rehearse")
-    if not exercise_id:
+    choice = (choice or "").strip()
+    if not choice:
         raise VisitCoachError("Choose an exercise first. / 请先选择练习。")
-    ex = load_exercise(Path(res.settings.knowledge_dir), exercise_id)
-    persona = load_persona(Path(res.settings.knowledge_dir), ex.persona)
-    weights, pass_mark, context = exercise_settings(ex)
-    session = Session.start(persona, res.checker(), context, int(seed or 0))
+    try:
+        seed_ = int(seed or 0)
+    except (TypeError, ValueError):
+        raise VisitCoachError(f"seed: {seed!r} is not a whole number / 随机种子须为整数") from None
+    is_persona = choice.lower().startswith("persona-")
+    r = prepare(res.settings, res.checker(), exercise_id=None if is_persona else choice,
+                persona_id=choice if is_persona else None, seed=seed_)
     token = secrets.token_hex(8)
-    res.keep_session(token, (session, user, ex, weights, pass_mark))
-    brief = getattr(ex.brief, ex.lang)
+    res.keep_session(token, Live(r, user, choice, seed_, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+    persona = r.session.persona
+    if r.exercise is None:
+        return token, [], f"**{persona.name}** ({persona.difficulty}, free rehearsal)\n\n{persona.background}"
+    ex = r.exercise
     goals = "\n".join(f"- {getattr(o.text, ex.lang)}" for o in ex.objectives)
-    return token, [], f"**{ex.title}** ({ex.difficulty}, {ex.time_limit_minutes} min)\n\n{brief}\n\n{goals}"
+    return token, [], f"**{ex.title}** ({ex.difficulty}, {ex.time_limit_minutes} min)\n\n{getattr(ex.brief, ex.lang)}\n\n{goals}"
 
 
-def _session(res: Resources, user: str, token: str) -> Any:
+def _live(res: Resources, user: str, token: str) -> Live:
     entry = res.session(token)
-    if entry is None or entry[1] != user:
+    if not isinstance(entry, Live) or entry.user != user:
         raise VisitCoachError("Start a rehearsal first. / 请先开始练习。")
     return entry
 
@@ -453,28 +499,68 @@ def _session(res: Resources, user: str, token: str) -> Any:
 def rehearse_turn(res: Resources, user: str, token: str, text: str) -> tuple[list[dict[str, str]], str, str]:
     """(chat, live alerts HTML, scorecard Markdown when the conversation has ended)."""
     res.require(user, "rehearse")
-    session = _session(res, user, token)[0]
+    live = _live(res, user, token)
+    session = live.rehearsal.session
     if not text or not text.strip():
         raise VisitCoachError("Say something first. / 请先输入您要说的话。")
+    if len(text) > 4000:
+        raise VisitCoachError(f"A turn is at most 4,000 characters (this one has {len(text):,}). / 单次发言最多4000字。")
     if session.over:
         raise VisitCoachError(f"The conversation has ended ({session.ended_by}). / 对话已结束。")
     turn = session.agent_says(text.strip())
     chat = [{"role": "user" if t.role == "agent" else "assistant", "content": t.text} for t in session.transcript]
     card = rehearse_finish(res, user, token) if session.over else ""
-    return chat, alerts_html(turn.findings), card
+    notices = "".join(f'<p class="vc-notice">{html.escape(n)}</p>' for n in live.rehearsal.notices)
+    return chat, alerts_html(turn.findings) + notices, card
 
 
 def rehearse_finish(res: Resources, user: str, token: str) -> str:
-    from visitcoach.rehearsal import scorecard
+    """Score the rehearsal, store the attempt (once) and return the scorecard Markdown."""
+    from visitcoach.rehearsal import result
 
     res.require(user, "rehearse")
-    session, _, ex, weights, pass_mark = _session(res, user, token)
-    session.finish("agent_stopped")
-    card = scorecard(session, weights, pass_mark)
-    payload = {"exercise": ex.id, "persona": session.persona.id, "transcript": [t.as_dict() for t in session.transcript],
-               "scorecard": card, "ended_by": session.ended_by}
-    res.store().save("rehearsal", user, f"{ex.id}: {card['total']:.2f} {'pass' if card['passed'] else 'fail'}", payload, ref=ex.id)
-    return scorecard_md(card, session.ended_by)
+    live = _live(res, user, token)
+    r = live.rehearsal
+    if live.result is None:
+        r.session.finish("agent_stopped")
+        live.result = result(r.session, r.grading, r.session.persona.lang)
+        if r.notices:
+            live.result["notices"] = r.notices
+        card = live.result["scorecard"]
+        live.attempt_id = res.training().record_attempt(user, live.ref, live.seed, live.result, live.started)
+        res.store().save("rehearsal", user, f"{live.ref}: {card['total']:.2f} {'pass' if card['passed'] else 'fail'}",
+                         {"exercise": live.ref, "attempt": live.attempt_id, **live.result}, ref=live.ref)
+    return scorecard_md(live.result["scorecard"], live.result["ended_by"])
+
+
+def rehearse_transcript(res: Resources, user: str, token: str, folder: Path) -> list[str]:
+    """The finished rehearsal's transcript as Markdown and JSON files (paths)."""
+    from visitcoach.rehearsal import transcript_markdown
+
+    res.require(user, "rehearse")
+    live = _live(res, user, token)
+    if live.result is None:
+        raise VisitCoachError("Finish the rehearsal first. / 请先结束演练。")
+    return write_transcript(live.result, f"{live.ref}-attempt-{live.attempt_id}", folder, transcript_markdown)
+
+
+def write_transcript(record: dict[str, Any], name: str, folder: Path, to_markdown: Any) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    md, js = folder / f"{name}.md", folder / f"{name}.json"
+    md.write_text(to_markdown(record, name), encoding="utf-8")
+    js.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    return [str(md), str(js)]
+
+
+def my_progress(res: Resources, user: str) -> list[list[Any]]:
+    """The signed-in trainee's attempts and assignments, newest first."""
+    res.require(user, "rehearse")
+    store = res.training()
+    rows = [[a["finished"], a["exercise_id"], a["total"], "✓" if a["passed"] else "✗", a["ended_by"]]
+            for a in reversed(store.attempts(user))]
+    todo = [["assigned" + (f" (due {s['due']})" if s["due"] else ""), s["exercise_id"], None, "✓" if s["passed"] else "…", ""]
+            for s in store.assignments(user) if not s["passed"]]
+    return todo + rows
 
 
 # -- Knowledge ------------------------------------------------------------------------------------------
