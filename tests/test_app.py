@@ -10,6 +10,7 @@ import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 import pytest
@@ -307,9 +308,21 @@ def test_api_upload_and_reingest(fixture_index_dir, corpus_copy, tmp_path):
         assert status.startswith("0 added, 0 updated, 0 deleted")
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
-def test_the_app_in_a_real_browser(app_url):
+def wait_text(locator: Any, text: str, timeout: float = 60) -> str:
+    """A Gradio table keeps its cells in hidden copies too: wait on the element's text instead."""
+    deadline = time.monotonic() + timeout
+    while True:
+        content = locator.inner_text()
+        if text in content:
+            return content
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} not in {content[:500]!r}")
+        time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def signed_in(app_url: str, user: str) -> Iterator[Any]:
+    """A page of the served app in headless Debian Chromium, signed in as `user`."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -330,11 +343,20 @@ def test_the_app_in_a_real_browser(app_url):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        # log in
-        page.locator("input[type=text]").first.fill("demo-agent")
+        page.locator("input[type=text]").first.fill(user)
         page.locator("input[type=password]").first.fill(DEMO_PASSWORD)
         page.keyboard.press("Enter")
-        page.locator("#vc-whoami").get_by_text("demo-agent").wait_for(timeout=60000)
+        page.locator("#vc-whoami").get_by_text(user).wait_for(timeout=60000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
+def test_the_app_in_a_real_browser(app_url):
+    with signed_in(app_url, "demo-agent") as page:
         page.screenshot(path=str(ARTIFACTS / "ask.png"))
         # ask, see a citation
         page.locator("#vc-question textarea").fill("What does 1692c(a)(3) require?")
@@ -385,4 +407,32 @@ def test_the_app_in_a_real_browser(app_url):
         page.get_by_role("tab", name="问答").wait_for(timeout=30000)
         assert page.get_by_role("tab", name="合规检查").count() == 1
         page.screenshot(path=str(ARTIFACTS / "zh.png"))
-        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
+def test_a_trainer_duplicates_an_exercise_and_reads_a_trainees_attempt(app_url):
+    agent = client(app_url, "demo-agent")
+    agent.predict("ex-us-02", 0, api_name="/rehearse_start")
+    agent.predict("Good morning. My name is Sam Hale from Northstar Recovery; am I speaking with Raymond Tillman?", api_name="/rehearse_turn")
+    agent.predict(api_name="/rehearse_finish")
+    with signed_in(app_url, "demo-trainer") as page:
+        page.get_by_role("tab", name="Train").click()
+        page.locator("#vc-train-exercise input").fill("ex-us-02")
+        page.keyboard.press("Enter")
+        page.locator("#vc-train-note").get_by_text("read-only").wait_for(timeout=60000)
+        page.locator("#vc-train-duplicate").click()
+        page.locator("#vc-train-status").get_by_text("duplicated as ex-us-").wait_for(timeout=60000)
+        page.screenshot(path=str(ARTIFACTS / "train-exercises.png"))
+        page.get_by_role("tab", name="Cohort").click()
+        page.locator("#vc-train-refresh").click()
+        wait_text(page.locator("#vc-train-cohort"), "demo-agent")
+        wait_text(page.locator("#vc-train-attempts"), "ex-us-02")
+        _cohort, _chart, attempts, _assigned = client(app_url, "demo-trainer").predict(api_name="/train_cohort")
+        attempt = next(row[0] for row in attempts["data"] if row[2] == "ex-us-02")
+        page.locator("#vc-train-attempt-id input").fill(str(attempt))
+        page.locator("#vc-train-show").click()
+        page.locator("#vc-train-transcript").get_by_text("Raymond Tillman").first.wait_for(timeout=60000)
+        page.screenshot(path=str(ARTIFACTS / "train-cohort.png"))
+    with signed_in(app_url, "demo-agent") as page:
+        assert page.get_by_role("tab", name="Train").count() == 0

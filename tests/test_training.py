@@ -158,11 +158,11 @@ def test_only_trainers_and_admins_may_train(res):
 def test_import_rejects_non_utf8_and_huge_files_by_name(res, tmp_path):
     bad = tmp_path / "latin1.yaml"
     bad.write_bytes("title: caf\xe9\n".encode("latin-1"))
-    with pytest.raises(Exception, match="latin1.yaml: not UTF-8"):
+    with pytest.raises(Exception, match=r"latin1\.yaml: not UTF-8"):
         T.import_file(res, "demo-trainer", str(bad))
     huge = tmp_path / "huge.yaml"
     huge.write_text("x" * (T.MAX_IMPORT_BYTES + 1))
-    with pytest.raises(Exception, match="huge.yaml"):
+    with pytest.raises(Exception, match=r"huge\.yaml"):
         T.import_file(res, "demo-trainer", str(huge))
 
 
@@ -265,7 +265,8 @@ def test_the_persona_speaks_through_the_model_guarded_and_redacted(tmp_path, che
         assert r.session.transcript[-1].text == "Who are you? It's early and I just got off a night shift."
         r.session.agent_says("I understand, take your time. How are things going at the moment?")
         reply = r.session.transcript[-1].text
-        assert reply in " ".join(sum(r.session.persona.replies.values(), [])) or "simulation" not in reply
+        bank = [line for lines in r.session.persona.replies.values() for line in lines]
+        assert any(reply.startswith(line) for line in bank)  # the persona's own line, not the model's
         assert "simulation" not in reply and "As the agent" not in reply
         assert any("out of character twice" in n for n in r.notices)
         sent = json.dumps([q["body"] for q in server.requests], ensure_ascii=False)

@@ -5,8 +5,8 @@ library (`visitcoach.training`); `build` lays out the tab and wires them. Shippe
 read-only: a trainer duplicates one to change it.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Gradio finds the `gr.Request` parameter of a handler
+# from its evaluated annotation (as in ui/__init__.py).
 import datetime as dt
 from pathlib import Path
 from typing import Any
