@@ -417,3 +417,96 @@ def report(settings: Settings, *, window_days: int | None = None, jurisdiction: 
         jurisdiction=jurisdiction,
         lang=lang,
     )
+
+
+_L: dict[str, dict[str, str]] = {
+    "title": {"en": "Visit effectiveness", "zh": "外访成效"},
+    "scope": {
+        "en": "{j}; {days}-day window; {total} cases: {visited} visited, {remote} remote-only, {excluded} excluded.",
+        "zh": "{j}；观察窗口 {days} 天；共 {total} 个案件：有外访 {visited} 个，仅远程 {remote} 个，排除 {excluded} 个。",
+    },
+    "recovery": {"en": "Recovery rate (paid ÷ arrears, mean over cases)", "zh": "回款率（还款 ÷ 逾期金额，按案件平均）"},
+    "recovery_cols": {
+        "en": "| jurisdiction | group | n | before | after | cases paying after |",
+        "zh": "| 法域 | 组别 | n | 基准日前 | 基准日后 | 其后有还款的案件 |",
+    },
+    "visited": {"en": "visited", "zh": "有外访"},
+    "remote": {"en": "remote-only", "zh": "仅远程"},
+    "cost": {"en": "Cost-benefit (recovered per unit of visit cost, in each currency)", "zh": "成本收益（每单位外访成本的回款，各币种分列）"},
+    "cost_cols": {
+        "en": "| jurisdiction | breakdown | group | cases | visits | recovered | cost | recovered per unit cost |",
+        "zh": "| 法域 | 维度 | 分组 | 案件数 | 外访次数 | 回款 | 成本 | 每单位成本回款 |",
+    },
+    "all": {"en": "all", "zh": "全部"},
+    "product": {"en": "product", "zh": "产品"},
+    "segment": {"en": "segment", "zh": "客户分层"},
+    "promises": {"en": "Promises kept", "zh": "承诺兑现率"},
+    "promise_cols": {
+        "en": "| jurisdiction | made at or within 7 days after a visit | other promises |",
+        "zh": "| 法域 | 外访当天或其后 7 天内作出 | 其他承诺 |",
+    },
+    "satisfaction": {"en": "Post-visit survey", "zh": "外访后问卷"},
+    "satisfaction_cols": {
+        "en": "| jurisdiction | answers / visits | mean satisfaction (1–5) | felt respected |",
+        "zh": "| 法域 | 作答数 / 外访次数 | 平均满意度（1–5） | 感到被尊重 |",
+    },
+    "complaints": {"en": "Complaints", "zh": "投诉"},
+    "complaint_cols": {
+        "en": "| jurisdiction | complaints | visits | per 100 visits |",
+        "zh": "| 法域 | 投诉数 | 外访次数 | 每百次外访 |",
+    },
+    "total": {"en": "all", "zh": "合计"},
+    "na": {"en": "n/a", "zh": "无"},
+}
+
+
+def _pct(rate: str | None, na: str) -> str:
+    return na if rate is None else f"{Decimal(rate) * 100:.2f}%"  # exact: rates carry 4 decimals
+
+
+def _kn(share: dict[str, Any], na: str) -> str:
+    if not share["n"]:
+        return f"{na} (0/0)"
+    return f"{Decimal(share['k'] * 100) / share['n']:.1f}% ({share['k']}/{share['n']})"
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The report as Markdown tables in the report's language, every figure with its n."""
+    lang = "zh" if report.get("lang") == "zh" else "en"
+
+    def L(key: str) -> str:
+        return _L[key][lang]
+
+    na = L("na")
+    cases = report["cases"]
+    scope = L("all") if report["jurisdiction"] == "ALL" else report["jurisdiction"]
+    out = [f"## {L('title')}", "", L("scope").format(j=scope, days=report["window_days"], total=cases["total"],
+           visited=cases["visited"], remote=cases["remote_only"], excluded=len(cases["excluded"])), ""]
+    out += [f"### {L('recovery')}", "", L("recovery_cols"), "|---|---|---|---|---|---|"]
+    rec = report["recovery"]
+    for group in ("visited", "remote"):
+        s = rec[group]
+        out.append(f"| {L('total')} | {L(group)} | {s['n']} | {_pct(s['before'], na)} | {_pct(s['after'], na)} | {_kn(s['paying_after'], na)} |")
+    for s in rec["by_jurisdiction"]:
+        out.append(f"| {s['jurisdiction']} | {L(s['group'])} | {s['n']} | {_pct(s['before'], na)} | {_pct(s['after'], na)} | {_kn(s['paying_after'], na)} |")
+    out += ["", f"### {L('cost')}", "", L("cost_cols"), "|---|---|---|---|---|---|---|---|"]
+    for key, by in (("by_jurisdiction", "all"), ("by_product", "product"), ("by_segment", "segment")):
+        for r in report["cost_benefit"][key]:
+            group = r.get("product") or r.get("segment") or "—"
+            per = r["recovered_per_unit_cost"] or na
+            out.append(f"| {r['jurisdiction']} | {L(by)} | {group} | {r['n_cases']} | {r['n_visits']} | "
+                       f"{r['currency']} {r['recovered']} | {r['currency']} {r['cost']} | {per} |")
+    out += ["", f"### {L('promises')}", "", L("promise_cols"), "|---|---|---|"]
+    pr = report["promises"]
+    for b, j in [(pr, L("total")), *((b, b["jurisdiction"]) for b in pr["by_jurisdiction"])]:
+        out.append(f"| {j} | {_kn(b['after_visit'], na)} | {_kn(b['other'], na)} |")
+    out += ["", f"### {L('satisfaction')}", "", L("satisfaction_cols"), "|---|---|---|---|"]
+    sa = report["satisfaction"]
+    for b, j in [(sa, L("total")), *((b, b["jurisdiction"]) for b in sa["by_jurisdiction"])]:
+        out.append(f"| {j} | {b['n']} / {b['visits']} | {b['mean_satisfaction'] or na} | {_kn(b['felt_respected'], na)} |")
+    out += ["", f"### {L('complaints')}", "", L("complaint_cols"), "|---|---|---|---|"]
+    co = report["complaints"]
+    for b, j in [(co, L("total")), *((b, b["jurisdiction"]) for b in co["by_jurisdiction"])]:
+        out.append(f"| {j} | {b['complaints']} | {b['visits']} | {b['per_100_visits'] or na} |")
+    out += ["", report["method"], ""]
+    return "\n".join(out)
