@@ -326,7 +326,7 @@ _METHOD = {
         "{promise_days} days after, against all other promises. Satisfaction: post-visit survey answers (1–5). "
         "Complaints per 100 visits: visits with a complaint recorded.\n\n"
         "**Limits.** These comparisons are observational, not an experiment: cases were not assigned to visits at "
-        "random, and visited cases differ from remote-only ones (remote-only cases here are mostly those where a "
+        "random, and visited cases differ from remote-only ones (selection bias: remote-only cases here are mostly those where a "
         "visit was not allowed, e.g. a dispute), so a difference is not the effect of the visit. Samples are small "
         "— read every figure with its n. Arrears are the amount on file, not the amount on the index date; "
         "payments after the last recorded date are not seen; survey answers come only from customers who chose "
@@ -340,7 +340,7 @@ _METHOD = {
         "计算器在首次外访日的分层）列示。承诺兑现率：外访当天或其后 {promise_days} 天内作出的承诺，与其他承诺对比。"
         "满意度：外访后问卷（1–5 分）。每百次外访投诉数：记录了投诉的外访次数。\n\n"
         "**局限。** 以上对比均为观察性数据，并非实验：案件并非随机分配是否外访，有外访的案件与仅远程处理的案件本身不同"
-        "（此处仅远程处理的案件多为不允许上门的情形，如存在争议），因此差异不能归因于外访本身。样本量很小，"
+        "（选择偏差：此处仅远程处理的案件多为不允许上门的情形，如存在争议），因此差异不能归因于外访本身。样本量很小，"
         "每个数字都应结合其样本量 n 解读。逾期金额取档案中的数字，而非基准日当天的金额；最后记录日之后的还款无法看到；"
         "问卷只来自愿意作答的客户。"
     ),

@@ -78,13 +78,13 @@ def dashboard_tab(res: Any, lang: Any, L: Any) -> Any:
         d_go = L(gr.Button(t("dash.go", "en"), variant="primary", elem_id="vc-dash-go"), "dash.go", "value")
         with gr.Row():
             c_recovery = L(gr.BarPlot(x="bar", y="rate_pct", color="group", label=t("dash.chart_recovery", "en"),
-                                      y_title="%", elem_id="vc-dash-recovery"), "dash.chart_recovery")
-            c_cost = L(gr.BarPlot(x="bar", y="per_unit_cost", label=t("dash.chart_cost", "en"), elem_id="vc-dash-cost"),
+                                      y_title="%", x_title=" ", y_lim=[0, None], elem_id="vc-dash-recovery"), "dash.chart_recovery")
+            c_cost = L(gr.BarPlot(x="bar", y="per_unit_cost", x_title=" ", y_title="×", y_lim=[0, None], label=t("dash.chart_cost", "en"), elem_id="vc-dash-cost"),
                        "dash.chart_cost")
         with gr.Row():
-            c_complaints = L(gr.BarPlot(x="bar", y="per_100", label=t("dash.chart_complaints", "en"),
+            c_complaints = L(gr.BarPlot(x="bar", y="per_100", x_title=" ", y_title="/100", y_lim=[0, None], label=t("dash.chart_complaints", "en"),
                                         elem_id="vc-dash-complaints"), "dash.chart_complaints")
-            c_satisfaction = L(gr.BarPlot(x="bar", y="mean", y_lim=[0, 5], label=t("dash.chart_satisfaction", "en"),
+            c_satisfaction = L(gr.BarPlot(x="bar", y="mean", x_title=" ", y_title="1–5", y_lim=[0, 5], label=t("dash.chart_satisfaction", "en"),
                                           elem_id="vc-dash-satisfaction"), "dash.chart_satisfaction")
         d_csv = L(gr.DownloadButton(t("dash.csv", "en"), elem_id="vc-dash-csv"), "dash.csv", "value")
         d_report = gr.Markdown(elem_id="vc-dash-report")
@@ -97,7 +97,9 @@ def dashboard_tab(res: Any, lang: Any, L: Any) -> Any:
         data = dashboard_data(res, user, jurisdiction, days, ui_lang)
         folder = exports / (str(getattr(request, "session_hash", None) or "s") + "-" + user)
         csv_path = write_csv(data, folder / f"effectiveness-{data['jurisdiction']}-{data['window_days']}d.csv")
-        return (render_markdown(data), *chart_frames(data, data["lang"]), str(csv_path))
+        # Bars in the order given (recovery before/after, jurisdictions CN, US, UK), not alphabetically.
+        plots = [gr.BarPlot(value=frame, sort=list(frame["bar"])) for frame in chart_frames(data, data["lang"])]
+        return (render_markdown(data), *plots, str(csv_path))
 
     d_go.click(on_dashboard, [d_jur, d_days, lang],
                [d_report, c_recovery, c_cost, c_complaints, c_satisfaction, d_csv], api_name="dashboard")
