@@ -180,7 +180,7 @@ def test_zero_cost_and_mixed_currencies_stay_apart(shipped):
 def test_bad_arguments_and_survey_values_are_one_clear_error(shipped, tmp_path):
     with pytest.raises(ConfigError, match="--jurisdiction must be one of CN, US, UK, not 'FR'"):
         effectiveness(shipped, jurisdiction="FR")
-    with pytest.raises(ConfigError, match="window_days must be at least 1"):
+    with pytest.raises(ConfigError, match=r"--days \(the window, VISITCOACH_EFFECT_WINDOW_DAYS\) must be at least 1, not 0"):
         effectiveness(shipped, window_days=0)
     text = (SHIPPED / "cases" / "cn-001.yaml").read_text(encoding="utf-8").replace("satisfaction: 5", "satisfaction: 6")
     path = tmp_path / "cn-001.yaml"

@@ -251,7 +251,7 @@ def effectiveness(
 ) -> dict[str, Any]:
     """Every figure of the report as JSON-ready data (amounts and rates as decimal strings)."""
     if window_days < 1:
-        raise ConfigError(f"window_days must be at least 1, not {window_days}")
+        raise ConfigError(f"--days (the window, VISITCOACH_EFFECT_WINDOW_DAYS) must be at least 1, not {window_days}")
     if lang not in ("zh", "en"):
         raise ConfigError(f"--lang must be zh or en, not {lang!r}")
     if jurisdiction:
@@ -413,7 +413,7 @@ def report(settings: Settings, *, window_days: int | None = None, jurisdiction: 
     return effectiveness(
         load_cases(settings),
         policy=load_plan_policy(settings.knowledge_dir),
-        window_days=window_days or settings.effect_window_days,
+        window_days=settings.effect_window_days if window_days is None else window_days,
         jurisdiction=jurisdiction,
         lang=lang,
     )
