@@ -551,6 +551,39 @@ def settings(as_json: JsonOpt = False) -> None:
         typer.echo(f"{row['name']}={row['value'] or ''}    # {row['description']}")
 
 
+report_app = typer.Typer(help="Reports for managers.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("effectiveness")
+@command
+def report_effectiveness(
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", help="Only CN, US or UK.")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", help="Days counted after (and before) the index date (default: VISITCOACH_EFFECT_WINDOW_DAYS).")
+    ] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="Also write every figure with its n to this CSV file.")] = None,
+    lang: LangOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Visit effectiveness: recovery vs remote-only cases, cost-benefit, promises kept, satisfaction, complaints."""
+    from visitcoach.effectiveness import render_markdown, report, write_csv
+
+    settings = _settings()
+    if lang is not None and lang not in ("zh", "en"):
+        _fail(f"--lang must be zh or en, not {lang!r}")
+    data = report(settings, window_days=days, jurisdiction=jurisdiction, lang=lang or "en")
+    if csv_path is not None:
+        write_csv(data, csv_path)
+        data["csv"] = str(csv_path)
+    if as_json:
+        _emit(data)
+    else:
+        typer.echo(render_markdown(data))
+        if csv_path is not None:
+            typer.echo(f"csv: {csv_path}")
+
+
 def main() -> None:
     app()
 

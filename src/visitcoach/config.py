@@ -96,6 +96,13 @@ class Settings(BaseSettings):
     users: str | None = Field(
         None, description="App users inline, `name:role:hash;...` (used when VISITCOACH_USERS_FILE is not set)."
     )
+    effect_window_days: int = Field(
+        90,
+        ge=1,
+        le=730,
+        description="Days after a visit (or a remote case's index date) counted as its effect in "
+        "`visitcoach report effectiveness` and the Dashboard (and the same number before, as a baseline).",
+    )
     port: int = Field(7860, ge=1, le=65535, description="Port of the web app (`visitcoach serve`, `make run`).")
     log_level: str = Field("INFO", description="Log level for the CLI and app (DEBUG, INFO, WARNING, ERROR).")
 

@@ -133,6 +133,13 @@ class Contact(Strict):
     outcome: str
 
 
+class Survey(Strict):
+    """The customer's answers to the post-visit survey (only when they chose to answer)."""
+
+    satisfaction: int = Field(ge=1, le=5)  # 1 very dissatisfied .. 5 very satisfied
+    felt_respected: bool | None = None
+
+
 class Visit(Strict):
     date: dt.date
     collectors: int = Field(ge=1)
@@ -141,6 +148,15 @@ class Visit(Strict):
     result: Literal[
         "contact_made", "no_contact", "promise", "payment", "plan_agreed", "refused", "complaint", "aborted"
     ]
+    complaint: bool = False  # the customer complained about this visit (at the door or afterwards)
+    survey: Survey | None = None
+
+
+class Payment(Strict):
+    """Money received on the account (any channel)."""
+
+    date: dt.date
+    amount: Money
 
 
 class Promise(Strict):
@@ -188,6 +204,7 @@ class CaseFile(Strict):
     contact_history: list[Contact] = Field(default_factory=list)
     previous_visits: list[Visit] = Field(default_factory=list)
     promises: list[Promise] = Field(default_factory=list)
+    payments: list[Payment] = Field(default_factory=list)
     flags: Flags = Field(default_factory=Flags)
     preferences: Preferences = Field(default_factory=Preferences)
     legal_status: Literal["none", "demand_letter_sent", "lawsuit_filed", "judgment_obtained", "time_barred"]

@@ -451,6 +451,8 @@ vulnerability_notes: ""
 next_step: ""
 notes: ""                     # facts only; no opinions about the customer
 visit_cost: "0.00"            # travel and time, for the cost-benefit test of later visits (§2.2)
+complaint: false              # true if the customer complained about this visit (at the door or afterwards)
+survey: null                  # only if the customer chose to answer: {{satisfaction: 1-5, felt_respected: true}}
 """
 
 

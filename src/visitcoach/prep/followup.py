@@ -21,7 +21,7 @@ from visitcoach.config import Settings
 from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.corpus.records import read_record
-from visitcoach.corpus.schemas import Money
+from visitcoach.corpus.schemas import Money, Survey
 from visitcoach.errors import VisitCoachError
 from visitcoach.prep import permitted_hours
 from visitcoach.prep.history import CaseHistory
@@ -80,6 +80,8 @@ class VisitRecord(_Strict):
     next_step: str = ""
     notes: str = ""
     visit_cost: Money = Decimal("0.00")
+    complaint: bool = False  # the customer complained about the visit (outcome `complaint` implies it)
+    survey: Survey | None = None  # post-visit survey, only if the customer chose to answer
 
     @field_validator("time_in", "time_out")
     @classmethod
@@ -192,7 +194,9 @@ def followup(settings: Settings, case_id: str, record_path: Path, *, save: bool 
     events: list[tuple[str, dict[str, Any]]] = [
         ("contact", {"date": record.visit_date, "channel": "visit", "outcome": summary}),
         ("visit", {"date": record.visit_date, "collectors": len(record.attendees), "cost": str(record.visit_cost),
-                   "outcome": summary, "result": record.outcome}),
+                   "outcome": summary, "result": record.outcome,
+                   "complaint": record.complaint or record.outcome == "complaint",
+                   "survey": record.survey.model_dump() if record.survey else None}),
     ]
     # A promise is not added to the case's promise history until it is known to be kept or broken
     # (no payment feed here); the schedule carries the check instead.

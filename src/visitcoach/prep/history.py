@@ -12,13 +12,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from visitcoach.corpus.schemas import CaseFile, Contact, Promise, Visit
+from visitcoach.corpus.schemas import CaseFile, Contact, Payment, Promise, Visit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id TEXT NOT NULL,
-    kind TEXT NOT NULL,          -- contact | visit | promise | task
+    kind TEXT NOT NULL,          -- contact | visit | promise | payment | task
     payload TEXT NOT NULL,       -- JSON of the schema record (or the task)
     created TEXT NOT NULL
 )
@@ -58,4 +58,6 @@ class CaseHistory:
         contacts = [*case.contact_history, *(Contact(**p) for k, p in events if k == "contact")]
         visits = [*case.previous_visits, *(Visit(**p) for k, p in events if k == "visit")]
         promises = [*case.promises, *(Promise(**p) for k, p in events if k == "promise")]
-        return case.model_copy(update={"contact_history": contacts, "previous_visits": visits, "promises": promises})
+        payments = [*case.payments, *(Payment(**p) for k, p in events if k == "payment")]
+        return case.model_copy(update={"contact_history": contacts, "previous_visits": visits, "promises": promises,
+                                       "payments": payments})

@@ -32,6 +32,7 @@ TAB_ROLES: dict[str, frozenset[str]] = {
     "knowledge": frozenset(ROLES),
     "knowledge_admin": frozenset({"trainer", "admin"}),  # re-ingest and upload
     "settings": frozenset({"admin"}),
+    "dashboard": frozenset({"reviewer", "trainer", "admin"}),  # visit effectiveness for managers
 }
 DEMO_PASSWORD = "visitcoach"
 _ITERATIONS = 200_000

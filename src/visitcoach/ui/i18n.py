@@ -15,6 +15,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "tab.train": {"en": "Train", "zh": "培训管理"},
     "tab.knowledge": {"en": "Knowledge", "zh": "知识库"},
     "tab.settings": {"en": "Settings", "zh": "设置"},
+    "tab.dashboard": {"en": "Dashboard", "zh": "成效看板"},
     # ask
     "ask.chat": {"en": "Conversation", "zh": "对话"},
     "ask.question": {"en": "Question", "zh": "问题"},
@@ -111,6 +112,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "kn.upload_lang": {"en": "Language", "zh": "语言"},
     "kn.upload_go": {"en": "Add and index", "zh": "添加并索引"},
     "kn.status": {"en": "Status", "zh": "状态"},
+    # dashboard
+    "dash.intro": {
+        "en": "Are field visits effective? Figures from case histories and post-visit records; every figure shows "
+        "its sample size (n). The method and its limits are stated below the tables.",
+        "zh": "外访是否有效？数据来自案件历史和外访后记录；每个数字都标明样本量（n）。方法与局限见表格下方。",
+    },
+    "dash.days": {"en": "Window (days after the visit)", "zh": "观察窗口（外访后天数）"},
+    "dash.go": {"en": "Show the figures", "zh": "显示数据"},
+    "dash.csv": {"en": "Download CSV", "zh": "下载 CSV"},
+    "dash.chart_recovery": {"en": "Recovery rate, % of arrears (before / after the index date)", "zh": "回款率（占逾期金额 %，基准日前 / 后）"},
+    "dash.chart_cost": {"en": "Recovered per unit of visit cost (own currency)", "zh": "每单位外访成本的回款（本币）"},
+    "dash.chart_complaints": {"en": "Complaints per 100 visits", "zh": "每百次外访投诉数"},
+    "dash.chart_satisfaction": {"en": "Mean post-visit satisfaction (1–5)", "zh": "外访后平均满意度（1–5）"},
+    "dash.visited": {"en": "visited", "zh": "有外访"},
+    "dash.remote": {"en": "remote-only", "zh": "仅远程"},
+    "dash.before": {"en": "before", "zh": "之前"},
+    "dash.after": {"en": "after", "zh": "之后"},
     # settings
     "set.info": {"en": "Current configuration", "zh": "当前配置"},
     "set.test": {"en": "Test the model connection", "zh": "测试模型连接"},
