@@ -229,7 +229,7 @@ def ensure_schema(url: str) -> Engine:
             elif engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74736)")  # one worker installs the guards at a time
                 for ddl in _PG_FUNCTIONS:
-                    conn.exec_driver_sql(ddl)
+                    conn.execute(sa.text(ddl))  # text(): the driver would read RAISE's % as a placeholder
                 for name, when, func in _PG_TRIGGERS:
                     table = when.rsplit(" ", 1)[-1]
                     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
