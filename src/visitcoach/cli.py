@@ -552,6 +552,11 @@ def settings(as_json: JsonOpt = False) -> None:
         typer.echo(f"{row['name']}={row['value'] or ''}    # {row['description']}")
 
 
+from visitcoach.review.cli import review_app  # noqa: E402 - its commands use the helpers above
+
+app.add_typer(review_app, name="review")
+
+
 def main() -> None:
     app()
 
