@@ -20,12 +20,13 @@ from visitcoach.errors import VisitCoachError
 from visitcoach.ui import handlers as H
 from visitcoach.ui.auth import Auth
 from visitcoach.ui.i18n import t
+from visitcoach.ui.review import build_review_tab
 
 log = logging.getLogger(__name__)
 
 JURISDICTIONS = ["ALL", "CN", "US", "UK"]
 CSS = ".vc-finding{border-radius:3px;padding:0 2px;cursor:help} details.vc-source{margin:4px 0}"
-TABS = ("ask", "prepare", "plan", "check", "rehearse", "knowledge", "settings")
+TABS = ("ask", "prepare", "plan", "check", "rehearse", "knowledge", "review", "settings")
 
 
 def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -185,6 +186,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                         up_jur = L(gr.Dropdown(["ALL", "CN", "US", "UK"], value="ALL", label=t("kn.upload_jurisdiction", "en")), "kn.upload_jurisdiction")
                         up_lang = L(gr.Dropdown(["en", "zh"], value="en", label=t("kn.upload_lang", "en")), "kn.upload_lang")
                     up_btn = L(gr.Button(t("kn.upload_go", "en")), "kn.upload_go", "value")
+            tabs["review"] = build_review_tab(res, L)
             # -- Settings --------------------------------------------------------------------
             with gr.Tab(t("tab.settings", "en"), id="settings", elem_id="vc-tab-settings") as tabs["settings"]:
                 set_info = gr.Markdown(elem_id="vc-settings")

@@ -31,6 +31,7 @@ TAB_ROLES: dict[str, frozenset[str]] = {
     "knowledge": frozenset(ROLES),
     "knowledge_admin": frozenset({"trainer", "admin"}),  # re-ingest and upload
     "settings": frozenset({"admin"}),
+    "review": frozenset({"reviewer", "admin"}),
 }
 DEMO_PASSWORD = "visitcoach"
 _ITERATIONS = 200_000
