@@ -305,3 +305,21 @@ def test_statistics_and_reviewer_agreement(desk):
     assert agree["visit_time"]["recall"] == 0.0 and agree["visit_time"]["added"] == 2
     only_w11 = desk.stats(dt.date(2026, 3, 9), dt.date(2026, 3, 15))
     assert [r["key"] for r in only_w11["by_week"]] == ["2026-W11"]
+
+
+def test_the_first_stores_table_is_imported(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "app.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE artifacts (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, user TEXT NOT NULL, "
+                     "kind TEXT NOT NULL, ref TEXT, summary TEXT NOT NULL, payload TEXT NOT NULL)")
+        conn.execute("INSERT INTO artifacts (created, user, kind, ref, summary, payload) VALUES (?, ?, ?, ?, ?, ?)",
+                     ("2026-01-05T10:00:00+00:00", "ann", "check", None, "fail",
+                      '{"text": "You will be arrested.", "context": {}, "findings": [{"category": "threat_arrest", "severity": "violation"}]}'))
+    store = ArtifactStore(path)
+    rows = store.list()
+    assert len(rows) == 1 and rows[0]["user"] == "ann" and rows[0]["content"] == "You will be arrested."
+    assert rows[0]["hash_ok"] and rows[0]["created"] == "2026-01-05T10:00:00" and rows[0]["worst_severity"] == "violation"
+    assert store.desk.history(rows[0]["id"])[0].note == "imported from artifacts_legacy_v1"
+    rdb.dispose(store.desk.url)

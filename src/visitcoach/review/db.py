@@ -220,9 +220,14 @@ def ensure_schema(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        imported = 0
         with engine.begin() as conn:
             legacy = _rename_legacy(conn)
             metadata.create_all(conn)
+            if legacy:
+                from visitcoach.review.desk import import_legacy
+
+                imported = import_legacy(conn, legacy)
             if engine.dialect.name == "sqlite":
                 for ddl in _SQLITE_GUARDS:
                     conn.exec_driver_sql(ddl)
@@ -235,7 +240,8 @@ def ensure_schema(url: str) -> Engine:
                     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                     conn.exec_driver_sql(f"CREATE TRIGGER {name} {when} FOR EACH ROW EXECUTE FUNCTION {func}()")
         if legacy:
-            log.warning("the artifacts table predates the review desk; its rows were kept in %s", legacy)
+            log.warning("the artifacts table predated the review desk: %d row(s) imported; the originals are kept in %s",
+                        imported, legacy)
         _ready.add(url)
     return engine
 

@@ -140,6 +140,42 @@ def _event(row: Any) -> Event:
     return Event(**{k: row._mapping[k] for k in audit_events.c.keys()})
 
 
+def artifact_row(kind: str, author: str, summary: str, payload: dict[str, Any], *, case_id: str | None = None,
+                 content: str | None = None, findings: list[dict[str, Any]] | None = None,
+                 jurisdiction: str | None = None, lang: str | None = None, mode: str | None = None,
+                 created: dt.datetime | None = None, default_mode: str | None = None) -> dict[str, Any]:
+    """The `artifacts` row for a payload: reviewable text and findings extracted unless given, hashed."""
+    payload = _jsonable(payload or {})
+    found = extract(kind, summary, payload)
+    text = content if content is not None else found.content
+    items = _jsonable(findings if findings is not None else found.findings)
+    when = created or utcnow()
+    return {
+        "created": when, "author": author or "", "kind": kind, "case_id": case_id or found.case_id,
+        "jurisdiction": jurisdiction or found.jurisdiction, "lang": lang or found.lang or guess_lang(text),
+        "mode": mode or found.mode or payload.get("mode") or default_mode, "summary": summary or "",
+        "content": text, "payload": payload, "findings": items, "worst_severity": worst_severity(items),
+        "content_hash": content_hash(author or "", kind, when, text, items, payload),
+    }
+
+
+def import_legacy(conn: sa.Connection, table: str) -> int:
+    """Copy the rows of the first store's table (id, created, user, kind, ref, summary, payload) into `artifacts`."""
+    n = 0
+    for r in conn.exec_driver_sql(f"SELECT created, user, kind, ref, summary, payload FROM {table} ORDER BY id"):
+        created = dt.datetime.fromisoformat(r[0])
+        if created.tzinfo is not None:
+            created = created.astimezone(dt.UTC).replace(tzinfo=None)
+        row = artifact_row(r[2], r[1], r[4], json.loads(r[5]), case_id=r[3], created=created)
+        new_id = conn.execute(sa.insert(artifacts).returning(artifacts.c.id), row).scalar_one()
+        conn.execute(sa.insert(audit_events), {
+            "at": created, "who": row["author"], "artifact_id": new_id, "action": "created", "previous_state": None,
+            "new_state": {"status": "new", "content_hash": row["content_hash"], "worst_severity": row["worst_severity"]},
+            "agreed": [], "disagreed": [], "added": [], "note": f"imported from {table}"})
+        n += 1
+    return n
+
+
 class ReviewDesk:
     """The review database behind one SQLAlchemy URL (SQLite by default, PostgreSQL for many workers)."""
 
@@ -171,18 +207,9 @@ class ReviewDesk:
                jurisdiction: str | None = None, lang: str | None = None, mode: str | None = None,
                created: dt.datetime | None = None) -> int:
         """Store one generated artifact (and a `created` audit event); returns its id."""
-        payload = _jsonable(payload or {})
-        found = extract(kind, summary, payload)
-        text = content if content is not None else found.content
-        items = _jsonable(findings if findings is not None else found.findings)
-        when = created or utcnow()
-        row = {
-            "created": when, "author": author or "", "kind": kind, "case_id": case_id or found.case_id,
-            "jurisdiction": jurisdiction or found.jurisdiction, "lang": lang or found.lang or guess_lang(text),
-            "mode": mode or found.mode or payload.get("mode") or self.default_mode, "summary": summary or "",
-            "content": text, "payload": payload, "findings": items, "worst_severity": worst_severity(items),
-            "content_hash": content_hash(author or "", kind, when, text, items, payload),
-        }
+        row = artifact_row(kind, author, summary, payload, case_id=case_id, content=content, findings=findings,
+                           jurisdiction=jurisdiction, lang=lang, mode=mode, created=created, default_mode=self.default_mode)
+        when = row["created"]
         with self.engine.begin() as conn:
             new_id = int(conn.execute(sa.insert(artifacts).returning(artifacts.c.id), row).scalar_one())
             self._log(conn, author or "", new_id, "created", None,
