@@ -24,11 +24,14 @@ run: $(STAMP)
 	$(VENV)/bin/visitcoach ingest
 	$(VENV)/bin/visitcoach serve
 
-## Run the whole test suite (installs test extras and, when absent, Debian's chromium).
+## Run the whole test suite (installs test extras and, when absent, Debian's chromium and postgresql).
 test: $(TEST_STAMP)
 	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
 		{ command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 		  echo "note: chromium not installed; browser tests will be skipped"; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null) || \
+		  echo "note: postgresql not installed; the PostgreSQL review tests will be skipped"; }
 	$(VENV)/bin/ruff check src tests benchmarks app.py
 	$(PY) -m pytest -q
 

@@ -75,3 +75,6 @@ def pack_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("pack-data")
     ingest(make_settings(data, source))
     return data
+
+
+from .pgserver import postgres_cluster  # noqa: E402, F401 - a real PostgreSQL server, session-scoped

@@ -582,6 +582,9 @@ def report_effectiveness(
         typer.echo(render_markdown(data))
         if csv_path is not None:
             typer.echo(f"csv: {csv_path}")
+from visitcoach.review.cli import review_app  # noqa: E402 - its commands use the helpers above
+
+app.add_typer(review_app, name="review")
 
 
 def main() -> None:

@@ -85,8 +85,30 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         None,
-        description="SQLAlchemy URL of the app database (review desk, call log; read by the features that use it); "
-        "default SQLite in the data dir.",
+        description="SQLAlchemy URL of the app database (review desk, call log; read by the features that use it): "
+        "`sqlite:///PATH` or `postgresql+psycopg://user:pw@host/db`; default SQLite `app.sqlite` in the data dir.",
+    )
+    review_sample_rate: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of clean artifacts (no warning or violation) drawn at random into the review queue; "
+        "every artifact with a warning or violation is always drawn.",
+    )
+    review_recent_days: int = Field(
+        30, ge=1, le=3650, description="An author with a warning or violation in this many days is sampled more often."
+    )
+    review_author_weight: float = Field(
+        3.0,
+        ge=1,
+        le=100,
+        description="Sampling weight of a clean artifact whose author had recent findings (others weigh 1).",
+    )
+    retention_days: int = Field(
+        1095,
+        ge=1,
+        description="Days generated artifacts, reviews and sampling runs are kept; `visitcoach review purge` deletes "
+        "older ones and records the purge.",
     )
     users_file: Path | None = Field(
         None,

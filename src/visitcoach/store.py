@@ -1,80 +1,49 @@
-"""Generated artifacts (answers, briefs, plans, checks), stored with who made them and when.
+"""Generated artifacts (answers, briefs, plans, checks, rehearsals), stored with who made them and when.
 
-SQLite at `VISITCOACH_DATABASE_URL` (`sqlite:///path`) or `DATA_DIR/app.sqlite`. The review desk
-reads from here; other SQL databases are the scale-out path (see DESIGN §8).
+A thin front on the review desk (`visitcoach.review`): the same `save` / `list` as before, now in
+the SQLAlchemy database at `VISITCOACH_DATABASE_URL` (default SQLite `DATA_DIR/app.sqlite`;
+PostgreSQL for many workers, see DESIGN §8), each artifact with its findings and a content hash.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
 from visitcoach.config import Settings
-from visitcoach.errors import ConfigError
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS artifacts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created TEXT NOT NULL,
-    user TEXT NOT NULL,
-    kind TEXT NOT NULL,          -- answer | brief | plan | check | batch | rehearsal | ...
-    ref TEXT,                    -- case id, persona id, file name: what it is about
-    summary TEXT NOT NULL,
-    payload TEXT NOT NULL        -- JSON
-)
-"""
+from visitcoach.review import ReviewDesk
+from visitcoach.review.db import database_url
 
 
-def database_path(settings: Settings) -> Path:
-    url = settings.database_url
-    if not url:
-        return Path(settings.data_dir) / "app.sqlite"
-    if url.startswith("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///"))
-    raise ConfigError(f"VISITCOACH_DATABASE_URL: only sqlite:///PATH is supported here, not {url.split(':')[0]}")
+def database_path(settings: Settings) -> Path | None:
+    """The SQLite file of the app database (None when it is a server database)."""
+    url = database_url(settings)
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
 class ArtifactStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
+    def __init__(self, path_or_url: Path | str, desk: ReviewDesk | None = None) -> None:
+        url = str(path_or_url) if "://" in str(path_or_url) else f"sqlite:///{path_or_url}"
+        self.desk = desk or ReviewDesk(url)
+        self.path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ArtifactStore:
-        return cls(database_path(settings))
+        desk = ReviewDesk.from_settings(settings)
+        return cls(desk.url, desk)
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=10)
-        conn.execute(_SCHEMA)
-        return conn
-
-    def save(self, kind: str, user: str, summary: str, payload: dict[str, Any], ref: str | None = None) -> int:
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self._lock, self._connect() as conn:
-            cur = conn.execute(
-                "INSERT INTO artifacts (created, user, kind, ref, summary, payload) VALUES (?, ?, ?, ?, ?, ?)",
-                (now, user, kind, ref, summary, json.dumps(payload, ensure_ascii=False, default=str)),
-            )
-            return int(cur.lastrowid or 0)
+    def save(self, kind: str, user: str, summary: str, payload: dict[str, Any], ref: str | None = None, *,
+             case_id: str | None = None, mode: str | None = None, findings: list[dict[str, Any]] | None = None,
+             jurisdiction: str | None = None, lang: str | None = None, content: str | None = None) -> int:
+        """Store one artifact; the reviewable text and findings are taken from `payload` unless given."""
+        return self.desk.record(kind, user, summary, payload, case_id=case_id or ref, content=content,
+                                findings=findings, jurisdiction=jurisdiction, lang=lang, mode=mode)
 
     def list(self, kind: str | None = None, user: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        where, args = [], []
-        if kind:
-            where.append("kind = ?")
-            args.append(kind)
-        if user:
-            where.append("user = ?")
-            args.append(user)
-        sql = "SELECT id, created, user, kind, ref, summary, payload FROM artifacts"
-        sql += (" WHERE " + " AND ".join(where)) if where else ""
-        sql += " ORDER BY id DESC LIMIT ?"
-        with self._connect() as conn:
-            conn.row_factory = sqlite3.Row
-            return [{**dict(r), "payload": json.loads(r["payload"])} for r in conn.execute(sql, (*args, limit))]
+        """Newest first: {id, created, user, kind, ref, summary, payload, …review fields}."""
+        out = []
+        for a in self.desk.artifacts(kind=kind, author=user, limit=limit):
+            row = a.as_dict()
+            row["created"] = a.created.isoformat(timespec="seconds")
+            out.append({"user": a.author, "ref": a.case_id, **row})
+        return out

@@ -21,13 +21,14 @@ from visitcoach.ui import handlers as H
 from visitcoach.ui import train as train_handlers
 from visitcoach.ui.auth import Auth
 from visitcoach.ui.i18n import t
+from visitcoach.ui.review import build_review_tab
 from visitcoach.ui.train import build as build_train
 
 log = logging.getLogger(__name__)
 
 JURISDICTIONS = ["ALL", "CN", "US", "UK"]
 CSS = ".vc-finding{border-radius:3px;padding:0 2px;cursor:help} details.vc-source{margin:4px 0}"
-TABS = ("ask", "prepare", "plan", "check", "rehearse", "train", "knowledge", "dashboard", "settings")
+TABS = ("ask", "prepare", "plan", "check", "rehearse", "train", "knowledge", "review", "dashboard", "settings")
 
 
 def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -198,6 +199,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                     up_btn = L(gr.Button(t("kn.upload_go", "en")), "kn.upload_go", "value")
             from visitcoach.ui.dashboard import dashboard_tab  # the tab builds and wires itself
             tabs["dashboard"] = dashboard_tab(res, lang, L)
+            tabs["review"] = build_review_tab(res, L)
             # -- Settings --------------------------------------------------------------------
             with gr.Tab(t("tab.settings", "en"), id="settings", elem_id="vc-tab-settings") as tabs["settings"]:
                 set_info = gr.Markdown(elem_id="vc-settings")

@@ -33,6 +33,7 @@ TAB_ROLES: dict[str, frozenset[str]] = {
     "knowledge_admin": frozenset({"trainer", "admin"}),  # re-ingest and upload
     "settings": frozenset({"admin"}),
     "dashboard": frozenset({"reviewer", "trainer", "admin"}),  # visit effectiveness for managers
+    "review": frozenset({"reviewer", "admin"}),
 }
 DEMO_PASSWORD = "visitcoach"
 _ITERATIONS = 200_000

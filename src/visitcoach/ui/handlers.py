@@ -232,7 +232,8 @@ def prepare(res: Resources, user: str, case_id: str, at: str, lang: str | None) 
         res.settings, case_id, as_of=when, lang=lang or None, checker=res.checker(), index=res.index(), policy=res.policy()
     )
     data = brief.as_dict()
-    res.store().save("brief", user, f"{case_id}: {'go' if data['decision']['visit_allowed'] else 'no-go'}", data, ref=case_id)
+    res.store().save("brief", user, f"{case_id}: {'go' if data['decision']['visit_allowed'] else 'no-go'}", data, ref=case_id,
+                     jurisdiction=brief.case.jurisdiction)
     rows = [[w["date"], w["start"], w["end"]] for w in data["decision"]["windows"]]
     return banner_html(data, brief.lang), render_brief(brief), rows, data["opening_script"], data
 
@@ -399,6 +400,7 @@ def check_batch(res: Resources, user: str, path: str, progress: Any = None) -> t
     json_path, csv_path = write_reports(result, res.settings.data_dir / "reports", stem)
     s = result["summary"]
     res.store().save("batch", user, f"{s['rows']} rows: {s['failed']} fail", {"summary": s, "report": str(json_path)}, ref=Path(path).name)
+    store_batch_items(res, user, Path(path), result["results"])
     rows = [
         [r["id"], r.get("verdict", "error"), len(r.get("findings", [])), ", ".join(sorted({f["category"] for f in r.get("findings", [])})) or r.get("error", "")]
         for r in result["results"]
@@ -407,6 +409,22 @@ def check_batch(res: Resources, user: str, path: str, progress: Any = None) -> t
         f"- {k}: {v}" for k, v in s["findings_by_category"].items()
     )
     return rows, [str(json_path), str(csv_path)], summary
+
+
+def store_batch_items(res: Resources, user: str, path: Path, results: list[dict[str, Any]]) -> None:
+    """Each checked row of a batch is an artifact of its own (kind `batch_item`), for the review desk."""
+    from visitcoach.compliance.batch import read_rows
+
+    rows = {n: row for n, row in read_rows(path) if isinstance(row, dict)}
+    by_id = {str(row.get("id") or f"row-{n}"): row for n, row in rows.items()}
+    for r in results:
+        row = by_id.get(str(r["id"]))
+        if "findings" not in r or row is None:
+            continue
+        ctx = row.get("context") if isinstance(row.get("context"), dict) else {}
+        payload = {"text": str(row.get("text") or ""), "context": ctx, "verdict": r["verdict"], "findings": r["findings"],
+                   "batch": path.name, "row_id": r["id"]}
+        res.store().save("batch_item", user, f"{path.name}#{r['id']}: {r['verdict']}", payload, ref=f"{path.name}#{r['id']}")
 
 
 # -- Rehearse -------------------------------------------------------------------------------------------

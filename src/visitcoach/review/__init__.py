@@ -1,0 +1,28 @@
+"""The compliance review desk: stored artifacts, the spot-check queue, reviews with an append-only
+audit trail, export, retention purge and statistics (SQLite by default, PostgreSQL via its URL)."""
+
+from visitcoach.review.desk import (
+    AppendOnlyError,
+    Artifact,
+    Event,
+    IntegrityMismatch,
+    PurgeResult,
+    ReviewDesk,
+    ReviewError,
+    SampleRun,
+    content_hash,
+)
+from visitcoach.review.sampling import SamplingPolicy
+
+__all__ = [
+    "AppendOnlyError",
+    "Artifact",
+    "Event",
+    "IntegrityMismatch",
+    "PurgeResult",
+    "ReviewDesk",
+    "ReviewError",
+    "SampleRun",
+    "SamplingPolicy",
+    "content_hash",
+]
