@@ -157,8 +157,9 @@ def reciprocal_rank(relevant: Sequence[bool]) -> Score:
 
 
 def ndcg_at_k(relevant: Sequence[bool], k: int, needed: int = 1) -> Score:
-    """Binary-relevance nDCG@k; the ideal ranking puts min(needed, k) relevant items first."""
-    dcg = sum(1.0 / log2(i + 2) for i, r in enumerate(relevant[:k]) if r)
+    """Binary-relevance nDCG@k over the first `needed` relevant hits; the ideal puts them at the top."""
+    gains = [i for i, r in enumerate(relevant[:k]) if r][:needed]  # alternatives beyond `needed` add nothing
+    dcg = sum(1.0 / log2(i + 2) for i in gains)
     ideal = sum(1.0 / log2(i + 2) for i in range(min(needed, k)))
     value = min(1.0, dcg / ideal) if ideal else 1.0
     ranks = [i + 1 for i, r in enumerate(relevant[:k]) if r]

@@ -305,7 +305,7 @@ def compliance_suite(ctx: EvalContext) -> SuiteResult:
                 {
                     "all_layers": sorted(got["all_layers"]),
                     "phrase_only": sorted(got["phrase_only"]),
-                    "findings": [f"{f.rule_id} [{f.severity}, {f.layer}] {f.text[:60]}" for f in full.findings],
+                    "findings": [f"{f.rule_id} [{f.severity}, {f.layer}] {(f.text or '')[:60]}" for f in full.findings],
                 },
                 {f"{v}.match": scorers.category_match(case.expected_categories, got[v]) for v in COMPLIANCE_VARIANTS},
             )
