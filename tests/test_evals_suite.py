@@ -12,9 +12,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from visitcoach.errors import KnowledgeError
 from visitcoach.evals import scorers as s
 from visitcoach.evals.runner import diff_metrics, load_baseline, load_thresholds, run
-from visitcoach.errors import KnowledgeError
 
 from .conftest import ROOT, SHIPPED, make_settings
 
