@@ -299,3 +299,21 @@ def test_baseline_diff_marks_a_regression(tmp_path, monkeypatch):
     assert re.search(r'<tr class="improvement"><td>plans\.validity</td>', html)
     missing = _eval_cli(monkeypatch, evals, "--baseline", str(tmp_path / "nope.json"))
     assert missing.exit_code == 1 and "--baseline" in missing.stderr
+
+
+@pytest.mark.server
+def test_llm_judge_groundedness_over_a_real_openai_compatible_server(tmp_path):
+    from visitcoach.evals.suites import judge_groundedness
+
+    from .openai_stub import OpenAIStub
+
+    answer = "每次外访须由至少两名催收人员共同进行。[1]借款人可以拒绝任何还款计划。[1]"
+    with OpenAIStub() as server:
+        server.replies.append('{"verdicts": [{"sentence": 1, "supported": true, "source": 1, "reason": "原文"},'
+                              ' {"sentence": 2, "supported": false, "source": null, "reason": "资料未提及"}]}')
+        settings = make_settings(tmp_path / "data", llm="openai", openai_base_url=server.base_url, llm_backoff=0)
+        got = judge_groundedness(settings, "zh", answer, [CHUNK_ZH])
+        sent = server.bodies()
+    assert got.value == 0.5 and "judge: 1/2" in got.reason
+    assert "1. 每次外访须由至少两名催收人员共同进行。" in sent and "2. 借款人可以拒绝任何还款计划。" in sent
+    assert CHUNK_ZH[:20] in sent  # the cited chunk is the judge's source
