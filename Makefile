@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench lint eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
+.PHONY: run test install bench lint eval eval-suite-bench eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ test: $(TEST_STAMP)
 ## Speed and memory benchmarks (medians; see benchmarks/README.md).
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+
+## The eval suite (offline): every dataset scored, report in evals/reports/<timestamp>/, gate on evals/thresholds.yaml.
+eval: $(STAMP)
+	$(VENV)/bin/visitcoach ingest
+	$(VENV)/bin/visitcoach eval --fail-under
+
+## Wall time and peak memory of the full offline eval suite (median of 3 rounds).
+eval-suite-bench: $(STAMP)
+	$(PY) benchmarks/eval_suite.py
 
 ## Rehearsal: scripted agents against the shipped exercises (evals/datasets/rehearsal.jsonl).
 eval-rehearsal: $(STAMP)

@@ -496,6 +496,59 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+@command
+def eval_(
+    suite: Annotated[
+        list[str] | None,
+        typer.Option("--suite", "-s", help="Suite to run (repeatable): retrieval, ask, compliance, plans, prep, rehearsal. Default: all."),
+    ] = None,
+    mode: Annotated[str, typer.Option("--mode", help="offline (default) or llm (answers and the groundedness judge by the model).")] = "offline",
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="A previous report directory or its summary.json to diff against.")] = None,
+    fail_under: Annotated[bool, typer.Option("--fail-under", help="Exit non-zero when a metric misses its threshold (evals/thresholds.yaml).")] = False,
+    thresholds: Annotated[Path | None, typer.Option("--thresholds", help="Thresholds file (default: VISITCOACH_EVALS_DIR/thresholds.yaml).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the eval suite and write a report to evals/reports/<timestamp>/ (results.jsonl, summary.json, report.html)."""
+    from visitcoach.evals.runner import run
+
+    settings = _settings()
+    if mode not in ("offline", "llm"):
+        _fail(f"--mode must be offline or llm, not {mode!r}")
+    names = suite or None
+    if names is None or {"retrieval", "ask", "prep"} & set(names):
+        from visitcoach.ingest import ingest as run_ingest
+
+        run_ingest(settings)  # incremental: unchanged files are skipped
+    evals = settings.evals_dir
+    thresholds_path = thresholds or (evals / "thresholds.yaml")
+    result = run(
+        settings, suites=names, mode=mode, datasets_dir=evals / "datasets", root=evals.resolve().parent,  # type: ignore[arg-type]
+        reports_dir=evals / "reports", thresholds_path=thresholds_path if thresholds_path.exists() else None,
+        baseline=baseline, progress=sys.stderr.isatty(),
+    )
+    summary = result.summary
+    failed = [t for t in summary["thresholds"] if not t["passed"]]
+    if as_json:
+        _emit({"report": str(result.directory), "passed": summary["passed"], "metrics": summary["metrics"],
+               "thresholds": summary["thresholds"], "baseline": summary["baseline"], "skipped": summary["skipped"],
+               "seconds": summary["seconds"]})
+    else:
+        for name, value in summary["metrics"].items():
+            typer.echo(f"{name:<48} {value:.4f}")
+        for name, why in summary["skipped"].items():
+            typer.echo(f"skipped {name}: {why}")
+        if summary["baseline"]:
+            regressions = summary["baseline"]["regressions"]
+            typer.echo(f"baseline: {len(regressions)} regression(s){': ' + ', '.join(regressions) if regressions else ''}")
+        typer.echo(f"report: {result.directory / 'report.html' if result.directory else '-'} ({summary['seconds']['total']:.1f} s)")
+    if fail_under and failed:
+        for t in failed:
+            value = "missing" if t["value"] is None else f"{t['value']:.4f}"
+            typer.echo(f"below threshold: {t['metric']} = {value} ({t['kind']} {t['limit']})", err=True)
+        raise typer.Exit(1)
+
+
 @app.command()
 @command
 def serve(

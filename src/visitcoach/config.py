@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Where the index, databases and logs live.")
     knowledge_dir: Path = Field(Path("knowledge"), description="The knowledge pack to ingest.")
     prompts_dir: Path = Field(Path("prompts"), description="Prompt templates, one file per task and language.")
+    evals_dir: Path = Field(
+        Path("evals"),
+        description="The eval suite: `datasets/*.jsonl`, `thresholds.yaml`, and `reports/` where `visitcoach eval` writes.",
+    )
     llm: Literal["offline", "openai"] | None = Field(
         None,
         description="Generation backend: `offline` (deterministic engine) or `openai` (any OpenAI-compatible "

@@ -19,6 +19,7 @@ TASKS: dict[str, frozenset[str]] = {
     "rewrite": frozenset({"findings"}),
     "prep": frozenset({"required"}),
     "judge": frozenset({"jurisdiction", "categories"}),
+    "groundedness": frozenset({"sources", "sentences"}),
     "persona": frozenset({"profile", "scenario", "state"}),
     "prep_opening": frozenset({"company", "behalf", "borrower", "disclosure", "product"}),
     "proposal_letter": frozenset(

@@ -55,6 +55,15 @@ class ChromaStore:
         self._name = collection
         self._collection = self._client.get_or_create_collection(collection, metadata={"hnsw:space": "cosine"})
 
+    @property
+    def client(self):  # noqa: ANN201 - chromadb's client type is private
+        """The Chroma client (for LangChain's `Chroma` over the same collection, e.g. the dense-only baseline)."""
+        return self._client
+
+    @property
+    def collection_name(self) -> str:
+        return self._name
+
     def add(self, ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[dict[str, Any]]) -> None:
         batch = 2000  # Chroma rejects very large batches
         for i in range(0, len(ids), batch):

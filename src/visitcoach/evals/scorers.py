@@ -1,0 +1,460 @@
+"""Scorers: small pure functions, each returning a `Score(value, reason)`.
+
+Text matching understands Chinese as well as English: sentences end at 。！？； and newlines as
+well as .!?; Chinese is compared as character bigrams (no word boundaries needed), English as
+lower-cased words, and numbers are normalised ("1,200.00" = "1200", "２０" = "20") so a figure
+matches however it is written. Where a model judges (groundedness with an LLM), it returns
+structured verdicts and the number is still computed here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from math import log2
+from typing import Any
+
+#: Default share of a sentence's tokens that a chunk must contain for the sentence to count as supported.
+SUPPORT_THRESHOLD = 0.6
+#: Default cosine similarity (local embeddings) that also counts as support, when a similarity is given.
+SEMANTIC_THRESHOLD = 0.9
+#: Default share of a key fact's tokens an answer must contain for the fact to count as covered.
+FACT_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class Score:
+    """A metric's value in [0, 1] (None: not applicable to this row) and why."""
+
+    value: float | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": None if self.value is None else round(self.value, 4), "reason": self.reason}
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"(?<=[。！？；!?])|(?<=\.)(?=\s)|\n+")
+_LEADING_MARKERS = re.compile(r"(?:\[\d{1,3}\]\s*)+")
+#: A piece ending like this did not end a sentence ("15 U.S.C. 1692c", "e.g. a", "Mr. Smith").
+_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]\.|\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|No|vs|cf|para)\.)$")
+_MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9§]+(?:[./][a-z0-9]+)*[a-z0-9]*")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_EN_STOP = frozenset(
+    "a an the of to in on at for and or is are be was were it its this that with as by from not no you your "
+    "we our they their he she his her i me my do does did can may must shall will should would could if then "
+    "than so such any all there here what which who whom when where why how".split()
+)
+#: CJK bigrams made only of these characters carry no meaning on their own.
+_ZH_STOP_CHARS = frozenset("的了是在和与及或也就都而且把被对于之其这那个")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and letters to ASCII), lower case, thousands separators and trailing zeros dropped."""
+    text = unicodedata.normalize("NFKC", text).lower()
+
+    def number(match: re.Match[str]) -> str:
+        raw = match.group(0).replace(",", "")
+        if "." in raw:
+            raw = raw.rstrip("0").rstrip(".")
+        return raw
+
+    return _NUMBER.sub(number, text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of Chinese or English text; a citation marker after the full stop stays with its sentence."""
+    out: list[str] = []
+    for piece in _SENTENCE.split(text or ""):
+        piece = (piece or "").strip()
+        if not piece:
+            continue
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and out:
+            out[-1] += lead.group(0).strip()
+            piece = piece[lead.end() :].strip()
+            if not piece:
+                continue
+        if out and _ABBREVIATION.search(out[-1]):
+            out[-1] += f" {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def markers(sentence: str) -> list[int]:
+    """The `[n]` citation numbers in a sentence."""
+    return [int(n) for n in _MARKER.findall(sentence)]
+
+
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Matching units: CJK character bigrams (a lone character as itself), English words without stop words, numbers."""
+    text = normalise(strip_markers(text))
+    out: list[str] = []
+    for run in _CJK.findall(text):
+        if len(run) == 1:
+            out.append(run)
+        out.extend(run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) <= _ZH_STOP_CHARS)
+    latin = _CJK.sub(" ", text)
+    out.extend(_stem(w) for w in _WORD.findall(latin) if w not in _EN_STOP)
+    return out
+
+
+def _stem(word: str) -> str:
+    """A crude, symmetric suffix strip so "visits", "visited" and "visiting" meet "visit"."""
+    if word.isdigit() or len(word) <= 4:
+        return word
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(normalise(text)))
+
+
+def containment(part: str, whole: str) -> float:
+    """Share of `part`'s distinct tokens found in `whole` (1.0 when `part` has none)."""
+    wanted = set(tokens(part))
+    if not wanted:
+        return 1.0
+    return len(wanted & set(tokens(whole))) / len(wanted)
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    vs = list(values)
+    return sum(vs) / len(vs) if vs else None
+
+
+# -- retrieval ----------------------------------------------------------------------------------
+
+
+def recall_at_k(relevant: Sequence[bool], k: int, needed: int = 1) -> Score:
+    """Share of the `needed` relevant items found in the top k (`relevant[i]`: whether hit i+1 is gold).
+
+    The retrieval dataset lists alternatives (the zh and en versions of a policy), so `needed` is 1 there.
+    """
+    found = sum(relevant[:k])
+    value = min(found, needed) / needed if needed else 1.0
+    return Score(value, f"{found} relevant in the top {k} (needed {needed})")
+
+
+def reciprocal_rank(relevant: Sequence[bool]) -> Score:
+    rank = next((i for i, r in enumerate(relevant, start=1) if r), None)
+    if rank is None:
+        return Score(0.0, f"no relevant hit in {len(relevant)}")
+    return Score(1.0 / rank, f"first relevant hit at rank {rank}")
+
+
+def ndcg_at_k(relevant: Sequence[bool], k: int, needed: int = 1) -> Score:
+    """Binary-relevance nDCG@k over the first `needed` relevant hits; the ideal puts them at the top."""
+    gains = [i for i, r in enumerate(relevant[:k]) if r][:needed]  # alternatives beyond `needed` add nothing
+    dcg = sum(1.0 / log2(i + 2) for i in gains)
+    ideal = sum(1.0 / log2(i + 2) for i in range(min(needed, k)))
+    value = min(1.0, dcg / ideal) if ideal else 1.0
+    ranks = [i + 1 for i, r in enumerate(relevant[:k]) if r]
+    return Score(value, f"relevant at ranks {ranks} of {k}" if ranks else f"nothing relevant in the top {k}")
+
+
+# -- answers ------------------------------------------------------------------------------------
+
+
+def key_fact_coverage(answer: str, key_facts: Sequence[str], threshold: float = FACT_THRESHOLD) -> Score:
+    """Share of key facts the answer states: most of the fact's words/bigrams and every number in it."""
+    if not key_facts:
+        return Score(None, "no key facts")
+    missing = []
+    have_numbers = numbers(answer)
+    for fact in key_facts:
+        if containment(fact, answer) < threshold or not numbers(fact) <= have_numbers:
+            missing.append(fact)
+    covered = len(key_facts) - len(missing)
+    reason = f"{covered}/{len(key_facts)} key facts stated"
+    if missing:
+        reason += "; missing: " + " | ".join(missing[:3])
+    return Score(covered / len(key_facts), reason)
+
+
+def _cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """(sentence without markers, its citation numbers) for every sentence that says something."""
+    out = []
+    for s in split_sentences(answer):
+        text = strip_markers(s)
+        if tokens(text):
+            out.append((text, markers(s)))
+    return out
+
+
+def citation_precision(
+    answer: str, cited: Sequence[Mapping[str, Any]], retrieved_ids: Iterable[str], threshold: float = SUPPORT_THRESHOLD
+) -> Score:
+    """Share of citations that point at a retrieved chunk containing the text they are cited for.
+
+    `cited[n-1]` is the chunk behind marker `[n]` (`chunk_id`, `text`). A citation is correct when its
+    chunk was retrieved and supports at least one sentence carrying its marker (any sentence, if the
+    answer has no markers).
+    """
+    if not cited:
+        return Score(None, "no citations")
+    retrieved = set(retrieved_ids)
+    sentences = _cited_sentences(answer)
+    any_marker = any(m for _, m in sentences)
+    bad = []
+    for n, chunk in enumerate(cited, start=1):
+        if chunk.get("chunk_id") not in retrieved:
+            bad.append(f"[{n}] not retrieved")
+            continue
+        claims = [s for s, ms in sentences if n in ms] if any_marker else [s for s, _ in sentences]
+        if not claims:
+            bad.append(f"[{n}] cited by no sentence")
+        elif max(containment(s, str(chunk.get("text", ""))) for s in claims) < threshold:
+            bad.append(f"[{n}] does not contain what it is cited for")
+    good = len(cited) - len(bad)
+    return Score(good / len(cited), f"{good}/{len(cited)} citations correct" + (f" ({'; '.join(bad)})" if bad else ""))
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s).lower())
+
+
+def _section_number(s: str) -> str | None:
+    m = re.search(r"§\s*([\d.]+\d)", unicodedata.normalize("NFKC", s))
+    return m.group(1) if m else None
+
+
+def citation_matches(expected: str, cited: str, cited_doc: str = "", expected_docs: Iterable[str] = ()) -> bool:
+    """An expected citation is met by a cited one that names it (or a part of it), or by the
+    same policy section (§n) in another-language version of an expected document."""
+    e, c = _squash(expected), _squash(cited)
+    if e and c.startswith(e):
+        rest = c[len(e) :]
+        # "1692c(a)(1)" names a part of "1692c"; "7.9.14" is not a part of "7.9.1".
+        if not rest or not (rest[0].isdigit() or re.match(r"\.\d", rest)):
+            return True
+    number = _section_number(expected)
+    return bool(number and cited_doc in set(expected_docs) and _section_number(cited) == number)
+
+
+def citation_recall(
+    cited: Sequence[Mapping[str, Any]], expected_citations: Sequence[str], expected_doc_ids: Sequence[str] = ()
+) -> Score:
+    """Share of the expected citations the answer cites; without any, whether it cites an expected document."""
+    if expected_citations:
+        found = [
+            e
+            for e in expected_citations
+            if any(citation_matches(e, str(c.get("citation", "")), str(c.get("doc_id", "")), expected_doc_ids) for c in cited)
+        ]
+        missing = [e for e in expected_citations if e not in found]
+        reason = f"{len(found)}/{len(expected_citations)} expected citations cited"
+        return Score(len(found) / len(expected_citations), reason + (f"; missing {missing}" if missing else ""))
+    if expected_doc_ids:
+        hit = any(c.get("doc_id") in set(expected_doc_ids) for c in cited)
+        return Score(1.0 if hit else 0.0, "an expected document is cited" if hit else f"none of {list(expected_doc_ids)} cited")
+    return Score(None, "no expected citations")
+
+
+def sentence_support(
+    sentence: str, chunks: Sequence[str], similarity: Callable[[str, str], float] | None = None
+) -> tuple[float, float | None]:
+    """(best lexical containment, best semantic similarity or None) of a sentence in any of `chunks`."""
+    lexical = max((containment(sentence, c) for c in chunks), default=0.0)
+    semantic = max((similarity(sentence, c) for c in chunks), default=0.0) if similarity and chunks else None
+    return lexical, semantic
+
+
+def groundedness(
+    answer: str,
+    cited_texts: Sequence[str],
+    *,
+    threshold: float = SUPPORT_THRESHOLD,
+    similarity: Callable[[str, str], float] | None = None,
+    semantic_threshold: float = SEMANTIC_THRESHOLD,
+) -> Score:
+    """Share of answer sentences supported by a chunk they cite (`cited_texts[n-1]` for marker `[n]`;
+    every cited chunk for a sentence without markers): lexical containment, or semantic similarity
+    when `similarity` is given."""
+    sentences = _cited_sentences(answer)
+    if not sentences:
+        return Score(None, "no sentences")
+    unsupported = []
+    for text, ms in sentences:
+        chunks = [cited_texts[m - 1] for m in ms if 1 <= m <= len(cited_texts)] if ms else list(cited_texts)
+        lexical = max((containment(text, c) for c in chunks), default=0.0)
+        if lexical >= threshold:
+            continue
+        # The embedding check is dearer: only for sentences the words do not already support.
+        semantic = max((similarity(text, c) for c in chunks), default=0.0) if similarity and chunks else None
+        if semantic is None or semantic < semantic_threshold:
+            unsupported.append(text[:60])
+    ok = len(sentences) - len(unsupported)
+    reason = f"{ok}/{len(sentences)} sentences supported by a cited chunk"
+    return Score(ok / len(sentences), reason + (f"; unsupported: {' | '.join(unsupported[:2])}" if unsupported else ""))
+
+
+def parse_judge_verdicts(reply: str, count: int) -> list[bool | None]:
+    """Per-sentence verdicts from the judge's JSON ({"verdicts": [{"sentence": i, "supported": bool, ...}]});
+    sentences the reply does not judge are None."""
+    import json
+
+    found: list[bool | None] = [None] * count
+    match = re.search(r"\{.*\}", reply, re.DOTALL)
+    try:
+        data = json.loads(match.group(0)) if match else {}
+    except json.JSONDecodeError:
+        return found
+    items = data.get("verdicts") if isinstance(data, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        i, ok = item.get("sentence"), item.get("supported")
+        if isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= count and isinstance(ok, bool):
+            found[i - 1] = ok
+    return found
+
+
+def groundedness_from_verdicts(verdicts: Sequence[bool | None]) -> Score:
+    """The judged share of supported sentences; an unjudged sentence counts as unsupported."""
+    if not verdicts:
+        return Score(None, "no sentences")
+    ok = sum(v is True for v in verdicts)
+    unjudged = sum(v is None for v in verdicts)
+    reason = f"judge: {ok}/{len(verdicts)} sentences supported" + (f" ({unjudged} not judged)" if unjudged else "")
+    return Score(ok / len(verdicts), reason)
+
+
+def refusal(answered: bool, answerable: bool) -> Score:
+    """1 when the assistant answers an answerable question or declines an unanswerable one."""
+    if answerable:
+        return Score(1.0 if answered else 0.0, "answered" if answered else "refused an answerable question")
+    return Score(0.0 if answered else 1.0, "answered an unanswerable question" if answered else "correctly declined")
+
+
+# -- compliance ---------------------------------------------------------------------------------
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall and F1 (1.0 for an empty denominator: nothing to find, nothing wrongly found)."""
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": tp + fn, "tp": tp, "fp": fp, "fn": fn}
+
+
+def category_match(expected: Iterable[str], got: Iterable[str]) -> Score:
+    """1 when the reported categories are exactly the expected ones."""
+    want, have = set(expected), set(got)
+    if want == have:
+        return Score(1.0, f"exactly {sorted(want) or 'compliant'}")
+    parts = []
+    if want - have:
+        parts.append(f"missed {sorted(want - have)}")
+    if have - want:
+        parts.append(f"wrongly flagged {sorted(have - want)}")
+    return Score(0.0, "; ".join(parts))
+
+
+def compliance_metrics(
+    pairs: Sequence[tuple[Iterable[str], Iterable[str]]], categories: Sequence[str]
+) -> dict[str, Any]:
+    """Per-category P/R/F1, micro P/R/F1 and the false-positive rate over (expected, got) category sets.
+
+    The false-positive rate is the share of compliant scripts (nothing expected) with any finding.
+    """
+    tp = dict.fromkeys(categories, 0)
+    fp = dict.fromkeys(categories, 0)
+    fn = dict.fromkeys(categories, 0)
+    compliant = flagged = 0
+    for expected, got in pairs:
+        want, have = set(expected), set(got)
+        for c in want | have:
+            tp.setdefault(c, 0), fp.setdefault(c, 0), fn.setdefault(c, 0)
+        for c in want & have:
+            tp[c] += 1
+        for c in have - want:
+            fp[c] += 1
+        for c in want - have:
+            fn[c] += 1
+        if not want:
+            compliant += 1
+            flagged += bool(have)
+    per = {c: prf(tp[c], fp[c], fn[c]) for c in tp}
+    micro = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    fpr = flagged / compliant if compliant else 0.0
+    return {
+        "per_category": per,
+        "micro": micro,
+        "false_positive_rate": Score(fpr, f"{flagged} of {compliant} compliant scripts flagged"),
+    }
+
+
+# -- plans, prep, rehearsal ---------------------------------------------------------------------
+
+
+def _leaves(prefix: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_leaves(f"{prefix}.{k}" if prefix else str(k), v))
+        return out
+    return {prefix: value}
+
+
+def plan_validity(expected: Mapping[str, Any], got: Mapping[str, Any]) -> Score:
+    """1 when the calculator offers exactly the expected option kinds, in order, for the expected segment."""
+    problems = []
+    if "options" in expected and list(got.get("options", [])) != list(expected["options"]):
+        problems.append(f"options {got.get('options')} != expected {expected['options']}")
+    if "segment" in expected and got.get("segment") != expected["segment"]:
+        problems.append(f"segment {got.get('segment')!r} != expected {expected['segment']!r}")
+    return Score(0.0 if problems else 1.0, "; ".join(problems) or "option set and segment as expected")
+
+
+def figure_accuracy(expected: Mapping[str, Any], got: Mapping[str, Any]) -> Score:
+    """Share of the expected key figures (every leaf except the option list) the calculator reproduces exactly."""
+    want = {k: v for k, v in _leaves("", dict(expected)).items() if k not in ("options", "segment")}
+    if not want:
+        return Score(None, "no figures expected")
+    have = _leaves("", dict(got))
+    wrong = [f"{k}: expected {v!r}, got {have.get(k)!r}" for k, v in want.items() if have.get(k) != v]
+    ok = len(want) - len(wrong)
+    return Score(ok / len(want), f"{ok}/{len(want)} figures match" + (f"; {'; '.join(wrong[:3])}" if wrong else ""))
+
+
+def go_no_go(expected: bool, got: bool) -> Score:
+    word = {True: "go", False: "no-go"}
+    if expected == got:
+        return Score(1.0, f"{word[got]} as expected")
+    return Score(0.0, f"{word[got]}, expected {word[expected]}")
+
+
+def exact(expected: Any, got: Any, what: str) -> Score:
+    return Score(1.0, f"{what} as expected") if expected == got else Score(0.0, f"{what} differ: expected {expected!r}, got {got!r}")
+
+
+def rehearsal_agreement(
+    expected_passed: bool, band: tuple[float, float], ended_by: Sequence[str], card: Mapping[str, Any], got_ended_by: str | None
+) -> Score:
+    """1 when the scorecard's pass/fail, total (within the expected band) and ending all agree with the expectation."""
+    problems = []
+    if bool(card["passed"]) != expected_passed:
+        problems.append(f"passed {card['passed']}, expected {expected_passed}")
+    if not band[0] <= float(card["total"]) <= band[1]:
+        problems.append(f"total {card['total']} outside [{band[0]}, {band[1]}]")
+    if got_ended_by not in ended_by:
+        problems.append(f"ended by {got_ended_by}, expected one of {list(ended_by)}")
+    return Score(0.0 if problems else 1.0, "; ".join(problems) or f"agrees (total {card['total']}, ended by {got_ended_by})")
+
+
+def mean_score(scores: Iterable[Score]) -> float | None:
+    """Mean of the applicable values (None values are left out)."""
+    return _mean(s.value for s in scores if s.value is not None)
