@@ -396,16 +396,15 @@ def prep_suite(ctx: EvalContext) -> SuiteResult:
 
 def rehearsal_suite(ctx: EvalContext) -> SuiteResult:
     from visitcoach.evals.rehearsal import compare, load_cases
-    from visitcoach.rehearsal import exercise_settings, load_exercise, load_persona, replay
+    from visitcoach.rehearsal import Grading, load_exercise, load_persona, replay
 
     knowledge = ctx.settings.knowledge_dir
     rows = []
     for case in ctx.bar(load_cases(ctx.dataset("rehearsal.jsonl")), "rehearsal"):
         ex = load_exercise(knowledge, case.exercise)
-        weights, pass_mark, context = exercise_settings(ex)
         lines = (ctx.root / case.script).read_text(encoding="utf-8").splitlines()
-        result = replay(load_persona(knowledge, ex.persona), ctx.checker, lines, context=context, seed=case.seed,
-                        weights=weights, pass_mark=pass_mark)
+        result = replay(load_persona(knowledge, ex.persona), ctx.checker, lines, context=dict(ex.context), seed=case.seed,
+                        grading=Grading.of(ex))
         want, card = case.expected, result["scorecard"]
         diffs = compare(case, result)
         rows.append(
