@@ -110,3 +110,22 @@ def test_server_error_falls_back_to_the_offline_answer_with_a_notice_naming_the_
     assert answer.mode == "offline" and answer.covered and answer.citations
     assert "HTTP 500" in answer.notice and "VISITCOACH_OPENAI_BASE_URL" in answer.notice
     assert answer.as_dict()["notice"] == answer.notice
+
+
+@pytest.mark.parametrize(
+    ("question", "provision"),
+    [
+        ("What does 15 U.S.C. 1692i say about where a collector may sue?", "1692i"),
+        ("刑法第二百六十六条规定了什么？", "第二百六十六条"),
+        ("What does section 87 of the Consumer Credit Act require before a lender acts on a default?", "Consumer Credit Act s.87"),
+    ],
+)
+def test_a_provision_the_pack_does_not_carry_is_not_answered_from_something_else(index, question, provision):
+    result = index.search(question, 5)
+    assert result.unknown_provision == provision and not result.covered(index.settings.min_relevance)
+    assert not ask(index, question).covered
+
+
+@pytest.mark.parametrize("question", ["What does 1692c(a)(3) require?", "刑法第二百九十三条之一规定了什么？", "Can we call within 24h of a visit?"])
+def test_a_provision_the_pack_carries_or_a_plain_figure_is_not_refused_for_it(index, question):
+    assert index.search(question, 5).unknown_provision is None

@@ -40,6 +40,10 @@ STRONG_DENSE = 0.88
 _REFERENCE = re.compile(
     r"\d+[a-z]?(?:\.\d+)*(?:\([0-9a-z]{1,4}\))+|\d+[a-z]\b|\d+\.\d+(?:\.\d+)*[a-z]?|第[一二三四五六七八九十百千零]+条(?:之[一二三四五六七八九十])?"
 )
+#: A reference specific enough to be a provision number ("1692i", "1692c(b)", "7.9.14", "第二百六十六条"),
+#: not a plain figure ("3.5", "2022"): if the pack has no such provision, it does not cover the question.
+_PROVISION_LIKE = re.compile(r"\d{3,}[a-z]|\(|第|\d+\.\d+\.\d+")
+_SECTION_OF_ACT = re.compile(r"\b(?:section|s\.)\s*(\d+[A-Z]?)\s+of\s+the\s+([A-Z][\w ]+?Act)", re.IGNORECASE)
 _CITATION_LIKE = re.compile(r"\d+[a-z]|\d+\.\d+|§\s?\d|第[一二三四五六七八九十百千零\d]+条")
 
 
@@ -80,6 +84,7 @@ class SearchResult:
     coverage: float  # idf-weighted share of the query's tokens found in the hits
     in_domain: bool = True  # the query uses collection vocabulary (glossary) or shares most words with the hits
     elsewhere: bool = False  # the query is about a jurisdiction the pack does not cover
+    unknown_provision: str | None = None  # a provision the query names that no chunk carries
 
     def covered(self, min_relevance: float, min_coverage: float = MIN_COVERAGE) -> bool:
         """Whether the hits plausibly answer the query (else `ask` says the knowledge base does not cover it).
@@ -87,9 +92,10 @@ class SearchResult:
         Dense similarity alone is a weak signal with e5 (unrelated text often scores 0.75-0.85), so
         a covered query must also be about collections (a glossary term, or most of its words found
         in the hits) and share vocabulary with what was found, unless it names a citation that was
-        found verbatim. Questions about other countries are not answered from CN/US/UK material.
+        found verbatim. Questions about other countries are not answered from CN/US/UK material, nor
+        questions about a provision ("15 U.S.C. 1692i", "刑法第二百六十六条") that no document carries.
         """
-        if not self.hits or self.elsewhere:
+        if not self.hits or self.elsewhere or self.unknown_provision:
             return False
         if self.exact_match:
             return True
@@ -300,7 +306,31 @@ class KnowledgeIndex:
         exact = _exact_match(query, [chunks[cid] for cid, _ in lexical[:3]])
         coverage = self._coverage(query, hits)
         in_domain = bool(expansion) or coverage >= DOMAIN_COVERAGE
-        return SearchResult(hits, best_dense, exact, coverage, in_domain, names_elsewhere(query))
+        return SearchResult(hits, best_dense, exact, coverage, in_domain, names_elsewhere(query), self._unknown_provision(query))
+
+    def _unknown_provision(self, query: str) -> str | None:
+        """The first provision the query names that appears in no chunk's citation or text, if any."""
+        refs = [r for r in _REFERENCE.findall(query) if _PROVISION_LIKE.search(r)]
+        refs += [f"{m.group(2)} s.{m.group(1)}" for m in _SECTION_OF_ACT.finditer(query)]
+        for ref in refs:
+            if " s." in ref:  # "Consumer Credit Act s.87": the act and the section must be named together
+                act, number = ref.rsplit(" s.", 1)
+                act_key, section = act.lower().replace(" ", ""), re.compile(rf"(?:s\.?|section){re.escape(number.lower())}(?![0-9])")
+                found = False
+                for cid, c in self._chunks.items():
+                    where = f"{c.metadata.get('title', '')}{c.metadata.get('citation', '')}".lower().replace(" ", "")
+                    if act_key in where + self._squashed[cid] and section.search(where + self._squashed[cid]):
+                        found = True
+                        break
+            else:
+                key = ref.lower().replace(" ", "")
+                found = any(
+                    key in str(c.metadata.get("citation", "")).lower().replace(" ", "") or key in self._squashed[cid]
+                    for cid, c in self._chunks.items()
+                )
+            if not found:
+                return ref
+        return None
 
     def _coverage(self, query: str, hits: list[Hit]) -> float:
         """Idf-weighted share of the query's words found in the hits (or of their translations, if higher)."""
