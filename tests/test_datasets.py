@@ -69,3 +69,34 @@ def test_bad_rows_name_file_line_and_field(tmp_path, row, message):
     path.write_text(good + "\n" + row + "\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match=message):
         compliance.load_cases(path)
+
+
+def test_every_row_names_its_language_jurisdiction_and_tags_and_they_match_what_it_is_about():
+    """The slices of the eval report (per language, per jurisdiction) come from these fields, so a
+    row about a Chinese case must say zh and CN."""
+    from visitcoach.corpus.cases import load_case
+    from visitcoach.evals import plans, prep, rehearsal
+    from visitcoach.rehearsal import load_exercise
+
+    knowledge = ROOT / "knowledge"
+    for row in [*plans.load_cases(DATA / "plans.jsonl"), *prep.load_cases(DATA / "prep.jsonl")]:
+        if row.case_id:
+            case = load_case(knowledge, row.case_id)
+            assert (row.lang, row.jurisdiction) == (case.lang, case.jurisdiction), row.id
+        else:
+            assert row.jurisdiction == row.inputs["jurisdiction"], row.id
+        assert row.tags, row.id
+    for row in rehearsal.load_cases(DATA / "rehearsal.jsonl"):
+        ex = load_exercise(knowledge, row.exercise)
+        assert (row.lang, row.jurisdiction) == (ex.lang, ex.jurisdiction) and row.tags, row.id
+
+
+def test_a_row_without_its_language_is_refused_by_name(tmp_path):
+    from visitcoach.evals import prep
+
+    path = tmp_path / "prep.jsonl"
+    row = json.loads((DATA / "prep.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    del row["lang"]
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"prep\.jsonl:1: field 'lang'"):
+        prep.load_cases(path)

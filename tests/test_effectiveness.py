@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -288,9 +287,7 @@ def test_dashboard_is_for_managers(tmp_path):
 
 @pytest.mark.browser
 def test_the_dashboard_in_a_real_browser(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from .test_app import ARTIFACTS, CHROMIUM, client, served
+    from .test_app import ARTIFACTS, CHROMIUM, client, served, signed_in
 
     if CHROMIUM is None:
         pytest.skip("Debian chromium not installed (make test installs it)")
@@ -299,23 +296,7 @@ def test_the_dashboard_in_a_real_browser(tmp_path):
         md, _rec, _cost, _compl, _sat, csv_file = client(url, "demo-reviewer").predict("UK", 90, api_name="/dashboard")
         assert "| UK | 1 | 12 | 8.33 |" in md and Path(csv_file).read_text(encoding="utf-8").startswith("section,")
         ARTIFACTS.mkdir(exist_ok=True)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    page.goto(url, timeout=5000)
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.5)
-            page.locator("input[type=text]").first.fill("demo-reviewer")
-            page.locator("input[type=password]").first.fill("visitcoach")
-            page.keyboard.press("Enter")
-            page.locator("#vc-whoami").get_by_text("demo-reviewer").wait_for(timeout=60000)
+        with signed_in(url, "demo-reviewer") as page:
             assert page.get_by_role("tab", name="Prepare").count() == 0  # a reviewer does not prepare visits
             page.get_by_role("tab", name="Dashboard").click()
             page.locator("#vc-dash-go").click()
@@ -326,4 +307,3 @@ def test_the_dashboard_in_a_real_browser(tmp_path):
             assert "observational" in text and "Limits" in text  # the method and its limits on the page
             page.locator("#vc-dash-recovery").get_by_text("visited · after (n=33)").first.wait_for(timeout=30000)
             page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
-            browser.close()

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,10 @@ import pytest
 from visitcoach.review import db as rdb
 from visitcoach.ui import handlers as H
 from visitcoach.ui import review as R
-from visitcoach.ui.auth import DEMO_PASSWORD, Auth
+from visitcoach.ui.auth import Auth
 
 from .conftest import ROOT, make_settings
-from .test_app import ARTIFACTS, CHROMIUM, client, served
+from .test_app import ARTIFACTS, CHROMIUM, client, served, signed_in
 
 SHIPPED = ROOT / "knowledge"
 THREAT = "Hello <b>there</b>. If you don't pay, the police will arrest you tonight."
@@ -85,8 +84,6 @@ def test_api_review_is_for_reviewers(tmp_path):
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
 def test_a_reviewer_flags_an_artifact_and_the_export_contains_it(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     settings = make_settings(tmp_path / "data", SHIPPED)
     # an agent checks a script in the app's own handler: the real checker, stored as the app stores it
     agent = H.Resources(settings, Auth(settings))
@@ -95,24 +92,7 @@ def test_a_reviewer_flags_an_artifact_and_the_export_contains_it(tmp_path):
     assert "FAIL" in verdict
     flagged_id = agent.store().list(kind="check")[0]["id"]
     ARTIFACTS.mkdir(exist_ok=True)
-    with served(settings) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1200})
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page.goto(url, timeout=5000)
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
-        page.locator("input[type=text]").first.fill("demo-reviewer")
-        page.locator("input[type=password]").first.fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        page.locator("#vc-whoami").get_by_text("demo-reviewer").wait_for(timeout=60000)
+    with served(settings) as url, signed_in(url, "demo-reviewer") as page:
         assert page.get_by_role("tab", name="Prepare").count() == 0  # not a reviewer's tab
         page.get_by_role("tab", name="Review").click()
         page.locator("#vc-rev-seed input").fill("11")
@@ -140,7 +120,6 @@ def test_a_reviewer_flags_an_artifact_and_the_export_contains_it(tmp_path):
         page.locator("#vc-rev-stats").click()
         page.locator("#vc-rev-agreement").get_by_text("threat_arrest").filter(visible=True).first.wait_for(timeout=60000)
         page.screenshot(path=str(ARTIFACTS / "review-stats.png"))
-        browser.close()
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     flags = [r for r in rows if r["action"] == "flag"]
     assert len(flags) == 1 and flags[0]["artifact_id"] == str(flagged_id) and flags[0]["who"] == "demo-reviewer"

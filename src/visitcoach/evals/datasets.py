@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from visitcoach.errors import KnowledgeError
 
 Row = TypeVar("Row", bound=BaseModel)
+
+
+class EvalRow(BaseModel):
+    """What every dataset row carries besides its input and expected output: an id, the language,
+    the jurisdiction (null for group-wide or off-topic rows) and tags, for per-slice breakdowns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    lang: Literal["zh", "en"]
+    jurisdiction: Literal["CN", "US", "UK"] | None
+    tags: list[str]
 
 
 def read_jsonl(path: Path, model: type[Row]) -> list[tuple[int, Row]]:

@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.schemas import PlanPolicy
-from visitcoach.evals.datasets import read_jsonl
+from visitcoach.evals.datasets import EvalRow, read_jsonl
 from visitcoach.repayment.calc import PlanInputs, assess, inputs_from_case, plan_options
 
 #: Key figures compared per option kind (the dataset's `expected.<kind>` objects).
@@ -24,10 +24,7 @@ KEYS = {
 }
 
 
-class PlanCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
+class PlanCase(EvalRow):
     case_id: str | None = None
     inputs: dict[str, Any] | None = None
     as_of: dt.date

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from visitcoach.evals.datasets import read_jsonl
+from visitcoach.evals.datasets import EvalRow, read_jsonl
 
 
 class PrepExpected(BaseModel):
@@ -20,14 +20,11 @@ class PrepExpected(BaseModel):
     windows: list[dict[str, str]]
 
 
-class PrepCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
+class PrepCase(EvalRow):
     case_id: str
     as_of: dt.datetime
     expected: PrepExpected
-    required_elements: list[str] = []
+    required_elements: list[str] = Field(default_factory=list)
     note: str | None = None
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from visitcoach.evals.datasets import read_jsonl
+from visitcoach.evals.datasets import EvalRow, read_jsonl
 
 
 class Expected(BaseModel):
@@ -20,10 +20,7 @@ class Expected(BaseModel):
     violation_categories: list[str] = []
 
 
-class RehearsalCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
+class RehearsalCase(EvalRow):
     exercise: str
     script: str
     seed: int = 0

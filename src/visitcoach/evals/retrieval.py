@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from visitcoach.evals.datasets import read_jsonl
+from visitcoach.evals.datasets import EvalRow, read_jsonl
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex, Method
 
 
@@ -95,13 +95,8 @@ def evaluate(
     return reports
 
 
-class UnanswerableCase(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    lang: Literal["zh", "en"]
+class UnanswerableCase(EvalRow):
     question: str = Field(min_length=3)
-    tags: list[str] = Field(default_factory=list)
 
 
 def load_unanswerable(path: Path) -> list[UnanswerableCase]:
