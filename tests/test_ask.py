@@ -129,3 +129,9 @@ def test_a_provision_the_pack_does_not_carry_is_not_answered_from_something_else
 @pytest.mark.parametrize("question", ["What does 1692c(a)(3) require?", "刑法第二百九十三条之一规定了什么？", "Can we call within 24h of a visit?"])
 def test_a_provision_the_pack_carries_or_a_plain_figure_is_not_refused_for_it(index, question):
     assert index.search(question, 5).unknown_provision is None
+
+
+def test_a_case_answer_names_the_case_and_never_quotes_its_raw_record(index):
+    answer = ask(index, "哪个案例的借款人是餐馆经营者，现金流紧张？")
+    assert answer.covered and "CN-001：" in answer.answer
+    assert "phone:" not in answer.answer and "13900001234" not in answer.answer and "王小明" not in answer.answer

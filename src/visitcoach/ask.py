@@ -126,6 +126,9 @@ def ask(
     return extractive_answer(index, question, qlang, result)
 
 
+_RECORD_FIELD = re.compile(r"(?:^|\s)[a-z_]+: ")
+
+
 def extractive_answer(index: KnowledgeIndex, question: str, qlang: Lang, result: SearchResult) -> Answer:
     hits = result.hits
     same_lang = [h for h in hits if h.lang == qlang]
@@ -136,8 +139,8 @@ def extractive_answer(index: KnowledgeIndex, question: str, qlang: Lang, result:
     scored: list[tuple[float, int, int, str]] = []  # (score, hit rank, position, sentence)
     for rank, hit in enumerate(pool):
         for pos, sentence in enumerate(readable_sentences(hit.text)):
-            if len(sentence) < 8 or sentence.startswith("#"):
-                continue
+            if len(sentence) < 8 or sentence.startswith("#") or len(_RECORD_FIELD.findall(sentence)) >= 2:
+                continue  # headings and raw record fields ("name: … phone: …") are not answers
             overlap = sum(index.idf(t) for t in wanted & set(tokenize(sentence, bigrams=False))) / weight
             scored.append((overlap + 0.25 / (rank + 1) + 0.02 / (pos + 1), rank, pos, sentence))
     scored.sort(key=lambda s: -s[0])
@@ -154,7 +157,10 @@ def extractive_answer(index: KnowledgeIndex, question: str, qlang: Lang, result:
     numbers: dict[int, int] = {}
     parts: list[str] = []
     for rank, _, sentence in chosen:
+        first = rank not in numbers
         n = numbers.setdefault(rank, len(numbers) + 1)
+        if first and pool[rank].metadata.get("doc_type") == "case" and pool[rank].citation:
+            sentence = f"{pool[rank].citation}{'：' if qlang == 'zh' else ': '}{sentence}"  # which case it is
         parts.append(f"{sentence}[{n}]" if qlang == "zh" else f"{sentence} [{n}]")
     joiner = "" if qlang == "zh" else " "
     citations = [Citation.of(pool[rank]) for rank in sorted(numbers, key=numbers.get)]
