@@ -323,6 +323,38 @@ def phase_prep(data_dir: Path) -> dict:
     }
 
 
+def phase_review(data_dir: Path, n: int = 2000) -> dict:
+    """Review desk on SQLite: storing artifacts, drawing the queue, exporting and the statistics over
+    `n` artifacts (a tenth with a violation); and the effectiveness report on the shipped cases."""
+    import random
+
+    from visitcoach.effectiveness import report
+    from visitcoach.review.desk import ReviewDesk
+
+    settings = _settings(data_dir)
+    desk = ReviewDesk(f"sqlite:///{data_dir / 'bench-review.sqlite'}")
+    rng = random.Random(5)
+    store_ms = []
+    for i in range(n):
+        bad = rng.random() < 0.1
+        findings = [{"rule_id": "THREAT-ARREST-001", "category": "threat_arrest", "severity": "violation",
+                     "start": 0, "end": 6, "text": "police"}] if bad else []
+        t = time.perf_counter()
+        desk.record("check", f"agent-{i % 20}", f"script {i}", {"text": f"script {i}"}, content=f"script {i} " * 20,
+                    findings=findings, jurisdiction=rng.choice(["CN", "US", "UK"]), lang="en")
+        store_ms.append((time.perf_counter() - t) * 1000)
+    timings = {}
+    for name, fn in (("queue", lambda: desk.draw_queue("bench", seed=1)), ("export", desk.export_records),
+                     ("stats", desk.stats), ("effectiveness", lambda: report(settings))):
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            runs.append((time.perf_counter() - t) * 1000)
+        timings[f"{name}_median_ms"] = round(statistics.median(runs), 1)
+    return {"artifacts": n, "store_median_ms": round(statistics.median(store_ms), 2), **timings}
+
+
 PHASES = {
     "ingest": phase_ingest,
     "reingest": phase_reingest,
@@ -330,6 +362,7 @@ PHASES = {
     "check": phase_check,
     "plan": phase_plan,
     "prep": phase_prep,
+    "review": phase_review,
 }
 
 

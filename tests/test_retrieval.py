@@ -146,3 +146,16 @@ def test_a_section_applying_a_named_provision_is_found_with_it(tmp_path):
     ingest(settings)
     hits = KnowledgeIndex(settings).search("What does CONC 7.10.1 R mean for our collection activity?", 2).hits
     assert {h.citation for h in hits} == {"CONC 7.10.1 R", "Vulnerable Customer Policy §4.1"}
+
+
+def test_a_chinese_question_naming_no_country_prefers_chinese_material(pack_index_dir):
+    from visitcoach.retrieval.index import KnowledgeIndex
+
+    from .conftest import ROOT, make_settings
+
+    index = KnowledgeIndex(make_settings(pack_index_dir, ROOT / "knowledge"))
+    # Without the preference, US Regulation F ranked first for this question.
+    hits = index.search("借款人白天上班不在家，晚上十点半去他家里找他可以吗？", 5).hits
+    assert all(h.metadata["jurisdiction"] in ("CN", "ALL") for h in hits[:3])
+    named = index.search("在美国，借款人白天上班不在家，晚上十点半去他家里找他可以吗？", 5).hits
+    assert named[0].metadata["jurisdiction"] in ("US", "ALL")

@@ -34,6 +34,9 @@ PER_DOC = 2
 EXCLUDED_BY_DEFAULT = ("persona", "exercise")
 #: Score factor for chunks of another jurisdiction when the question names one (a soft filter).
 OTHER_JURISDICTION = 0.5
+CHINESE_DEFAULT = 0.75
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 #: Dense similarity that counts as covered on its own (paraphrases sharing no words).
 STRONG_DENSE = 0.88
 #: Tokens that look like a legal or policy reference: "1692c", "7.9.14", "1006.18", "§4.2", 第…条.
@@ -284,11 +287,15 @@ class KnowledgeIndex:
             for rank, (cid, _) in enumerate(lst):
                 fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
         top_possible = sum(w for w, _ in lists) / (RRF_K + 1) if lists else 1.0
-        hint = None if filters.jurisdiction else infer_jurisdiction(query)
+        hint, factor = (None if filters.jurisdiction else infer_jurisdiction(query)), OTHER_JURISDICTION
+        if hint is None and not filters.jurisdiction and _CJK.search(query) and not _LATIN_WORD.search(query):
+            # A Chinese question that names no country is, for this product, almost always about China:
+            # a milder preference than a named country (US or UK material can still rank first).
+            hint, factor = "CN", CHINESE_DEFAULT
         if hint:
             for cid in fused:
                 if chunks[cid].metadata.get("jurisdiction") not in (hint, "ALL"):
-                    fused[cid] *= OTHER_JURISDICTION
+                    fused[cid] *= factor
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
         order = _diverse(sorted(fused, key=lambda cid: (-fused[cid], cid)), chunks, k)
         hits = [
