@@ -546,8 +546,10 @@ def rehearse_finish(res: Resources, user: str, token: str) -> str:
             live.result["notices"] = r.notices
         card = live.result["scorecard"]
         live.attempt_id = res.training().record_attempt(user, live.ref, live.seed, live.result, live.started)
+        persona = r.session.persona
         res.store().save("rehearsal", user, f"{live.ref}: {card['total']:.2f} {'pass' if card['passed'] else 'fail'}",
-                         {"exercise": live.ref, "attempt": live.attempt_id, **live.result}, ref=live.ref)
+                         {"exercise": live.ref, "attempt": live.attempt_id, **live.result}, ref=live.ref,
+                         jurisdiction=persona.jurisdiction, lang=persona.lang)
     return scorecard_md(live.result["scorecard"], live.result["ended_by"])
 
 
