@@ -125,3 +125,17 @@ def test_sentences_have_offsets_into_the_text():
     text = "第一句话。Second sentence here. 第三句！"
     spans = sentences(text)
     assert [text[s:e] for s, e in spans] == ["第一句话。", "Second sentence here.", "第三句！"]
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [("别逼我们动粗，到时候大家都难看。", "violence_intimidation"), ("别逼我们报警抓你。", "threat_arrest")],
+)
+def test_a_negated_imperative_carrying_a_threat_is_not_a_denial(checker, text, category):
+    """"Don't make us …" / 别逼我们… wraps the threat in a negation; it still threatens."""
+    assert category in cats(checker.check(text, parse_context({"jurisdiction": "CN"}), lang="zh"))
+
+
+@pytest.mark.parametrize("text", ["我们不会逼您，也不会动粗。", "We will not call the police.", "We don't ring your mum or anyone else about this."])
+def test_a_real_denial_still_hides_the_match(checker, text):
+    assert not cats(checker.check(text, parse_context({"jurisdiction": "CN"})))

@@ -52,6 +52,11 @@ _ZH_NEGATION = re.compile(
     r"没有(?:任何)?(?:权力|权利|额外)|无权|无需|不必|不用|不需要|没必要)"
     r"[^，。！？；,.!?;\n]{0,12}$"
 )
+# "Don't make me call your boss", "别逼我们动手": a negated imperative that carries the threat, not a denial.
+_NOT_A_DENIAL = re.compile(
+    r"(?:\b(?:don't|do\s+not)\s+(?:make|force|push)\s+(?:me|us)\b[^,.!?;]*$)|(?:别(?:逼|让)(?:我们|我)[^，。！？；]*$)",
+    re.IGNORECASE,
+)
 _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\n]|\bbut\b|\bif\b", re.IGNORECASE)
 _NEGATION_LOOKBACK = 160
 _QUOTES = {"“": "”", "「": "」", "‘": "’", "『": "』", '"': '"'}
@@ -137,6 +142,8 @@ def _negated(text: str, start: int, lang_hint: str) -> bool:
     for m in _CLAUSE_BREAK.finditer(text, lookback, start):
         clause_start = m.end()
     prefix = text[clause_start:start].replace("\u2019", "'")  # "won’t" typed with a curly apostrophe
+    if _NOT_A_DENIAL.search(prefix):
+        return False
     return bool(_EN_NEGATION.search(prefix) or _ZH_NEGATION.search(prefix))
 
 
