@@ -7,7 +7,6 @@ A category counts as reported for a script when a finding of it has severity vio
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -73,43 +72,28 @@ class Scores:
         }
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {
-        "precision": round(p, 4),
-        "recall": round(r, 4),
-        "f1": round(f, 4),
-        "support": tp + fn,
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-    }
-
-
 def score(predictions: dict[str, set[str]], cases: list[ComplianceCase]) -> Scores:
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    errors = []
-    compliant = [c for c in cases if not c.expected_categories]
-    false_alarms = 0
-    for case in cases:
-        got, want = predictions[case.id], set(case.expected_categories)
-        for c in got & want:
-            tp[c] += 1
-        for c in got - want:
-            fp[c] += 1
-        for c in want - got:
-            fn[c] += 1
-        if got != want:
-            errors.append({"id": case.id, "expected": sorted(want), "got": sorted(got)})
-        if not want and got:
-            false_alarms += 1
-    per = {c: _prf(tp[c], fp[c], fn[c]) for c in CATEGORIES}
-    micro = _prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
-    return Scores(per, micro, round(false_alarms / max(len(compliant), 1), 4), len(compliant), errors)
+    """The suite's own metrics (`scorers.compliance_metrics`), rounded, with the rows that differ."""
+    from visitcoach.evals.scorers import compliance_metrics
+
+    metrics = compliance_metrics([(c.expected_categories, predictions[c.id]) for c in cases], CATEGORIES)
+
+    def rounded(m: dict[str, float]) -> dict[str, float]:
+        return {k: round(v, 4) if k in ("precision", "recall", "f1") else v for k, v in m.items()}
+
+    errors = [
+        {"id": c.id, "expected": sorted(c.expected_categories), "got": sorted(predictions[c.id])}
+        for c in cases
+        if predictions[c.id] != set(c.expected_categories)
+    ]
+    compliant = sum(not c.expected_categories for c in cases)
+    return Scores(
+        {c: rounded(metrics["per_category"][c]) for c in CATEGORIES},
+        rounded(metrics["micro"]),
+        round(metrics["false_positive_rate"].value, 4),
+        compliant,
+        errors,
+    )
 
 
 def predict(checker: Checker, cases: list[ComplianceCase], semantic: bool = True) -> dict[str, set[str]]:

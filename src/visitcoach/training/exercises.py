@@ -74,10 +74,9 @@ class ExerciseLibrary:
         return [self.get(i) for i in self.ids()]
 
     def persona(self, persona_id: str) -> PersonaFile:
-        path = self.personas_dir / f"{persona_id}.yaml"
-        if not path.exists():
-            raise NotFoundError(f"unknown persona {persona_id!r}")
-        return read_record(path, PersonaFile, "persona")
+        from visitcoach.rehearsal import load_persona
+
+        return load_persona(self.knowledge_dir, persona_id)
 
     def export_yaml(self, exercise_id: str) -> str:
         data = self.get(exercise_id).model_dump(mode="json", exclude_none=True)
