@@ -72,6 +72,8 @@ def pack_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for part in ("policy", "legal"):
         shutil.copytree(SHIPPED / part, source / part)
     shutil.copy(SHIPPED / "glossary.yaml", source / "glossary.yaml")
+    shutil.copy(SHIPPED / "concepts.yaml", source / "concepts.yaml")
+    shutil.copytree(SHIPPED / "rules", source / "rules")  # read by the computed answers, not indexed
     data = tmp_path_factory.mktemp("pack-data")
     ingest(make_settings(data, source))
     return data

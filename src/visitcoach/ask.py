@@ -1,30 +1,38 @@
-"""`visitcoach ask`: a cited answer from the knowledge index.
+"""`visitcoach ask`: a cited answer to an agent's question.
 
-Offline, the answer is extractive: the sentences of the top chunks that best match the
-question (idf-weighted word overlap, in the question's language where the corpus has it), each
-tied to its chunk's citation. With an LLM, the same retrieved chunks go into `prompts/ask.*`;
-every `[n]` marker in the reply must point at a retrieved chunk, others are dropped.
+The steps live in `visitcoach.qa`: understand the question (language, jurisdiction, case, topic
+concepts), rank whole sections inside the jurisdiction asked, compute what the deterministic
+engines can compute, then compose the answer direct-answer first (offline) or hand the same
+understood question, ranked sections and computed facts to the model (`visitcoach.llm.ask`),
+whose reply is guarded and falls back to the offline answer.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
 
 from visitcoach.config import Settings
-from visitcoach.corpus.chunking import readable_sentences
-from visitcoach.corpus.loader import detect_lang
-from visitcoach.errors import BackendError, ConfigError
-from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex, SearchResult
-from visitcoach.retrieval.lexical import tokenize
+from visitcoach.corpus.concepts import Vocabulary, load_vocabulary
+from visitcoach.errors import BackendError, ConfigError, VisitCoachError
+from visitcoach.qa.compose import Composer
+from visitcoach.qa.compute import Fact, compute
+from visitcoach.qa.conversation import resolve
+from visitcoach.qa.sections import RankedSection, SectionIndex, rank_sections
+from visitcoach.qa.types import Answer, Citation, Lang, keep_valid_citations
+from visitcoach.qa.understand import Question, question_lang, understand
+from visitcoach.retrieval.index import KnowledgeIndex
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh", "en"]
-MAX_SENTENCES = 4
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+__all__ = ["NOT_COVERED", "Answer", "Citation", "Lang", "QuestionError", "ask", "keep_valid_citations", "question_lang"]
+
+#: Longest question accepted (characters); agents' questions are a few lines at most.
+MAX_QUESTION = 2000
 
 NOT_COVERED = {
     "en": "The knowledge base (internal policy, case files and legal guidance for China, the US and the UK) "
@@ -33,67 +41,72 @@ NOT_COVERED = {
     "zh": "知识库（内部制度、案例以及中国、美国、英国的法律指引）中没有涵盖这个问题的内容，为避免误导，不作推测。"
     "请咨询合规人员，或将相关制度、法规指引加入知识库。",
 }
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_FRENCH = re.compile(
+    r"\b(?:le|la|les|des|une|est|pour|peut|puis|je|nous|vous|quand|avec|dans|chez|emprunteur|dette|visiter|heure)\b",
+    re.IGNORECASE,
+)
+_SPANISH_GERMAN = re.compile(r"\b(?:cuando|puedo|deudor|visitar|wann|darf|ich|schuldner|besuchen|der|die|das|und)\b", re.IGNORECASE)
 
 
-@dataclass
-class Citation:
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    citation: str
-    source: str
-    score: float
-    text: str = field(repr=False, default="")
+class QuestionError(VisitCoachError):
+    """A question the engine refuses to take (empty, too long, binary, another language)."""
 
-    def as_dict(self, with_text: bool = False) -> dict[str, Any]:
-        row: dict[str, Any] = {
-            "chunk_id": self.chunk_id,
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "section": self.section,
-            "citation": self.citation,
-            "source": self.source,
-            "score": self.score,
-        }
-        if with_text:
-            row["text"] = self.text
-        return row
+
+def validate_question(question: Any) -> str:
+    """The question stripped, or one `QuestionError` saying what is wrong with it."""
+    if isinstance(question, bytes):
+        try:
+            question = question.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QuestionError("question: not UTF-8 text") from None
+    if not isinstance(question, str):
+        raise QuestionError(f"question: expected text, got {type(question).__name__}")
+    text = question.strip()
+    if not text:
+        raise QuestionError("question: empty; type a question in Chinese or English / 请输入中文或英文问题")
+    if len(text) > MAX_QUESTION:
+        raise QuestionError(f"question: {len(text):,} characters is too long (at most {MAX_QUESTION:,}); ask one question at a time")
+    controls = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r") or ch == "\ufffd")
+    if controls:
+        raise QuestionError("question: contains binary or control characters; paste plain text")
+    if _KANA.search(text) or _HANGUL.search(text):
+        raise QuestionError("question: looks like Japanese or Korean; visitcoach answers in Chinese or English / 请用中文或英文提问")
+    words = re.findall(r"[A-Za-zÀ-ÿ']+", text)
+    if words and not re.search(r"[\u4e00-\u9fff]", text):
+        foreign = len(_FRENCH.findall(text)) + len(_SPANISH_GERMAN.findall(text)) + len(re.findall(r"[À-ÿ]", text))
+        english = len(re.findall(r"\b(?:the|is|can|i|a|to|of|my|he|she|what|how|when|do|may|in|and)\b", text, re.IGNORECASE))
+        if foreign >= 2 and foreign > english:
+            raise QuestionError("question: looks like French, Spanish or German; visitcoach answers in Chinese or English")
+    return text
+
+
+class Engine:
+    """What answering needs, built once per knowledge index: the vocabulary, sections and composer."""
+
+    _lock = threading.Lock()
+    _cache: ClassVar[dict[tuple[int, str], Engine]] = {}
+
+    def __init__(self, index: KnowledgeIndex, vocabulary: Vocabulary) -> None:
+        self.index = index
+        self.vocabulary = vocabulary
+        self.sections = SectionIndex(index)
+        self.composer = Composer(index, self.sections)
 
     @classmethod
-    def of(cls, hit: Hit) -> Citation:
-        m = hit.metadata
-        return cls(
-            hit.chunk_id, hit.doc_id, hit.title, hit.section, hit.citation, m.get("source", ""), hit.score, hit.text
-        )
-
-
-@dataclass
-class Answer:
-    answer: str
-    citations: list[Citation]
-    mode: Literal["offline", "llm"]
-    covered: bool
-    lang: Lang
-    notice: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "answer": self.answer,
-            "citations": [c.as_dict() for c in self.citations],
-            "mode": self.mode,
-            "covered": self.covered,
-            "lang": self.lang,
-        }
-        if self.notice:
-            out["notice"] = self.notice
-        return out
-
-
-def question_lang(question: str, lang: str | None = None) -> Lang:
-    if lang in ("zh", "en"):
-        return lang  # type: ignore[return-value]
-    return "zh" if detect_lang(question) == "zh" else "en"
+    def of(cls, index: KnowledgeIndex) -> Engine:
+        vocabulary = load_vocabulary(Path(index.settings.knowledge_dir))
+        with index._lock:
+            chunks = index._chunks
+        key = (id(chunks), str(vocabulary.path))
+        with cls._lock:
+            engine = cls._cache.get(key)
+            if engine is None or engine.vocabulary is not vocabulary:
+                engine = cls(index, vocabulary)
+                cls._cache = {k: v for k, v in cls._cache.items() if v.index is not index}
+                cls._cache[key] = engine
+            return engine
 
 
 def ask(
@@ -103,82 +116,57 @@ def ask(
     jurisdiction: str | None = None,
     lang: str | None = None,
     settings: Settings | None = None,
+    history: Sequence[dict[str, str]] | None = None,
 ) -> Answer:
+    """Answer one question (a follow-up when `history` holds earlier turns); raises `QuestionError` on bad input."""
     settings = settings or index.settings
-    question = question.strip()
-    qlang = question_lang(question, lang)
-    if not question:
-        return Answer(NOT_COVERED[qlang], [], "offline", False, qlang)
-    result = index.search(question, settings.top_k, Filters(jurisdiction=jurisdiction))
-    if not result.covered(settings.min_relevance):
-        log.info("ask: not covered (best dense %.3f, coverage %.2f)", result.best_dense, result.coverage)
-        return Answer(NOT_COVERED[qlang], [], "offline" if settings.llm == "offline" else "llm", False, qlang)
+    text = validate_question(question)
+    engine = Engine.of(index)
+    q = understand(text, engine.vocabulary, jurisdiction=jurisdiction, lang=lang)
+    q = resolve(q, history, engine.vocabulary)
+    mode = "offline" if settings.llm == "offline" else "llm"
+    if q.elsewhere:
+        log.info("ask: about a jurisdiction the pack does not carry")
+        return _not_covered(q, mode)
+    ranked, result = rank_sections(engine.sections, q)
+    facts = compute(q, settings)
+    understood = {**q.as_dict(), "ranked": [{"citation": r.citation, "doc_id": r.section.doc_id} for r in ranked], "retrieved": [c.id for r in ranked for c in r.section.chunks]}
+    if not _covered(index, q, ranked, result, facts, settings):
+        log.info("ask: not covered (best dense %.3f)", result.best_dense)
+        return _not_covered(q, mode, understood)
+    offline = _offline(engine, q, ranked, facts, understood)
     if settings.llm == "openai":
         from visitcoach.llm.ask import llm_answer
 
         try:
-            return llm_answer(settings, question, qlang, result)
+            return llm_answer(settings, q, ranked, facts, offline)
         except (BackendError, ConfigError) as exc:
             log.warning("ask: model failed, answering offline: %s", exc)
-            answer = extractive_answer(index, question, qlang, result)
-            answer.notice = f"the model was not used ({exc}); this is the offline answer"
-            return answer
-    return extractive_answer(index, question, qlang, result)
+            offline.notice = f"the model was not used ({exc}); this is the offline answer"
+    return offline
 
 
-_RECORD_FIELD = re.compile(r"(?:^|\s)[a-z_]+: ")
+def _not_covered(q: Question, mode: str, understood: dict[str, Any] | None = None) -> Answer:
+    return Answer(NOT_COVERED[q.lang], [], mode, False, q.lang, understood=understood or q.as_dict())  # type: ignore[arg-type]
 
 
-def extractive_answer(index: KnowledgeIndex, question: str, qlang: Lang, result: SearchResult) -> Answer:
-    hits = result.hits
-    same_lang = [h for h in hits if h.lang == qlang]
-    # Answer in the question's language where the top results have it; else from whatever matched.
-    pool = same_lang if same_lang and hits.index(same_lang[0]) < 3 else hits
-    wanted = set(tokenize(question, bigrams=False))
-    weight = sum(index.idf(t) for t in wanted) or 1.0
-    scored: list[tuple[float, int, int, str]] = []  # (score, hit rank, position, sentence)
-    for rank, hit in enumerate(pool):
-        for pos, sentence in enumerate(readable_sentences(hit.text)):
-            if len(sentence) < 8 or sentence.startswith("#") or len(_RECORD_FIELD.findall(sentence)) >= 2:
-                continue  # headings and raw record fields ("name: … phone: …") are not answers
-            overlap = sum(index.idf(t) for t in wanted & set(tokenize(sentence, bigrams=False))) / weight
-            scored.append((overlap + 0.25 / (rank + 1) + 0.02 / (pos + 1), rank, pos, sentence))
-    scored.sort(key=lambda s: -s[0])
-    chosen: list[tuple[int, int, str]] = []
-    per_hit: dict[int, int] = {}
-    for _, rank, pos, sentence in scored:
-        if per_hit.get(rank, 0) >= 2 or any(sentence == c[2] for c in chosen):
-            continue
-        chosen.append((rank, pos, sentence))
-        per_hit[rank] = per_hit.get(rank, 0) + 1
-        if len(chosen) >= MAX_SENTENCES:
-            break
-    chosen.sort()
-    numbers: dict[int, int] = {}
-    parts: list[str] = []
-    for rank, _, sentence in chosen:
-        first = rank not in numbers
-        n = numbers.setdefault(rank, len(numbers) + 1)
-        if first and pool[rank].metadata.get("doc_type") == "case" and pool[rank].citation:
-            sentence = f"{pool[rank].citation}{'：' if qlang == 'zh' else ': '}{sentence}"  # which case it is
-        parts.append(f"{sentence}[{n}]" if qlang == "zh" else f"{sentence} [{n}]")
-    joiner = "" if qlang == "zh" else " "
-    citations = [Citation.of(pool[rank]) for rank in sorted(numbers, key=numbers.get)]
-    return Answer(joiner.join(parts), citations, "offline", True, qlang)
+def _covered(index: KnowledgeIndex, q: Question, ranked: list[RankedSection], result: Any, facts: list[Fact], settings: Settings) -> bool:
+    """Whether the pack answers the question (else the answer says it does not, rather than guess)."""
+    if not ranked or result.unknown_provision:
+        return False
+    if facts:
+        return True
+    if q.concepts and ranked[0].signals.get("concept", 0) > 0 and result.in_domain:
+        return True
+    top = [h for r in ranked[:3] for h in r.hits][:5] or result.hits[:5]
+    coverage = index._coverage(q.query, top)
+    best = max((h.dense or 0.0) for h in result.hits) if result.hits else 0.0
+    return type(result)(top, best, result.exact_match, coverage, result.in_domain, result.elsewhere, None).covered(settings.min_relevance)
 
 
-def keep_valid_citations(text: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
-    """Drop `[n]` markers that do not point at a retrieved chunk; renumber the rest in order of use."""
-    renumber: dict[int, int] = {}
-
-    def repl(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        if not 1 <= n <= len(hits):
-            log.info("dropped citation [%d]: only %d chunks were retrieved", n, len(hits))
-            return ""
-        return f"[{renumber.setdefault(n, len(renumber) + 1)}]"
-
-    cleaned = _MARKER.sub(repl, text)
-    cleaned = re.sub(r"[ \t]+([。.,，;；])", r"\1", cleaned).strip()
-    citations = [Citation.of(hits[n - 1]) for n in sorted(renumber, key=renumber.get)]
-    return cleaned, citations
+def _offline(engine: Engine, q: Question, ranked: list[RankedSection], facts: list[Fact], understood: dict[str, Any]) -> Answer:
+    text, citations, see_also = engine.composer.compose(q, ranked, facts)
+    if not text:
+        return _not_covered(q, "offline", understood)
+    understood = {**understood, "facts": [f.sentence for f in facts]}
+    return Answer(text, citations, "offline", True, q.lang, understood=understood, see_also=see_also)

@@ -117,10 +117,15 @@ def ask(
     jurisdiction: Annotated[
         str | None, typer.Option("--jurisdiction", "-j", help="Restrict to CN, US or UK (plus group-wide policy).")
     ] = None,
+    follow_up_of: Annotated[
+        list[str] | None,
+        typer.Option("--follow-up-of", help="An earlier question this one follows up (repeatable, oldest first): 'and in the UK?'."),
+    ] = None,
     lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the knowledge base, with citations."""
+    from visitcoach.ask import QuestionError
     from visitcoach.ask import ask as run_ask
     from visitcoach.retrieval.index import KnowledgeIndex
 
@@ -134,7 +139,11 @@ def ask(
     index = KnowledgeIndex(settings)
     if len(index) == 0:
         _fail("the index is empty: run `visitcoach ingest` first")
-    answer = run_ask(index, question, jurisdiction=jurisdiction, lang=lang, settings=settings)
+    history = [{"role": "user", "content": q} for q in (follow_up_of or [])]
+    try:
+        answer = run_ask(index, question, jurisdiction=jurisdiction, lang=lang, settings=settings, history=history)
+    except QuestionError as exc:
+        _fail(str(exc))
     if as_json:
         _emit(answer.as_dict())
         return
@@ -143,6 +152,10 @@ def ask(
         typer.echo("")
         for n, c in enumerate(answer.citations, start=1):
             typer.echo(f"[{n}] {c.citation} — {c.title} › {c.section} ({c.source})")
+    if answer.see_also:
+        typer.echo(("另见：" if answer.lang == "zh" else "See also: ") + "; ".join(answer.see_also))
+    if answer.notice:
+        typer.echo(f"note: {answer.notice}", err=True)
 
 
 @app.command()

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 SUFFIXES = {".md", ".markdown", ".txt", ".yaml", ".yml", ".pdf", ".docx"}
 #: Files that are data for other components, not prose to index.
 SKIP_DIRS = {"rules"}
-SKIP_NAMES = {"README.md", "plan_policy.yaml", "glossary.yaml"}
+SKIP_NAMES = {"README.md", "plan_policy.yaml", "glossary.yaml", "concepts.yaml"}
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from visitcoach.corpus.concepts import load_vocabulary, quantity_conflicts
 from visitcoach.corpus.loader import Document, discover, load_document
 from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import PlanPolicy
@@ -97,9 +98,36 @@ def validate_pack(root: Path, *, sample_pack: bool = False) -> PackReport:
             if not _resolves(cite, legal):
                 report.problems.append(f"{doc.path}: cites {cite!r}, which no legal document covers")
     report.problems += _check_exercises(report)
+    report.problems += _check_concepts(root, report)
     if sample_pack:
         report.problems += _check_sample_pack(report)
     return report
+
+
+def _check_concepts(root: Path, report: PackReport) -> list[str]:
+    """The concept vocabulary parses, names only sections the pack has, and its quantities agree."""
+    try:
+        vocabulary = load_vocabulary(root)
+    except KnowledgeError as exc:
+        return [str(exc)]
+    if vocabulary.path is None:
+        return []
+    cites = report.section_citations("legal", "policy")
+    problems = [
+        f"{vocabulary.path}: field 'concept {c.id}: sections.{j}': {cite!r} is not a section of any legal or policy document"
+        for c in vocabulary.spec.concepts
+        for j, listed in c.sections.items()
+        for cite in listed
+        if cite not in cites
+    ]
+    sections = [
+        (str(d.path), d.meta.lang, s.citation, s.text)
+        for d in report.documents
+        if d.meta.doc_type == "policy"
+        for s in d.sections
+        if s.citation
+    ]
+    return problems + quantity_conflicts(vocabulary, sections)
 
 
 def _check_exercises(report: PackReport) -> list[str]:

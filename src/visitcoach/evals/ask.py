@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from visitcoach.errors import KnowledgeError
 from visitcoach.evals.datasets import read_jsonl
 from visitcoach.evals.retrieval import load_unanswerable
 
@@ -27,6 +28,14 @@ class AskCase(BaseModel):
     expected_citations: list[str] = Field(default_factory=list)
     expected_doc_ids: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    #: Facts a right answer must not state (another jurisdiction's rule, a wrong figure).
+    forbidden_facts: list[str] = Field(default_factory=list)
+    #: `dev` rows may be tuned on; `test` rows are only measured (the gate and the README report them).
+    split: Literal["dev", "test"] = "dev"
+    #: The jurisdiction chosen in the UI, if any (most rows leave it to the question).
+    selected_jurisdiction: Literal["CN", "US", "UK"] | None = None
+    #: The row this one follows up in a conversation (its question is asked first).
+    follow_up_of: str | None = None
 
     @model_validator(mode="after")
     def _answerable_has_facts(self) -> AskCase:
@@ -46,4 +55,8 @@ def load_cases(path: Path | None, unanswerable: Path | None = None) -> list[AskC
             if u.id in seen:
                 continue  # the ask set already carries it
             cases.append(AskCase(id=u.id, lang=u.lang, question=u.question, answerable=False, tags=[*u.tags, "unanswerable"]))
+    by_id = {c.id: c for c in cases}
+    for c in cases:
+        if c.follow_up_of and c.follow_up_of not in by_id:
+            raise KnowledgeError(path or "ask.jsonl", f"{c.id}: follows up an unknown row {c.follow_up_of!r}", field="follow_up_of")
     return cases

@@ -458,3 +458,74 @@ def rehearsal_agreement(
 def mean_score(scores: Iterable[Score]) -> float | None:
     """Mean of the applicable values (None values are left out)."""
     return _mean(s.value for s in scores if s.value is not None)
+
+
+# -- answer correctness -------------------------------------------------------------------------
+
+#: The "see also" paragraph of an offline answer lists references, not claims.
+_SEE_ALSO = re.compile(r"\n+\s*(?:see also|另见)\s*[:：].*$", re.IGNORECASE | re.DOTALL)
+
+
+def claims_text(answer: str) -> str:
+    """The answer without its trailing "See also" references."""
+    return _SEE_ALSO.sub("", answer or "").strip()
+
+
+def fact_present(fact: str, answer: str, threshold: float = FACT_THRESHOLD) -> bool:
+    """Whether the answer states the fact: most of its words/bigrams and every number in it."""
+    return containment(fact, answer) >= threshold and numbers(fact) <= numbers(answer)
+
+
+def all_key_facts(answer: str, key_facts: Sequence[str]) -> Score:
+    """1 when every key fact is stated (a right answer), else 0."""
+    if not key_facts:
+        return Score(None, "no key facts")
+    missing = [f for f in key_facts if not fact_present(f, answer)]
+    return Score(0.0 if missing else 1.0, "every key fact stated" if not missing else "missing: " + " | ".join(missing[:3]))
+
+
+def forbidden_facts(answer: str, forbidden: Sequence[str]) -> Score:
+    """1 when the answer states a fact it must not (another jurisdiction's rule, a wrong figure), else 0."""
+    if not forbidden:
+        return Score(0.0, "no forbidden facts listed")
+    found = [f for f in forbidden if fact_present(f, answer)]
+    return Score(1.0 if found else 0.0, ("states: " + " | ".join(found[:3])) if found else "no forbidden fact")
+
+
+def wrong_jurisdiction(
+    answer: str, cited: Sequence[Mapping[str, Any]], jurisdiction: str | None, forbidden: Sequence[str]
+) -> Score:
+    """1 when the answer gives another jurisdiction's rule as the answer: a forbidden fact, or a first
+    sentence resting on a document of another jurisdiction than the one asked, else 0."""
+    bad = forbidden_facts(answer, forbidden)
+    if bad.value:
+        return bad
+    if jurisdiction in ("CN", "US", "UK"):
+        first = split_sentences(claims_text(answer))[:1]
+        for n in markers(first[0]) if first else []:
+            if 1 <= n <= len(cited):
+                j = cited[n - 1].get("jurisdiction")
+                if j and j not in (jurisdiction, "ALL"):
+                    return Score(1.0, f"first sentence rests on a {j} source [{n}] for a {jurisdiction} question")
+    return Score(0.0, "no other jurisdiction's rule given as the answer")
+
+
+def direct_answer(answer: str, key_facts: Sequence[str]) -> Score:
+    """1 when the first sentence carries a key fact (the answer comes first), else 0."""
+    if not key_facts:
+        return Score(None, "no key facts")
+    first = split_sentences(claims_text(answer))[:1]
+    if first and any(fact_present(f, first[0]) for f in key_facts):
+        return Score(1.0, "the first sentence states a key fact")
+    return Score(0.0, "the first sentence states no key fact")
+
+
+def citation_in_top(
+    citations: Sequence[Mapping[str, Any]], expected_citations: Sequence[str], expected_doc_ids: Sequence[str], k: int = 5
+) -> Score:
+    """1 when one of the first k citations (or ranked sections) is an expected citation."""
+    top = list(citations)[:k]
+    if not expected_citations:
+        return citation_recall(top, expected_citations, expected_doc_ids)
+    hit = [e for e in expected_citations if any(citation_matches(e, str(c.get("citation", "")), str(c.get("doc_id", "")), expected_doc_ids) for c in top)]
+    return Score(1.0 if hit else 0.0, f"{hit[0]} in the top {k}" if hit else f"no expected citation in the top {k}")

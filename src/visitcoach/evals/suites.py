@@ -222,25 +222,46 @@ def judge_groundedness(settings: Settings, lang: str, answer: str, cited_texts: 
     return scorers.groundedness_from_verdicts(scorers.parse_judge_verdicts(reply, len(sentences)))
 
 
+ASK_ANSWER_METRICS = (
+    "answer_correct", "key_fact_coverage", "direct_answer", "citation_top5", "section_recall@5",
+    "citation_precision", "citation_recall", "groundedness",
+)
+
+
 def ask_suite(ctx: EvalContext) -> SuiteResult:
+    """Answers to agents' questions. The headline metrics (`ask.*`) are the **test** split's; the dev
+    split, which ranking is tuned on, is reported as `ask.dev.*`."""
     from visitcoach.ask import ask
     from visitcoach.evals.ask import load_cases
-    from visitcoach.retrieval.index import Filters
 
     settings = ctx.settings.model_copy(update={"llm": "openai" if ctx.mode == "llm" else "offline"})
     cases = load_cases(ctx.dataset("ask.jsonl"), ctx.dataset("unanswerable.jsonl"))
+    by_id = {c.id: c for c in cases}
     index = ctx.index
     similarity = _SentenceSimilarity(index.embedder)
     rows = []
     for case in ctx.bar(cases, "ask"):
-        answer = ask(index, case.question, jurisdiction=case.jurisdiction, lang=case.lang, settings=settings)
-        retrieved = [h.chunk_id for h in index.search(case.question, settings.top_k, Filters(jurisdiction=case.jurisdiction)).hits]
+        parent = by_id.get(case.follow_up_of) if case.follow_up_of else None
+        history = [{"role": "user", "content": parent.question}] if parent else None
+        chosen = case.selected_jurisdiction or (parent.selected_jurisdiction if parent else None)
+        answer = ask(index, case.question, jurisdiction=chosen, lang=case.lang, settings=settings, history=history)
+        retrieved = list(answer.understood.get("retrieved", []))
         cited = [c.as_dict(with_text=True) for c in answer.citations]
+        for c in cited:
+            chunk = index.chunk(c["chunk_id"])
+            c["jurisdiction"] = chunk.metadata.get("jurisdiction") if chunk else None
         scores: dict[str, Score] = {"refusal": scorers.refusal(answer.covered, case.answerable)}
         if case.answerable:
-            text = answer.answer if answer.covered else ""
+            text = scorers.claims_text(answer.answer) if answer.covered else ""
             scores["key_fact_coverage"] = scorers.key_fact_coverage(text, case.key_facts)
+            scores["answer_correct"] = scorers.all_key_facts(text, case.key_facts)
+            scores["direct_answer"] = scorers.direct_answer(text, case.key_facts)
+            scores["wrong_jurisdiction"] = scorers.wrong_jurisdiction(text, cited, case.jurisdiction, case.forbidden_facts)
+            scores["section_recall@5"] = scorers.citation_in_top(
+                answer.understood.get("ranked", []), case.expected_citations, case.expected_doc_ids
+            )
             if answer.covered:
+                scores["citation_top5"] = scorers.citation_in_top(cited, case.expected_citations, case.expected_doc_ids)
                 scores["citation_precision"] = scorers.citation_precision(text, cited, retrieved)
                 scores["citation_recall"] = scorers.citation_recall(cited, case.expected_citations, case.expected_doc_ids)
                 texts = [c["text"] for c in cited]
@@ -249,32 +270,41 @@ def ask_suite(ctx: EvalContext) -> SuiteResult:
                 else:
                     scores["groundedness"] = scorers.groundedness(text, texts, similarity=similarity)
             else:
+                scores["citation_top5"] = Score(0.0, "refused, nothing cited")
                 scores["citation_recall"] = Score(0.0, "refused, nothing cited")
         output = {
             "answer": answer.answer,
             "covered": answer.covered,
             "mode": answer.mode,
             "citations": [f"[{n}] {c['doc_id']} | {c['citation']}" for n, c in enumerate(cited, start=1)],
+            "topics": answer.understood.get("topics", []),
+            "jurisdiction": answer.understood.get("jurisdiction"),
         }
         if answer.notice:
             output["notice"] = answer.notice
         rows.append(
             RowResult(
-                "ask", case.id, case.lang, case.jurisdiction, case.tags,
+                "ask", case.id, case.lang, case.jurisdiction, [*case.tags, f"split:{case.split}"],
                 {"question": case.question, "answerable": case.answerable, "key_facts": case.key_facts,
-                 "expected_citations": case.expected_citations},
+                 "forbidden_facts": case.forbidden_facts, "expected_citations": case.expected_citations,
+                 "split": case.split, "follow_up_of": case.follow_up_of},
                 output, scores,
             )
         )
-    answerable = [r for r in rows if r.input["answerable"]]
-    unanswerable = [r for r in rows if not r.input["answerable"]]
-    metrics = {f"ask.{key}": _metric(answerable, key) for key in ("key_fact_coverage", "citation_precision", "citation_recall", "groundedness")} if answerable else {}
-    if unanswerable:
-        metrics["ask.refusal_accuracy"] = _metric(unanswerable, "refusal")
-    if answerable:
-        metrics["ask.false_refusal_rate"] = round(1 - _metric(answerable, "refusal"), 4)
-    return SuiteResult("ask", rows, metrics, primary="key_fact_coverage" if answerable else "refusal",
-                       tables={"answerable": len(answerable), "unanswerable": len(unanswerable)})
+    metrics: dict[str, float | None] = {}
+    for prefix, split in (("ask.", "test"), ("ask.dev.", "dev")):
+        part = [r for r in rows if r.input["split"] == split]
+        answerable = [r for r in part if r.input["answerable"]]
+        unanswerable = [r for r in part if not r.input["answerable"]]
+        if answerable:
+            metrics.update({f"{prefix}{key}": _metric(answerable, key) for key in ASK_ANSWER_METRICS})
+            metrics[f"{prefix}wrong_jurisdiction_rate"] = _metric(answerable, "wrong_jurisdiction")
+            metrics[f"{prefix}false_refusal_rate"] = round(1 - _metric(answerable, "refusal"), 4)
+        if unanswerable:
+            metrics[f"{prefix}refusal_accuracy"] = _metric(unanswerable, "refusal")
+    tables = {s: {"answerable": sum(1 for r in rows if r.input["split"] == s and r.input["answerable"]),
+                  "unanswerable": sum(1 for r in rows if r.input["split"] == s and not r.input["answerable"])} for s in ("dev", "test")}
+    return SuiteResult("ask", rows, metrics, primary="answer_correct", tables=tables)
 
 
 # -- compliance ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from visitcoach.errors import ConfigError, KnowledgeError
 
 #: Every prompt task and the variables its templates use (the same set in zh and en).
 TASKS: dict[str, frozenset[str]] = {
-    "ask": frozenset({"context", "count"}),
+    "ask": frozenset({"context", "count", "jurisdiction", "topic", "facts"}),
     "proposal": frozenset({"style", "required"}),
     "rewrite": frozenset({"findings"}),
     "prep": frozenset({"required"}),

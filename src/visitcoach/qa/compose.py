@@ -1,0 +1,266 @@
+"""The offline answer: the direct answer first, then cited supporting points, then "see also".
+
+1. Direct answer: a computed fact when an engine answers the question; otherwise the sentence of
+   the best-ranked section that best answers it *for the jurisdiction asked* (a sentence labelled
+   with another country is never the answer).
+2. Where the question names no country and the best section gives a rule per country, one
+   labelled line per country follows.
+3. Supporting points: the best sentence of the next sections, each cited.
+4. See also: the citations of further relevant sections, as plain references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from visitcoach.corpus.chunking import readable_sentences
+from visitcoach.qa.compute import Fact
+from visitcoach.qa.sections import RankedSection, Section, SectionIndex
+from visitcoach.qa.types import Citation
+from visitcoach.qa.understand import Question
+from visitcoach.retrieval.index import Hit, KnowledgeIndex
+from visitcoach.retrieval.lexical import tokenize
+from visitcoach.retrieval.manifest import StoredChunk
+
+#: At most this many cited sentences in an offline answer (direct answer and country lines included).
+MAX_SENTENCES = 5
+#: A supporting sentence must share at least this idf-weighted share of the question's words.
+MIN_SUPPORT = 0.12
+SEE_ALSO = 3
+_EXAMPLE = re.compile(r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*[:：]|^[\"“「]", re.IGNORECASE)
+#: A sentence that turns to a country after a closing quote ("…」在美国，…", '…" In the US, …') is two.
+_COUNTRY_TURN = re.compile(r"(?<=[」”\"])\s*(?=(?:在(?:中国|美国|英国)|In (?:the US|the UK|China))[，,])")
+_NORMATIVE = re.compile(
+    r"\b(?:must|never|may not|must not|only|cannot|can't|shall|is not allowed|are not allowed|no visit|do not|does not)\b"
+    r"|不得|不能|不可|必须|须|只能|禁止|严禁|应当|一律|至少",
+    re.IGNORECASE,
+)
+_DISCLAIMER = re.compile(r"fictional|not legal advice|for training|虚构|仅用于培训|不构成法律意见", re.IGNORECASE)
+_RECORD_FIELD = re.compile(r"(?:^|\s)[a-z_]+: ")
+_COUNTRY = {
+    "CN": re.compile(r"\bchina\b|\bchinese\b|\bprc\b|中国|国内|刑法|民法典|个人信息保护法|cba|gb/t|nifa", re.IGNORECASE),
+    "US": re.compile(r"\bunited states\b|\bu\.s\.(?!\s*c)|\bus\b|\bfdcpa\b|\bcfpb\b|regulation f|15 u\.s\.c\.|12 cfr|美国", re.IGNORECASE),
+    "UK": re.compile(r"\bunited kingdom\b|\buk\b|\bconc\b|\bfca\b|breathing space|\baja\b|英国", re.IGNORECASE),
+}
+_LEAD = re.compile(r"^(?:\*\*)?(?:in\s+(?:the\s+)?)?(?:china|united states|united kingdom|the us|the uk|us|uk)\b|^(?:在)?(?:中国|美国|英国)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    label: str | None  # the one jurisdiction the sentence (or its list item) is about
+    chunk: StoredChunk
+    position: int
+
+
+def sentence_label(text: str) -> str | None:
+    found = {j for j, p in _COUNTRY.items() if p.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def labelled_sentences(section: Section) -> list[Sentence]:
+    """Readable sentences of a section; a sentence in a list item or paragraph that opens by naming a
+    country ("- **China:** …", "在美国和英国…") inherits that label."""
+    out: list[Sentence] = []
+    pos = 0
+    for chunk in section.chunks:
+        for block in _blocks(chunk.text):
+            inherited: str | None = None
+            for i, sent in enumerate(s for whole in readable_sentences(block) for s in _COUNTRY_TURN.split(whole) if s.strip()):
+                if len(sent) < 8 or sent.startswith("#") or len(_RECORD_FIELD.findall(sent)) >= 2:
+                    continue
+                own = sentence_label(sent)
+                if i == 0:
+                    lead = _LEAD.match(sent.lstrip("-* "))
+                    inherited = own if lead else None
+                out.append(Sentence(sent, own or inherited, chunk, pos))
+                pos += 1
+    return out
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs and list items (each list item its own block)."""
+    blocks: list[str] = []
+    for para in re.split(r"\n\s*\n", text):
+        current: list[str] = []
+        for line in para.splitlines():
+            if re.match(r"\s*(?:[-*+]|\d+[.)])\s+", line) and current:
+                blocks.append("\n".join(current))
+                current = []
+            current.append(line)
+        if current:
+            blocks.append("\n".join(current))
+    return blocks
+
+
+def _repeats(text: str, said: set[str]) -> bool:
+    """Whether a sentence mostly repeats one already in the answer."""
+    words = set(tokenize(text, bigrams=True))
+    if not words:
+        return True
+    return any(len(words & set(tokenize(s, bigrams=True))) / len(words) > 0.6 for s in said)
+
+
+class Composer:
+    def __init__(self, index: KnowledgeIndex, sections: SectionIndex) -> None:
+        self.index = index
+        self.sections = sections
+
+    def _weights(self, q: Question) -> tuple[set[str], float]:
+        words = set(tokenize(q.query, bigrams=False))
+        for m in q.concepts[:2]:
+            for trig in [*m.triggers, *m.concept.answer_words.en, *m.concept.answer_words.zh]:
+                words |= set(tokenize(trig, bigrams=False))
+        return words, (sum(self.index.idf(t) for t in words) or 1.0)
+
+    def score(self, sentence: Sentence, q: Question, words: set[str], total: float) -> float:
+        overlap = sum(self.index.idf(t) for t in words & set(tokenize(sentence.text, bigrams=False))) / total
+        s = overlap + 0.04 / (sentence.position + 1)
+        if q.jurisdiction:
+            if sentence.label == q.jurisdiction:
+                s += 0.25
+        elif sentence.label is None:
+            s += 0.05
+        if re.search(r"secondary source|二手来源", sentence.text, re.IGNORECASE):
+            s -= 0.1
+        if _NORMATIVE.search(sentence.text):
+            s += 0.12  # a rule ("never", "must", 不得, 须) answers an agent's "may I" better than a definition
+        if _DISCLAIMER.search(sentence.text):
+            s -= 1.0  # "this case is fictional" / "not legal advice" says nothing about the question
+        if _EXAMPLE.match(sentence.text):
+            s -= 0.3  # a quoted example line is an illustration, not the rule
+        return s
+
+    def candidates(self, section: Section, q: Question) -> list[tuple[float, Sentence]]:
+        words, total = self._weights(q)
+        out, examples = [], []
+        for sent in labelled_sentences(section):
+            if q.jurisdiction and sent.label and sent.label != q.jurisdiction:
+                continue  # another country's rule is never the answer
+            scored = (self.score(sent, q, words, total), sent)
+            (examples if _EXAMPLE.match(sent.text) or _DISCLAIMER.search(sent.text) else out).append(scored)
+        out.sort(key=lambda x: (-x[0], x[1].position))
+        examples.sort(key=lambda x: (-x[0], x[1].position))
+        return out or examples  # quoted examples and disclaimers only when a section has nothing else
+
+    def compose(self, q: Question, ranked: list[RankedSection], facts: list[Fact]) -> tuple[str, list[Citation], list[str]]:
+        numbers: dict[str, int] = {}  # chunk id -> marker number
+        cited: list[Citation] = []
+        used_sections: set[tuple[str, str]] = set()
+        parts: list[str] = []
+        used_text: set[str] = set()
+
+        def cite(chunk: StoredChunk, score: float) -> int:
+            if chunk.id not in numbers:
+                numbers[chunk.id] = len(numbers) + 1
+                hit = Hit(chunk.id, chunk.doc_id, chunk.text, chunk.metadata, round(score, 4), None, None)
+                cited.append(Citation.of(hit))
+            return numbers[chunk.id]
+
+        def say(text: str, chunk: StoredChunk, score: float, section: Section | None = None) -> None:
+            first = chunk.id not in numbers
+            n = cite(chunk, score)
+            text = text.strip()
+            if first and chunk.metadata.get("doc_type") == "case" and chunk.metadata.get("citation"):
+                text = f"{chunk.metadata['citation']}{'：' if q.lang == 'zh' else ': '}{text}"  # which case it is
+            parts.append(f"{text}[{n}]" if q.lang == "zh" else f"{text} [{n}]")
+            used_text.add(text)
+            if section is not None:
+                used_sections.add(section.key)
+
+        top_score = ranked[0].score if ranked else 1.0
+        countries_said: set[str] = set()
+        # 1. the direct answer: computed facts, each followed by the quoted rule it rests on
+        for fact in facts:
+            section = self._section_of(fact.citation, q.lang)
+            if section is None:
+                continue
+            cands = self.candidates(section, q)
+            chunk = cands[0][1].chunk if cands else section.chunks[0]
+            say(fact.sentence, chunk, 1.0, section)
+            quote = self._supporting_quote(cands, fact, q)
+            if quote is not None and len(parts) < MAX_SENTENCES:
+                say(quote.text, quote.chunk, 1.0, section)
+        # 2. otherwise the best sentence of the best section
+        for best in ranked[:3] if not parts else []:
+            cands = self.candidates(best.section, q)
+            if cands:
+                say(cands[0][1].text, cands[0][1].chunk, best.score / top_score, best.section)
+                break
+        # 3. per-country lines when the question names no country and the top section differs by country
+        if not q.jurisdiction and ranked and not any(f.kind == "visit_time" for f in facts):
+            top = self._section_of(facts[0].citation, q.lang) if facts else ranked[0].section
+            if top is not None:
+                countries_said |= self._country_lines(top, q, say, used_text)
+        # 4. supporting points from the next sections
+        for r in ranked:
+            if len(parts) >= MAX_SENTENCES:
+                break
+            if r.section.key in used_sections:
+                continue
+            if r.score < 0.35 * top_score:
+                break
+            cands = [c for c in self.candidates(r.section, q) if not _repeats(c[1].text, used_text)]
+            if not cands or cands[0][0] < MIN_SUPPORT or _EXAMPLE.match(cands[0][1].text):
+                continue
+            label = cands[0][1].label
+            if not q.jurisdiction and label and label in countries_said:
+                continue  # one line per country when none was named
+            if label:
+                countries_said.add(label)
+            if not q.jurisdiction and cands[0][1].label and len(parts) > 0 and r.section.jurisdiction != "ALL":
+                # a country's law under a question that names none: say whose it is
+                label = cands[0][1].label
+                text = cands[0][1].text
+                say(self._prefixed(text, label, q), cands[0][1].chunk, r.score / top_score, r.section)
+            else:
+                say(cands[0][1].text, cands[0][1].chunk, r.score / top_score, r.section)
+        see_also = []
+        for r in ranked:
+            if r.section.key not in used_sections and r.citation and r.citation not in see_also:
+                if r.citation not in {c.citation for c in cited}:
+                    see_also.append(r.citation)
+            if len(see_also) >= SEE_ALSO:
+                break
+        joiner = "" if q.lang == "zh" else " "
+        return joiner.join(parts), cited, see_also
+
+    def _section_of(self, citation: str, lang: str) -> Section | None:
+        found = self.sections.by_citation(citation)
+        if not found:
+            return None
+        return self.sections.version(found[0].family, lang)
+
+    def _supporting_quote(self, cands: list[tuple[float, Sentence]], fact: Fact, q: Question) -> Sentence | None:
+        """The sentence of the fact's section that carries its figures for the jurisdiction asked."""
+        figures = [f for f in fact.figures if f]
+        best = None
+        for score, sent in cands:
+            if q.jurisdiction and sent.label not in (q.jurisdiction, None):
+                continue
+            have = sum(1 for f in figures if f in sent.text)
+            key = (have, sent.label == q.jurisdiction if q.jurisdiction else sent.label is None, score)
+            if best is None or key > best[0]:
+                best = (key, sent)
+        return best[1] if best else None
+
+    def _prefixed(self, text: str, label: str, q: Question) -> str:
+        names = {"zh": {"CN": "中国", "US": "美国", "UK": "英国"}, "en": {"CN": "China", "US": "United States", "UK": "United Kingdom"}}[q.lang]
+        name = names[label]
+        if name.lower() in text[:24].lower() or _LEAD.match(text):
+            return text
+        return f"{name}：{text}" if q.lang == "zh" else f"{name}: {text}"
+
+    def _country_lines(self, section: Section, q: Question, say, used_text: set[str]) -> set[str]:  # noqa: ANN001
+        cands = self.candidates(section, q)
+        per: dict[str, Sentence] = {}
+        for _, sent in cands:
+            if sent.label and sent.label not in per and sent.text not in used_text:
+                per[sent.label] = sent
+        if len(per) < 2:
+            return set()
+        for j in ("CN", "US", "UK"):
+            if j in per:
+                say(self._prefixed(per[j].text, j, q), per[j].chunk, 1.0, section)
+        return set(per)

@@ -1,0 +1,250 @@
+"""Computed answers: where a question is one the deterministic engines answer, they answer it.
+
+Visit windows and the two-person rule come from the compliance rules (`knowledge/rules/`), whether
+a place may be visited from the checker's context layer, discount authority and the affordable
+instalment from `knowledge/policy/plan_policy.yaml` and the plan calculator. The figures in a
+computed sentence are the engine's; its wording is a template in `prompts/answers.<lang>.yaml`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from visitcoach.compliance import Checker, VisitContext
+from visitcoach.compliance.rules import load_rules
+from visitcoach.config import Settings
+from visitcoach.corpus.pack import load_plan_policy
+from visitcoach.errors import ConfigError, KnowledgeError
+from visitcoach.qa.understand import Question
+from visitcoach.repayment.calc import ROLES, PlanInputs, assess
+
+log = logging.getLogger(__name__)
+JURISDICTIONS = ("CN", "US", "UK")
+_WINDOW_CITATION = "Field Visit Policy §4.2"
+_STAFFING_CITATION = "Field Visit Policy §5.1"
+_PLACE_CITATION = {"workplace": "Field Visit Policy §4.3", "hospital": "Field Visit Policy §4.4", "school": "Field Visit Policy §4.4"}
+_AUTHORITY_CITATION = "Hardship and Repayment Plan Policy §4.1"
+_AFFORDABLE_CITATION = "Hardship and Repayment Plan Policy §2.3"
+_ALONE = ("alone", "on my own", "by myself", "solo", "just me", "一个人", "单独", "独自", "自己去")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One computed sentence, the section it rests on, and the figures in it (for the LLM guard)."""
+
+    kind: str
+    sentence: str
+    citation: str
+    figures: tuple[str, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=4)
+def templates(prompts_dir: Path, lang: str) -> dict[str, Any]:
+    path = Path(prompts_dir) / f"answers.{lang}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: the answer templates are missing (set VISITCOACH_PROMPTS_DIR)") from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(path, f"broken YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(path, "must be a mapping of template names to sentences")
+    return data
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The policy figures the computed answers use, read once from the pack."""
+
+    windows: dict[str, tuple[str, str]]
+    min_collectors: dict[str, int]
+    checker: Checker
+    plan_policy: Any
+
+    @classmethod
+    def load(cls, settings: Settings) -> Engines:
+        return _engines(Path(settings.knowledge_dir).resolve(), Path(settings.data_dir).resolve())
+
+
+@lru_cache(maxsize=4)
+def _engines(knowledge_dir: Path, data_dir: Path) -> Engines:
+    rules_dir = knowledge_dir / "rules"
+    rules = load_rules(rules_dir) if rules_dir.is_dir() else []
+    windows: dict[str, tuple[str, str]] = {}
+    staff: dict[str, int] = {}
+    for rule in rules:
+        d = rule.spec.detect
+        if d.context == "visit_time":
+            windows.update({j: (w.start, w.end) for j, w in d.windows.items()})
+        if d.context == "visit_staffing":
+            staff.update(d.min_collectors)
+    checker = Checker(rules, None, data_dir / "cache")
+    policy = load_plan_policy(knowledge_dir) if (knowledge_dir / "policy" / "plan_policy.yaml").exists() else None
+    return Engines(windows, staff, checker, policy)
+
+
+def _minutes(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def _pct(share: Decimal) -> str:
+    return f"{(Decimal(share) * 100).normalize():f}%"
+
+
+def compute(q: Question, settings: Settings) -> list[Fact]:
+    """The computed facts for a question (empty when none of the engines applies)."""
+    topics = [c.concept for c in q.concepts[:2]]
+    kinds = {c.compute for c in topics if c.compute}
+    if not kinds:
+        return []
+    eng = Engines.load(settings)
+    t = templates(Path(settings.prompts_dir), q.lang)
+    facts: list[Fact] = []
+    order = [c.compute for c in topics if c.compute]
+    for kind in dict.fromkeys(order):
+        fact = None
+        if kind == "visit_time":
+            fact = _visit_time(q, eng, t)
+        elif kind == "staffing":
+            fact = _staffing(q, eng, t)
+        elif kind == "visit_place":
+            fact = _visit_place(q, eng, t)
+        elif kind == "discount_authority":
+            fact = _authority(q, eng, t)
+        elif kind == "affordability":
+            fact = _affordability(q, eng, t)
+        if fact:
+            facts.append(fact)
+    return facts
+
+
+def _window(eng: Engines, j: str) -> str:
+    start, end = eng.windows[j]
+    return f"{start}–{end}"
+
+
+def _visit_time(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    if not eng.windows:
+        return None
+    js = [q.jurisdiction] if q.jurisdiction in eng.windows else [j for j in JURISDICTIONS if j in eng.windows]
+    every = {j: _window(eng, j) for j in JURISDICTIONS if j in eng.windows}
+    if q.time is None:
+        if len(js) == 1:
+            start, end = eng.windows[js[0]]
+            s = t["window_one"].format(place=t["places"][js[0]], start=start, end=end)
+            return Fact("visit_time", s, _WINDOW_CITATION, (start, end), {"jurisdiction": js[0]})
+        s = t["window_all"].format(**every)
+        return Fact("visit_time", s, _WINDOW_CITATION, tuple(x for w in every.values() for x in w.split("–")))
+    at = q.time.hour * 60 + q.time.minute
+    when = q.time.strftime("%H:%M")
+    inside = {j for j in js if _minutes(eng.windows[j][0]) <= at < _minutes(eng.windows[j][1])}
+    if len(js) == 1:
+        j = js[0]
+        start, end = eng.windows[j]
+        key = "time_inside" if j in inside else "time_outside"
+        s = t[key].format(place=t["places"][j], start=start, end=end, time=when)
+        return Fact("visit_time", s, _WINDOW_CITATION, (when, start, end), {"jurisdiction": j, "allowed": j in inside})
+    if len(inside) in (0, len(js)):
+        key = "time_inside_every" if inside else "time_outside_every"
+        return Fact("visit_time", t[key].format(time=when, **every), _WINDOW_CITATION, (when,), {"allowed": sorted(inside)})
+    sep = "、" if q.lang == "zh" else ", "
+    s = t["time_outside_all"].format(
+        time=when,
+        outside=sep.join(t["places"][j] for j in js if j not in inside),
+        inside=sep.join(t["places"][j] for j in js if j in inside),
+        **every,
+    )
+    return Fact("visit_time", s, _WINDOW_CITATION, (when,), {"allowed": sorted(inside)})
+
+
+def _staffing(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    if not eng.min_collectors:
+        return None
+    js = [q.jurisdiction] if q.jurisdiction in eng.min_collectors else list(eng.min_collectors)
+    n = max(eng.min_collectors[j] for j in js)
+    words = {2: "两", 3: "三"} if q.lang == "zh" else {2: "two", 3: "three"}
+    count = words.get(n, str(n))
+    alone = any(a in q.text.lower() for a in _ALONE)
+    if alone:
+        s = t["staffing_alone"].format(n=count)
+    elif len(js) == 1 and q.jurisdiction:
+        s = t["staffing_one"].format(n=count, place=t["places"][js[0]])
+    else:
+        s = t["staffing_all"].format(n=count)
+    return Fact("staffing", s, _STAFFING_CITATION, (str(n),), {"min_collectors": n})
+
+
+def _visit_place(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    if q.place not in _PLACE_CITATION:
+        return None
+    if q.place in ("hospital", "school"):
+        s = t["place_never"].format(what=t["inappropriate"][q.place])
+        return Fact("visit_place", s, _PLACE_CITATION[q.place], (), {"place": q.place})
+    # The checker's context layer decides: a workplace visit without consent is a violation.
+    ctx = VisitContext(jurisdiction=q.jurisdiction, location=q.place)  # type: ignore[arg-type]
+    findings = [f for f in eng.checker.context_findings(ctx, q.lang) if f.category == "visit_place"]
+    if not findings:
+        return None
+    return Fact("visit_place", t["place_no_consent"], _PLACE_CITATION[q.place], (), {"place": q.place, "rule": findings[0].rule_id})
+
+
+def _authority(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    if eng.plan_policy is None:
+        return None
+    products = eng.plan_policy.products
+    product = q.product or "consumer_loan"
+    j = q.jurisdiction or "CN"
+    try:
+        pol = products[product][j]
+    except (KeyError, TypeError):
+        return None
+    auth = pol.settlement_authority
+    shares = {r: _pct(getattr(auth, r) if not isinstance(auth, dict) else auth[r]) for r in ROLES}
+    where = ""
+    if q.jurisdiction:
+        where = (f"（{t['places'][j]}）" if q.lang == "zh" else f" in {t['places'][j]}")
+    role = q.role if q.role in ("supervisor", "manager") else ("agent" if q.role == "agent" and _asks_own(q) else None)
+    if role:
+        s = t["authority_role"].format(
+            role=t["roles"][role], pct=shares[role], product=t["products"][product], where=where, next=t["next_role"][role]
+        )
+        return Fact("discount_authority", s, _AUTHORITY_CITATION, (shares[role].rstrip("%"),), {"role": role, "product": product})
+    s = t["authority_all"].format(product=t["products"][product], where=where, **shares)
+    return Fact("discount_authority", s, _AUTHORITY_CITATION, tuple(v.rstrip("%") for v in shares.values()), {"product": product})
+
+
+def _asks_own(q: Question) -> bool:
+    return bool(re.search(r"\b(?:i|me|agents?|collectors?)\b|我|外访专员|催收员", q.text, re.IGNORECASE))
+
+
+def _affordability(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    if "income" not in q.figures or "expenses" not in q.figures or eng.plan_policy is None:
+        return None
+    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
+    if j is None:
+        return None
+    product = q.product or "consumer_loan"
+    try:
+        inputs = PlanInputs(j, product, Decimal("1000000"), Decimal("0"), Decimal("0.01"), 12, q.figures["income"], q.figures["expenses"])
+        a = assess(inputs, eng.plan_policy)
+    except Exception as exc:  # noqa: BLE001 - a figure the calculator rejects is no computed answer
+        log.info("affordability not computed: %s", exc)
+        return None
+    cur = {"CNY": "CNY ", "USD": "USD ", "GBP": "GBP "}[a.currency]
+    money = {k: f"{cur}{v:,.2f}" for k, v in (("income", a.income), ("expenses", a.expenses), ("disposable", a.disposable_income), ("amount", a.affordable))}
+    if a.disposable_income <= 0:
+        s = t["affordable_none"].format(**money)
+    else:
+        s = t["affordable"].format(cap=_pct(a.affordability_cap), **money)
+    return Fact("affordability", s, _AFFORDABLE_CITATION, (str(a.affordable),), {"affordable": str(a.affordable)})
+

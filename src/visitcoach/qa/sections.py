@@ -1,0 +1,188 @@
+"""Section-level ranking: whole sections (heading path, citation and body) ranked for a question.
+
+A section is every chunk of one heading of one document. Policy documents exist in two languages
+with the same section numbers; the two versions of a section form one *family*, ranked once and
+shown in the question's language where the pack has it.
+
+The score of a family is a weighted sum of three signals, each in [0, 1]:
+
+- `retrieval`: the best hybrid-search score (dense + BM25 + glossary + citation lists, fused) of
+  any of its chunks, for the question with the country it names removed;
+- `concept`: the section is named by a concept the question matched (`knowledge/concepts.yaml`),
+  weighted by how well the concept matched and where the section stands in its list;
+- `heading`: the idf-weighted share of the question's words found in the section's heading path.
+
+`WEIGHTS` were fitted on the dev split of `evals/datasets/ask.jsonl` only
+(`benchmarks/fit_ranking.py --split dev`). A jurisdiction the question names (or the UI chose)
+admits only that jurisdiction's documents plus group-wide policy; case notes are admitted only when
+the question is about a case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from visitcoach.qa.understand import Question
+from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex
+from visitcoach.retrieval.jurisdiction import without_place
+from visitcoach.retrieval.lexical import tokenize
+from visitcoach.retrieval.manifest import StoredChunk
+
+#: Weights of the three signals (fitted on the dev split; see the module docstring).
+WEIGHTS = {"retrieval": 1.0, "concept": 1.2, "heading": 0.3}
+#: How many chunks hybrid search returns for section ranking.
+SEARCH_DEPTH = 24
+#: Factor for another country's legal material when the question names none but is in Chinese
+#: (for this product a Chinese question is usually about China, yet US/UK rules can still answer it).
+CHINESE_DEFAULT = 0.8
+#: Concept strength of a country's legal sections when the question names no country (group policy: 1).
+COUNTRY_UNNAMED = 0.6
+_SECTION_NO = re.compile(r"§\s*(\d+(?:\.\d+)*)")
+
+
+@dataclass
+class Section:
+    """One heading of one document: its chunks in order."""
+
+    doc_id: str
+    heading: str  # the section path ("Field Visit Policy › §4 … › §4.2 Permitted hours by jurisdiction")
+    citation: str
+    jurisdiction: str
+    lang: str
+    doc_type: str
+    chunks: list[StoredChunk] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.doc_id, self.heading)
+
+    @property
+    def family(self) -> str:
+        """Both language versions of a policy section share a family ("policy-field-visit|§4.2")."""
+        number = _SECTION_NO.search(self.citation)
+        if self.doc_type == "policy" and number and re.search(r"-(?:en|zh)$", self.doc_id):
+            return f"{self.doc_id.rsplit('-', 1)[0]}|§{number.group(1)}"
+        return f"{self.doc_id}|{self.heading}"
+
+    @cached_property
+    def text(self) -> str:
+        return "\n\n".join(c.text for c in self.chunks)
+
+
+@dataclass
+class RankedSection:
+    section: Section
+    score: float
+    signals: dict[str, float]
+    hits: list[Hit] = field(default_factory=list)  # the search hits that fell in this section
+
+    @property
+    def citation(self) -> str:
+        return self.section.citation
+
+
+class SectionIndex:
+    """Sections of the knowledge index, built once per index (from the manifest, no search)."""
+
+    def __init__(self, index: KnowledgeIndex) -> None:
+        self.index = index
+        sections: dict[tuple[str, str], Section] = {}
+        for chunk in sorted(index._chunks.values(), key=lambda c: (c.doc_id, int(c.metadata.get("line") or 0), c.id)):
+            m = chunk.metadata
+            key = (chunk.doc_id, str(m.get("section", "")))
+            if key not in sections:
+                sections[key] = Section(
+                    chunk.doc_id, key[1], str(m.get("citation", "")), str(m.get("jurisdiction", "")),
+                    str(m.get("doc_lang") or m.get("lang", "")), str(m.get("doc_type", "")),
+                )
+            sections[key].chunks.append(chunk)
+        self.sections = sections
+        self.by_chunk = {c.id: s for s in sections.values() for c in s.chunks}
+        self.families: dict[str, list[Section]] = {}
+        for s in sections.values():
+            self.families.setdefault(s.family, []).append(s)
+        self._by_citation: dict[str, list[Section]] = {}
+        for s in sections.values():
+            self._by_citation.setdefault(_squash(s.citation), []).append(s)
+
+    def by_citation(self, citation: str) -> list[Section]:
+        """Sections whose citation is `citation` (both language versions of a policy section)."""
+        found = list(self._by_citation.get(_squash(citation), []))
+        families = {s.family for s in found}
+        return [s for f in families for s in self.families[f]] or found
+
+    def version(self, family: str, lang: str) -> Section:
+        versions = self.families[family]
+        return next((s for s in versions if s.lang == lang), versions[0])
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s).lower()
+
+
+def admitted(section: Section, q: Question) -> bool:
+    """Whether a section may answer the question at all (jurisdiction, document type)."""
+    if section.doc_type in ("persona", "exercise"):
+        return False
+    if section.doc_type == "case":
+        if q.case_id:
+            return section.doc_id == q.case_id
+        if not q.about_case:
+            return False
+    return not (q.jurisdiction and section.jurisdiction not in (q.jurisdiction, "ALL"))
+
+
+def rank_sections(
+    sections: SectionIndex, q: Question, *, weights: dict[str, float] | None = None, limit: int = 8
+) -> tuple[list[RankedSection], Any]:
+    """(ranked section families in the question's language, the search result used)."""
+    w = weights or WEIGHTS
+    index = sections.index
+    query = without_place(q.query) if q.jurisdiction else q.query
+    result = index.search(query, SEARCH_DEPTH, Filters(jurisdiction=q.jurisdiction))
+    scores: dict[str, dict[str, float]] = {}
+    hits_of: dict[str, list[Hit]] = {}
+
+    def signal(family: str, name: str, value: float) -> None:
+        row = scores.setdefault(family, {"retrieval": 0.0, "concept": 0.0, "heading": 0.0})
+        row[name] = max(row[name], value)
+
+    for hit in result.hits:
+        section = sections.by_chunk.get(hit.chunk_id)
+        if section is None or not admitted(section, q):
+            continue
+        signal(section.family, "retrieval", hit.score)
+        hits_of.setdefault(section.family, []).append(hit)
+    if q.concepts:
+        top = q.concepts[0].score
+        for rank, match in enumerate(q.concepts[:3]):
+            strength = (match.score / top) * (1.0 if rank == 0 else 0.7)
+            lists = [("ALL", match.concept.sections.get("ALL", []), 1.0)]
+            for j in ([q.jurisdiction] if q.jurisdiction else ["CN", "US", "UK"]):
+                # with no country named, the group rule leads and each country's law follows it
+                lists.append((j, match.concept.sections.get(j, []), 1.0 if q.jurisdiction else COUNTRY_UNNAMED))  # type: ignore[arg-type]
+            for _, cites, factor in lists:
+                for pos, cite in enumerate(cites):
+                    for section in sections.by_citation(cite):
+                        if admitted(section, q):
+                            signal(section.family, "concept", factor * strength / (1 + 0.35 * pos))
+    wanted = set(tokenize(query, bigrams=True))
+    weight = sum(index.idf(t) for t in wanted) or 1.0
+    for family in scores:
+        section = sections.families[family][0]
+        heads = set()
+        for s in sections.families[family]:
+            heads |= set(tokenize(s.heading.split("›")[-1] + " " + s.citation, bigrams=True))
+        signal(family, "heading", sum(index.idf(t) for t in wanted & heads) / weight)
+    ranked: list[RankedSection] = []
+    for family, sig in scores.items():
+        section = sections.version(family, q.lang)
+        total = sum(w[name] * value for name, value in sig.items())
+        if not q.jurisdiction and q.lang == "zh" and section.jurisdiction in ("US", "UK"):
+            total *= CHINESE_DEFAULT
+        ranked.append(RankedSection(section, round(total, 4), sig, hits_of.get(family, [])))
+    ranked.sort(key=lambda r: (-r.score, r.section.doc_id, r.section.heading))
+    return ranked[:limit], result

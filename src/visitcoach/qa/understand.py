@@ -1,0 +1,230 @@
+"""Question understanding: a small typed step before retrieval.
+
+`understand` reads, without a model, what an agent's question is about: its language, the
+jurisdiction it names (or the one chosen in the UI), a case id, the topic concepts of the
+vocabulary, and the time, place, role, product and figures it mentions, which the computed answers
+need. Nothing here ranks or answers; it only describes the question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Literal
+
+from visitcoach.corpus.concepts import ConceptMatch, Vocabulary
+from visitcoach.corpus.loader import detect_lang
+from visitcoach.qa.types import Lang
+from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere
+
+JurisdictionSource = Literal["selected", "named", "none"]
+Place = Literal["home", "workplace", "hospital", "school", "public"]
+
+_CASE_ID = re.compile(r"\b(CN|US|UK)[-\s]?(\d{3})\b", re.IGNORECASE)
+_ABOUT_CASE = re.compile(r"\b(?:this|the|my|that)\s+case\b|\bcase\s+(?:file|note)s?\b|案例|案件|这个客户的情况", re.IGNORECASE)
+
+_ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_ZH_NUM = r"[零一二两三四五六七八九十]{1,3}|\d{1,2}"
+_ZH_TIME = re.compile(
+    rf"(?P<part>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|深夜|半夜)?\s*(?P<h>{_ZH_NUM})\s*(?:点|时)"
+    rf"(?:\s*(?P<half>半)|\s*(?P<m>{_ZH_NUM}|\d{{2}})\s*分?)?"
+)
+_CLOCK = re.compile(r"(?<![\d.])(?P<h>[01]?\d|2[0-3])[:：.](?P<m>[0-5]\d)(?:\s*(?P<ap>a\.?m\.?|p\.?m\.?))?(?![\d])", re.IGNORECASE)
+_AMPM = re.compile(r"(?<![\d:.])(?P<h>1[0-2]|0?[1-9])\s*(?P<ap>a\.?m\.?|p\.?m\.?|o'clock)(?![a-z])", re.IGNORECASE)
+_EN_PART = re.compile(r"\b(?P<part>in the (?:morning|evening|afternoon)|at night|tonight)\b", re.IGNORECASE)
+
+_PLACES: tuple[tuple[Place, re.Pattern[str]], ...] = (
+    ("hospital", re.compile(r"\b(?:hospital|clinic|hospice|care home|ward)s?\b|医院|病房|诊所|住院", re.IGNORECASE)),
+    ("school", re.compile(r"\b(?:school|kindergarten|nursery)s?\b|学校|幼儿园", re.IGNORECASE)),
+    (
+        "workplace",
+        re.compile(
+            r"\b(?:work|workplace|office|job|employer|factory|shop floor|site|his work|her work)\b|单位|公司|上班的地方|工作单位|工作地点|工厂|厂里|店里",
+            re.IGNORECASE,
+        ),
+    ),
+    ("public", re.compile(r"\b(?:street|park|cafe|café|restaurant|in public)\b|街上|公园|咖啡馆|餐厅|公共场所", re.IGNORECASE)),
+    ("home", re.compile(r"\b(?:home|house|flat|apartment|his place|her place|doorstep)\b|家里|他家|她家|住处|住所|家门口|小区", re.IGNORECASE)),
+)
+_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("manager", re.compile(r"\bmanagers?\b|经理", re.IGNORECASE)),
+    ("supervisor", re.compile(r"\b(?:supervisors?|team leaders?|team lead)\b|主管|组长", re.IGNORECASE)),
+    ("agent", re.compile(r"\b(?:agents?|collectors?|field agents?|i|me)\b|外访专员|催收员|我", re.IGNORECASE)),
+)
+_PRODUCTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("credit_card", re.compile(r"credit[- ]?cards?|信用卡", re.IGNORECASE)),
+    ("sme_loan", re.compile(r"\bsme\b|business loans?|small business|经营贷|小微|企业贷", re.IGNORECASE)),
+    ("auto_loan", re.compile(r"\b(?:auto|car|vehicle) (?:loan|finance)s?\b|车贷|汽车贷", re.IGNORECASE)),
+    ("consumer_loan", re.compile(r"personal loans?|consumer loans?|消费贷|个人贷款|信用贷", re.IGNORECASE)),
+)
+_AMOUNT = r"(?:[£$¥]|rmb|cny|usd|gbp)?\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<k>k|千|万)?\s*(?:元|块|pounds?|dollars?|quid)?"
+_INCOME = re.compile(rf"(?:earns?|income(?: is| of)?|takes? home|makes?|salary(?: is)?|收入|工资|月入|挣)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
+_EXPENSES = re.compile(
+    rf"(?:spends?|expenses?(?: are| of)?|outgoings?(?: are| of)?|costs?(?: are)?|支出|开支|花销|花费|生活费)\s*(?:of|are|is|about|around|大概|约|是|要)?\s*{_AMOUNT}",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as understood. `text` is what was asked; `query` what retrieval searches."""
+
+    text: str
+    query: str
+    lang: Lang
+    jurisdiction: str | None = None
+    jurisdiction_source: JurisdictionSource = "none"
+    elsewhere: bool = False
+    case_id: str | None = None
+    about_case: bool = False
+    concepts: tuple[ConceptMatch, ...] = ()
+    time: dt.time | None = None
+    place: Place | None = None
+    role: str | None = None
+    product: str | None = None
+    figures: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def topic(self) -> str | None:
+        return self.concepts[0].id if self.concepts else None
+
+    def with_(self, **changes: Any) -> Question:
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "jurisdiction": self.jurisdiction,
+            "jurisdiction_source": self.jurisdiction_source,
+            "case_id": self.case_id,
+            "topics": [c.id for c in self.concepts],
+            "time": self.time.strftime("%H:%M") if self.time else None,
+            "place": self.place,
+            "role": self.role,
+            "product": self.product,
+            "figures": {k: str(v) for k, v in self.figures.items()},
+            "query": self.query,
+        }
+
+
+def question_lang(question: str, lang: str | None = None) -> Lang:
+    if lang in ("zh", "en"):
+        return lang  # type: ignore[return-value]
+    return "zh" if detect_lang(question) == "zh" else "en"
+
+
+def named_jurisdiction(text: str, vocabulary: Vocabulary) -> str | None:
+    """The one jurisdiction the text names (countries, regulators, laws, currencies, places), or None."""
+    found = vocabulary.jurisdictions_named(text)
+    inferred = infer_jurisdiction(text)
+    if inferred:
+        found.add(inferred)
+    if re.search(r"£|\bgbp\b|\bpounds?\b|\bquid\b", text, re.IGNORECASE):
+        found.add("UK")
+    return found.pop() if len(found) == 1 else None
+
+
+def understand(
+    question: str, vocabulary: Vocabulary, *, jurisdiction: str | None = None, lang: str | None = None
+) -> Question:
+    text = question.strip()
+    qlang = question_lang(text, lang)
+    named = named_jurisdiction(text, vocabulary)
+    chosen = jurisdiction.upper() if jurisdiction and jurisdiction.upper() in ("CN", "US", "UK") else None
+    source: JurisdictionSource = "selected" if chosen else ("named" if named else "none")
+    elsewhere = not (chosen or named) and (names_elsewhere(text) or vocabulary.names_elsewhere(text))
+    case = _CASE_ID.search(text)
+    case_id = f"{case.group(1).upper()}-{case.group(2)}" if case else None
+    return Question(
+        text=text,
+        query=text,
+        lang=qlang,
+        jurisdiction=chosen or named,
+        jurisdiction_source=source,
+        elsewhere=elsewhere,
+        case_id=case_id,
+        about_case=bool(case_id or _ABOUT_CASE.search(text)),
+        concepts=tuple(vocabulary.match(text)),
+        time=mentioned_time(text),
+        place=mentioned_place(text),
+        role=_first(_ROLES, text),
+        product=_first(_PRODUCTS, text),
+        figures=mentioned_figures(text),
+    )
+
+
+def _first(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> Any:
+    return next((name for name, pattern in table if pattern.search(text)), None)
+
+
+def mentioned_place(text: str) -> Place | None:
+    return _first(_PLACES, text)
+
+
+def _zh_number(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if token.startswith("十"):
+        return 10 + (_ZH_DIGITS.get(token[1:], 0) if len(token) > 1 else 0)
+    if "十" in token:
+        tens, _, ones = token.partition("十")
+        return _ZH_DIGITS[tens] * 10 + (_ZH_DIGITS[ones] if ones else 0)
+    return _ZH_DIGITS.get(token, -1)
+
+
+def mentioned_time(text: str) -> dt.time | None:
+    """A clock time the question mentions: "21:30", "9.30pm", "9 pm", "晚上九点半", "早上7点"."""
+    m = _CLOCK.search(text)
+    if m:
+        h, minute = int(m.group("h")), int(m.group("m"))
+        ap = (m.group("ap") or "").lower()
+        if ap.startswith("p") and h < 12:
+            h += 12
+        elif ap.startswith("a") and h == 12:
+            h = 0
+        elif not ap and h < 12 and _EN_PART.search(text) and re.search(r"evening|night|tonight", _EN_PART.search(text).group(0), re.I):  # type: ignore[union-attr]
+            h += 12
+        return dt.time(h, minute)
+    m = _AMPM.search(text)
+    if m:
+        h = int(m.group("h"))
+        ap = m.group("ap").lower()
+        if ap.startswith("p") and h < 12:
+            h += 12
+        elif ap.startswith("o"):
+            part = _EN_PART.search(text)
+            if part and re.search(r"evening|night|tonight|afternoon", part.group(0), re.I) and h < 12:
+                h += 12
+        return dt.time(h % 24, 0)
+    m = _ZH_TIME.search(text)
+    if m:
+        h = _zh_number(m.group("h"))
+        if not 0 <= h <= 24:
+            return None
+        minute = 30 if m.group("half") else (_zh_number(m.group("m")) if m.group("m") else 0)
+        part = m.group("part") or ""
+        if part in ("下午", "傍晚", "晚上", "夜里", "深夜", "半夜") and h < 12:
+            h += 12
+        if part in ("深夜", "半夜") and h == 24:
+            h = 0
+        if not 0 <= minute < 60:
+            minute = 0
+        return dt.time(h % 24, minute)
+    return None
+
+
+def _amount(m: re.Match[str]) -> Decimal:
+    value = Decimal(m.group("n").replace(",", ""))
+    unit = (m.group("k") or "").lower()
+    return value * (1000 if unit in ("k", "千") else 10000 if unit == "万" else 1)
+
+
+def mentioned_figures(text: str) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    if m := _INCOME.search(text):
+        out["income"] = _amount(m)
+    if m := _EXPENSES.search(text):
+        out["expenses"] = _amount(m)
+    return out

@@ -1,0 +1,184 @@
+"""The answer engine's steps: question understanding, the concept vocabulary, computed answers,
+follow-ups, bad questions, and the pack's quantity consistency check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from visitcoach.ask import QuestionError, validate_question
+from visitcoach.corpus.concepts import load_vocabulary, quantities, quantity_conflicts
+from visitcoach.errors import KnowledgeError
+from visitcoach.qa.compute import compute
+from visitcoach.qa.conversation import resolve
+from visitcoach.qa.understand import mentioned_figures, mentioned_place, mentioned_time, understand
+
+from .conftest import SHIPPED, make_settings
+
+VOCAB = load_vocabulary(SHIPPED)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can we go at 21:30?", dt.time(21, 30)),
+        ("is 9.30pm ok", dt.time(21, 30)),
+        ("what about 9 pm", dt.time(21, 0)),
+        ("7:30 am visit", dt.time(7, 30)),
+        ("晚上九点半可以去吗", dt.time(21, 30)),
+        ("早上7点去他家", dt.time(7, 0)),
+        ("晚上10点以后", dt.time(22, 0)),
+        ("下午三点", dt.time(15, 0)),
+        ("When may I visit?", None),
+    ],
+)
+def test_times_in_questions(text, expected):
+    assert mentioned_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can I go to his office?", "workplace"),
+        ("那如果是在他单位呢？", "workplace"),
+        ("he is in hospital", "hospital"),
+        ("去他家里找他", "home"),
+        ("how many of us go?", None),
+    ],
+)
+def test_places_in_questions(text, expected):
+    assert mentioned_place(text) == expected
+
+
+def test_figures_in_questions():
+    assert mentioned_figures("she earns £1,800 and spends 1500 a month") == {"income": Decimal("1800"), "expenses": Decimal("1500")}
+    assert mentioned_figures("月收入5000，支出3500") == {"income": Decimal("5000"), "expenses": Decimal("3500")}
+
+
+@pytest.mark.parametrize(
+    ("text", "jurisdiction"),
+    [
+        ("When may I visit a borrower in the UK?", "UK"),
+        ("under FCA rules can I knock after 8?", "UK"),
+        ("he owes £900", "UK"),
+        ("在美国晚上几点以后不能上门？", "US"),
+        ("FDCPA mini-Miranda?", "US"),
+        ("在深圳外访要几个人", "CN"),
+        ("外访需要几个人？", None),
+        ("Can I tell his wife why I'm there?", None),
+    ],
+)
+def test_jurisdiction_from_the_question(text, jurisdiction):
+    assert understand(text, VOCAB).jurisdiction == jurisdiction
+
+
+def test_a_chosen_jurisdiction_wins_and_is_marked_selected():
+    q = understand("How many collectors?", VOCAB, jurisdiction="uk")
+    assert (q.jurisdiction, q.jurisdiction_source) == ("UK", "selected")
+
+
+def test_elsewhere_is_recognised():
+    assert understand("Can we visit borrowers in Australia at night?", VOCAB).elsewhere
+    assert not understand("Can we visit borrowers in the UK at night?", VOCAB).elsewhere
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("外访需要几个人？", "staffing"),
+        ("Can I tell his wife why I'm there?", "third_parties"),
+        ("When may I visit a borrower in the UK?", "visit_hours"),
+        ("他让我走，我还能再说两句吗", "leaving_when_asked"),
+        ("客户有律师了还能上门吗", "represented"),
+    ],
+)
+def test_topics_from_the_vocabulary(text, topic):
+    ids = [c.id for c in understand(text, VOCAB).concepts]
+    assert ids and any(i.startswith(topic.split("_")[0]) for i in ids[:2]), ids
+
+
+def test_computed_visit_windows_come_from_the_rules():
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    [fact] = [f for f in compute(understand("Can I visit at 21:30 in the UK?", VOCAB), settings) if f.kind == "visit_time"]
+    assert fact.sentence.startswith("No.") and "20:00" in fact.sentence and "21:30" in fact.sentence
+    assert fact.values == {"jurisdiction": "UK", "allowed": False}
+    [fact] = [f for f in compute(understand("Can I visit at 21:30 in China?", VOCAB), settings) if f.kind == "visit_time"]
+    assert fact.values["allowed"] is True and "22:00" in fact.sentence
+    [fact] = [f for f in compute(understand("英国晚上九点半可以上门吗？", VOCAB), settings) if f.kind == "visit_time"]
+    assert fact.sentence.startswith("不可以") and "20:00" in fact.sentence
+
+
+def test_computed_staffing_and_authority():
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    facts = compute(understand("外访需要几个人？", VOCAB), settings)
+    assert facts and facts[0].kind == "staffing" and "两名" in facts[0].sentence
+    facts = compute(understand("Can I go alone if my partner is sick?", VOCAB), settings)
+    assert facts and facts[0].sentence.startswith("No.")
+    facts = [f for f in compute(understand("What discount can a supervisor give on a credit card in the UK?", VOCAB), settings) if f.kind == "discount_authority"]
+    assert facts and "25%" in facts[0].sentence
+
+
+def test_a_follow_up_keeps_the_topic_and_changes_the_country():
+    first = "When may I visit a borrower in the UK?"
+    q = resolve(understand("and in the US?", VOCAB), [{"role": "user", "content": first}], VOCAB)
+    assert q.jurisdiction == "US" and q.topic == "visit_hours"
+    q = resolve(understand("那如果是在他单位呢？", VOCAB), [{"role": "user", "content": "晚上九点可以去他家吗？"}], VOCAB)
+    assert q.place == "workplace" and q.time == dt.time(21, 0)
+    q = resolve(understand("what if he has a lawyer?", VOCAB), [{"role": "user", "content": "Can I visit him at work in the US?"}], VOCAB)
+    assert q.jurisdiction == "US" and q.topic.startswith("represent")
+
+
+def test_a_new_question_is_not_a_follow_up():
+    long = "What must the opening statement at the door include for a first visit in China?"
+    q = resolve(understand(long, VOCAB), [{"role": "user", "content": "When may I visit in the UK?"}], VOCAB)
+    assert q.jurisdiction == "CN" and q.query == long
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("x" * 20_000, "too long"),
+        ("visit\x00\x01hours", "binary"),
+        (b"\xff\xfe\x00bad", "UTF-8"),
+        ("Quand puis-je rendre visite à un emprunteur ?", "French"),
+        ("訪問は何時までですか？", "Japanese"),
+    ],
+)
+def test_bad_questions_give_one_clear_error(bad, says):
+    with pytest.raises(QuestionError, match=says):
+        validate_question(bad)
+
+
+def test_a_malformed_concept_file_names_the_file_and_field(tmp_path):
+    (tmp_path / "concepts.yaml").write_text("concepts:\n  - id: x\n    title: {en: X, zh: 叉}\n    triggers: {en: [a]}\n    sections: {ALL: []}\n    colour: red\n")
+    with pytest.raises(KnowledgeError, match=r"concepts\.yaml.*concept x: colour"):
+        load_vocabulary(tmp_path)
+    (tmp_path / "concepts.yaml").write_text("concepts: [\n")
+    with pytest.raises(KnowledgeError, match=r"concepts\.yaml.*broken YAML"):
+        load_vocabulary(tmp_path)
+
+
+def test_quantities_are_read_in_both_languages():
+    assert quantities("years", "kept for three years, then deleted") == {"3"}
+    assert quantities("years", "录音保存三年") == {"3"}
+    assert quantities("working_days", "within one working day") == {"1"}
+    assert quantities("working_days", "两个工作日内") == {"2"}
+    assert quantities("time_window", "UK: 08:00–20:00") == {"08:00–20:00"}
+
+
+def test_the_validator_catches_two_documents_that_disagree(tmp_path):
+    (tmp_path / "concepts.yaml").write_text(
+        "concepts:\n  - id: retention\n    title: {en: R, zh: 保存}\n    triggers: {en: [keep]}\n"
+        "    sections: {ALL: ['A §1', 'B §2']}\n    quantities: [years]\n"
+    )
+    vocab = load_vocabulary(tmp_path)
+    sections = [("a.en.md", "en", "A §1", "Recordings are kept three years."), ("b.en.md", "en", "B §2", "Keep them at least two years.")]
+    [problem] = quantity_conflicts(vocab, sections)
+    assert "a.en.md and b.en.md" in problem and "retention" in problem
+    sections[1] = ("b.en.md", "en", "B §2", "Keep them for 3 years.")
+    assert quantity_conflicts(vocab, sections) == []
