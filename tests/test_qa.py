@@ -90,14 +90,15 @@ def test_elsewhere_is_recognised():
     [
         ("外访需要几个人？", "staffing"),
         ("Can I tell his wife why I'm there?", "third_parties"),
+        ("can we go at 7:30 am in China?", "visit_hours"),
         ("When may I visit a borrower in the UK?", "visit_hours"),
-        ("他让我走，我还能再说两句吗", "leaving_when_asked"),
+        ("他让我走，我还能再说两句吗", "leave_when_asked"),
         ("客户有律师了还能上门吗", "represented"),
     ],
 )
 def test_topics_from_the_vocabulary(text, topic):
     ids = [c.id for c in understand(text, VOCAB).concepts]
-    assert ids and any(i.startswith(topic.split("_")[0]) for i in ids[:2]), ids
+    assert topic in ids[:2], ids
 
 
 def test_computed_visit_windows_come_from_the_rules():
@@ -155,7 +156,7 @@ def test_bad_questions_give_one_clear_error(bad, says):
 
 
 def test_a_malformed_concept_file_names_the_file_and_field(tmp_path):
-    (tmp_path / "concepts.yaml").write_text("concepts:\n  - id: x\n    title: {en: X, zh: 叉}\n    triggers: {en: [a]}\n    sections: {ALL: []}\n    colour: red\n")
+    (tmp_path / "concepts.yaml").write_text("concepts:\n  - id: x\n    title: {en: X, zh: 叉}\n    triggers: {en: [a]}\n    sections: {ALL: [A]}\n    colour: red\n")
     with pytest.raises(KnowledgeError, match=r"concepts\.yaml.*concept x: colour"):
         load_vocabulary(tmp_path)
     (tmp_path / "concepts.yaml").write_text("concepts: [\n")

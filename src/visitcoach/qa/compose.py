@@ -31,6 +31,11 @@ SEE_ALSO = 3
 _EXAMPLE = re.compile(r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*[:：]|^[\"“「]", re.IGNORECASE)
 #: A sentence that turns to a country after a closing quote ("…」在美国，…", '…" In the US, …') is two.
 _COUNTRY_TURN = re.compile(r"(?<=[」”\"])\s*(?=(?:在(?:中国|美国|英国)|In (?:the US|the UK|China))[，,])")
+_HISTORY = re.compile(
+    r"(?:增设|通过|发布|施行|生效|修订).{0,20}(?:\d{4}年|\d{4}-\d{2})|(?:\d{4}年|\d{4}-\d{2}).{0,20}(?:增设|通过|发布|施行|生效)"
+    r"|\b(?:adopted|published|came into force|was amended|inserted by)\b.{0,40}\b(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
 _NORMATIVE = re.compile(
     r"\b(?:must|never|may not|must not|only|cannot|can't|shall|is not allowed|are not allowed|no visit|do not|does not)\b"
     r"|不得|不能|不可|必须|须|只能|禁止|严禁|应当|一律|至少",
@@ -94,6 +99,12 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
+def _sentence_lang(text: str) -> str:
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk * 3 >= latin and cjk else "en"
+
+
 def _repeats(text: str, said: set[str]) -> bool:
     """Whether a sentence mostly repeats one already in the answer."""
     words = set(tokenize(text, bigrams=True))
@@ -114,16 +125,27 @@ class Composer:
                 words |= set(tokenize(trig, bigrams=False))
         return words, (sum(self.index.idf(t) for t in words) or 1.0)
 
-    def score(self, sentence: Sentence, q: Question, words: set[str], total: float) -> float:
+    def score(self, sentence: Sentence, q: Question, words: set[str], total: float, provisions: frozenset[str] = frozenset()) -> float:
+        """How well a sentence answers: shared words (idf-weighted, with the concept's words), the
+        jurisdiction it is about, whether it states a rule; a section the question names by its
+        citation ("what does 1692c(b) say") is answered from its opening."""
         overlap = sum(self.index.idf(t) for t in words & set(tokenize(sentence.text, bigrams=False))) / total
-        s = overlap + 0.04 / (sentence.position + 1)
-        if q.jurisdiction:
-            if sentence.label == q.jurisdiction:
+        if sentence.chunk.metadata.get("citation", "") in provisions:
+            # "what does 1692c(b) say": the provision's opening says it; shared words matter little
+            s = 0.3 * overlap + 0.35 / (1 + 0.4 * sentence.position)
+        else:
+            s = overlap + 0.04 / (sentence.position + 1)
+        if sentence.chunk.metadata.get("jurisdiction") == "ALL":  # group policy with a line per country
+            if q.jurisdiction and sentence.label == q.jurisdiction:
                 s += 0.25
-        elif sentence.label is None:
-            s += 0.05
+            elif not q.jurisdiction and sentence.label is None:
+                s += 0.05
         if re.search(r"secondary source|二手来源", sentence.text, re.IGNORECASE):
             s -= 0.1
+        if _sentence_lang(sentence.text) != q.lang:
+            s -= 0.2  # the pack carries most rules in both languages: quote the question's
+        if _HISTORY.search(sentence.text):
+            s -= 0.25  # when a rule was adopted is rarely what an agent asks
         if _NORMATIVE.search(sentence.text):
             s += 0.12  # a rule ("never", "must", 不得, 须) answers an agent's "may I" better than a definition
         if _DISCLAIMER.search(sentence.text):
@@ -134,15 +156,21 @@ class Composer:
 
     def candidates(self, section: Section, q: Question) -> list[tuple[float, Sentence]]:
         words, total = self._weights(q)
+        squashed = re.sub(r"\s+", "", q.query).lower()
+        named = frozenset({section.citation} if section.citation and re.sub(r"\s+", "", section.citation).lower().split("u.s.c.")[-1] in squashed else set())
         out, examples = [], []
         for sent in labelled_sentences(section):
             if q.jurisdiction and sent.label and sent.label != q.jurisdiction:
                 continue  # another country's rule is never the answer
-            scored = (self.score(sent, q, words, total), sent)
+            scored = (self.score(sent, q, words, total, named), sent)
             (examples if _EXAMPLE.match(sent.text) or _DISCLAIMER.search(sent.text) else out).append(scored)
-        out.sort(key=lambda x: (-x[0], x[1].position))
-        examples.sort(key=lambda x: (-x[0], x[1].position))
-        return out or examples  # quoted examples and disclaimers only when a section has nothing else
+        same = [c for c in out if _sentence_lang(c[1].text) == q.lang]
+        other = [c for c in out if _sentence_lang(c[1].text) != q.lang]
+        for group in (same, other, examples):
+            group.sort(key=lambda x: (-x[0], x[1].position))
+        # the question's language first ("中文要点" lines serve a Chinese question, not an English one);
+        # quoted examples and disclaimers only when a section has nothing else
+        return same or other or examples
 
     def compose(self, q: Question, ranked: list[RankedSection], facts: list[Fact]) -> tuple[str, list[Citation], list[str]]:
         numbers: dict[str, int] = {}  # chunk id -> marker number
@@ -183,7 +211,11 @@ class Composer:
             if quote is not None and len(parts) < MAX_SENTENCES:
                 say(quote.text, quote.chunk, 1.0, section)
         # 2. otherwise the best sentence of the best section
-        for best in ranked[:3] if not parts else []:
+        first = ranked[:3]
+        if not q.jurisdiction and not q.about_case:
+            # no country named: the group rule answers first, each country's law follows it
+            first = sorted(first, key=lambda r: r.section.jurisdiction != "ALL")
+        for best in first if not parts else []:
             cands = self.candidates(best.section, q)
             if cands:
                 say(cands[0][1].text, cands[0][1].chunk, best.score / top_score, best.section)

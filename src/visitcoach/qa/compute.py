@@ -103,7 +103,11 @@ def _pct(share: Decimal) -> str:
 
 def compute(q: Question, settings: Settings) -> list[Fact]:
     """The computed facts for a question (empty when none of the engines applies)."""
-    topics = [c.concept for c in q.concepts[:2]]
+    if q.about_case and not q.case_id:
+        return []  # "which case …" asks for a case, not a computation
+    top = q.concepts[0].score if q.concepts else 0.0
+    # an engine answers only a topic the question is mainly about
+    topics = [m.concept for m in q.concepts[:2] if m.score >= 0.75 * top]
     kinds = {c.compute for c in topics if c.compute}
     if not kinds:
         return []
@@ -235,13 +239,17 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
         return None
     product = q.product or "consumer_loan"
     try:
-        inputs = PlanInputs(j, product, Decimal("1000000"), Decimal("0"), Decimal("0.01"), 12, q.figures["income"], q.figures["expenses"])
+        inputs = PlanInputs(
+            j, product, Decimal("1000000"), Decimal("0"), Decimal("0.01"), 12,
+            q.figures["income"], q.figures["expenses"], q.figures.get("other_debt", Decimal("0")),
+        )
         a = assess(inputs, eng.plan_policy)
     except Exception as exc:  # noqa: BLE001 - a figure the calculator rejects is no computed answer
         log.info("affordability not computed: %s", exc)
         return None
     cur = {"CNY": "CNY ", "USD": "USD ", "GBP": "GBP "}[a.currency]
-    money = {k: f"{cur}{v:,.2f}" for k, v in (("income", a.income), ("expenses", a.expenses), ("disposable", a.disposable_income), ("amount", a.affordable))}
+    expenses = a.expenses + a.other_debt_service  # what leaves the budget before an instalment
+    money = {k: f"{cur}{v:,.2f}" for k, v in (("income", a.income), ("expenses", expenses), ("disposable", a.disposable_income), ("amount", a.affordable))}
     if a.disposable_income <= 0:
         s = t["affordable_none"].format(**money)
     else:

@@ -38,6 +38,10 @@ SEARCH_DEPTH = 24
 #: Factor for another country's legal material when the question names none but is in Chinese
 #: (for this product a Chinese question is usually about China, yet US/UK rules can still answer it).
 CHINESE_DEFAULT = 0.8
+#: Retrieval signal given to every section of a case the question names by id.
+NAMED_CASE = 0.5
+#: How many case chunks a question about a case adds to the candidates.
+CASE_DEPTH = 8
 #: Concept strength of a country's legal sections when the question names no country (group policy: 1).
 COUNTRY_UNNAMED = 0.6
 _SECTION_NO = re.compile(r"§\s*(\d+(?:\.\d+)*)")
@@ -108,6 +112,9 @@ class SectionIndex:
         for s in sections.values():
             self._by_citation.setdefault(_squash(s.citation), []).append(s)
 
+    def of_document(self, doc_id: str) -> list[Section]:
+        return [s for s in self.sections.values() if s.doc_id == doc_id]
+
     def by_citation(self, citation: str) -> list[Section]:
         """Sections whose citation is `citation` (both language versions of a policy section)."""
         found = list(self._by_citation.get(_squash(citation), []))
@@ -150,12 +157,19 @@ def rank_sections(
         row = scores.setdefault(family, {"retrieval": 0.0, "concept": 0.0, "heading": 0.0})
         row[name] = max(row[name], value)
 
-    for hit in result.hits:
+    hits = list(result.hits)
+    if q.about_case:
+        # a question about a case searches the case files too (policy would otherwise fill the list)
+        cases = index.search(query, CASE_DEPTH, Filters(jurisdiction=q.jurisdiction, doc_type="case")).hits
+        hits += [h for h in cases if not q.case_id or h.doc_id == q.case_id]
+    for hit in hits:
         section = sections.by_chunk.get(hit.chunk_id)
         if section is None or not admitted(section, q):
             continue
         signal(section.family, "retrieval", hit.score)
         hits_of.setdefault(section.family, []).append(hit)
+    for section in sections.of_document(q.case_id) if q.case_id else []:
+        signal(section.family, "retrieval", NAMED_CASE)  # the case the question names is read whole
     if q.concepts:
         top = q.concepts[0].score
         for rank, match in enumerate(q.concepts[:3]):
@@ -184,5 +198,6 @@ def rank_sections(
         if not q.jurisdiction and q.lang == "zh" and section.jurisdiction in ("US", "UK"):
             total *= CHINESE_DEFAULT
         ranked.append(RankedSection(section, round(total, 4), sig, hits_of.get(family, [])))
-    ranked.sort(key=lambda r: (-r.score, r.section.doc_id, r.section.heading))
+    # a question about a case ("which case …", "CN-007 …") is answered from the case file first
+    ranked.sort(key=lambda r: (not (q.about_case and r.section.doc_type == "case"), -r.score, r.section.doc_id, r.section.heading))
     return ranked[:limit], result

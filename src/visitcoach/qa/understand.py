@@ -23,7 +23,11 @@ JurisdictionSource = Literal["selected", "named", "none"]
 Place = Literal["home", "workplace", "hospital", "school", "public"]
 
 _CASE_ID = re.compile(r"\b(CN|US|UK)[-\s]?(\d{3})\b", re.IGNORECASE)
-_ABOUT_CASE = re.compile(r"\b(?:this|the|my|that)\s+case\b|\bcase\s+(?:file|note)s?\b|案例|案件|这个客户的情况", re.IGNORECASE)
+_ABOUT_CASE = re.compile(
+    r"\b(?:which|what|a|any|the|this|that|my|our|us|uk|cn|chinese|british|american)\s+(?:\w+\s+)?cases?\b"
+    r"|\bcase\s+(?:file|note)s?\b|案例|案件|这个客户的情况",
+    re.IGNORECASE,
+)
 
 _ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _ZH_NUM = r"[零一二两三四五六七八九十]{1,3}|\d{1,2}"
@@ -63,6 +67,11 @@ _AMOUNT = r"(?:[£$¥]|rmb|cny|usd|gbp)?\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d
 _INCOME = re.compile(rf"(?:earns?|income(?: is| of)?|takes? home|makes?|salary(?: is)?|收入|工资|月入|挣)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
 _EXPENSES = re.compile(
     rf"(?:spends?|expenses?(?: are| of)?|outgoings?(?: are| of)?|costs?(?: are)?|支出|开支|花销|花费|生活费)\s*(?:of|are|is|about|around|大概|约|是|要)?\s*{_AMOUNT}",
+    re.IGNORECASE,
+)
+
+_OTHER_DEBT = re.compile(
+    rf"(?:other (?:debt|loan) (?:payments?|repayments?)|other debts?|another loan(?: payment)?|另一笔贷款(?:月供)?|其他贷款(?:月供)?|其他借款(?:月供)?|别的贷款(?:月供)?)\s*(?:of|are|is|about|大概|约|是|要)?\s*{_AMOUNT}",
     re.IGNORECASE,
 )
 
@@ -133,10 +142,20 @@ def understand(
     qlang = question_lang(text, lang)
     named = named_jurisdiction(text, vocabulary)
     chosen = jurisdiction.upper() if jurisdiction and jurisdiction.upper() in ("CN", "US", "UK") else None
-    source: JurisdictionSource = "selected" if chosen else ("named" if named else "none")
-    elsewhere = not (chosen or named) and (names_elsewhere(text) or vocabulary.names_elsewhere(text))
     case = _CASE_ID.search(text)
     case_id = f"{case.group(1).upper()}-{case.group(2)}" if case else None
+    if case_id and not (chosen or named):
+        named = case_id[:2]  # a case id names its jurisdiction ("UK-004")
+    source: JurisdictionSource = "selected" if chosen else ("named" if named else "none")
+    elsewhere = not (chosen or named) and (names_elsewhere(text) or vocabulary.names_elsewhere(text))
+    concepts = vocabulary.match(text)
+    time = mentioned_time(text)
+    if time is not None:
+        # "can we go at 7:30 am?" is a question about visit hours whatever words it uses
+        hours = next((c for c in vocabulary.spec.concepts if c.compute == "visit_time"), None)
+        if hours is not None and hours.id not in [m.id for m in concepts[:1]]:
+            top = concepts[0].score if concepts else 1.0
+            concepts = [ConceptMatch(hours, top + 0.5, ("(a clock time)",)), *[m for m in concepts if m.id != hours.id]]
     return Question(
         text=text,
         query=text,
@@ -146,8 +165,8 @@ def understand(
         elsewhere=elsewhere,
         case_id=case_id,
         about_case=bool(case_id or _ABOUT_CASE.search(text)),
-        concepts=tuple(vocabulary.match(text)),
-        time=mentioned_time(text),
+        concepts=tuple(concepts),
+        time=time,
         place=mentioned_place(text),
         role=_first(_ROLES, text),
         product=_first(_PRODUCTS, text),
@@ -227,4 +246,6 @@ def mentioned_figures(text: str) -> dict[str, Decimal]:
         out["income"] = _amount(m)
     if m := _EXPENSES.search(text):
         out["expenses"] = _amount(m)
+    if m := _OTHER_DEBT.search(text):
+        out["other_debt"] = _amount(m)
     return out

@@ -1,0 +1,125 @@
+"""Answers over the shipped pack: the right section, the right country, the answer first.
+
+The three questions a new user tried (and the same three in the other language) must be answered
+from the section that governs them, for the jurisdiction asked; follow-ups keep the topic.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from visitcoach.ask import QuestionError, ask
+from visitcoach.evals import scorers
+from visitcoach.retrieval.index import KnowledgeIndex
+
+from .conftest import SHIPPED, make_settings
+
+
+@pytest.fixture(scope="module")
+def pack(pack_index_dir) -> KnowledgeIndex:
+    return KnowledgeIndex(make_settings(pack_index_dir, SHIPPED))
+
+
+def first_sentence(text: str) -> str:
+    return scorers.split_sentences(text)[0]
+
+
+def cited(answer, n: int) -> str:
+    return answer.citations[n - 1].citation
+
+
+def test_uk_visit_hours_come_from_the_uk_line_of_the_policy(pack):
+    for question, jurisdiction in (("When may I visit a borrower in the UK?", None), ("When may I visit a borrower?", "UK")):
+        answer = ask(pack, question, jurisdiction=jurisdiction)
+        first = first_sentence(answer.answer)
+        assert "08:00" in first and "20:00" in first, answer.answer
+        assert cited(answer, scorers.markers(first)[0]) == "Field Visit Policy §4.2"
+        assert "21:00" not in answer.answer and "22:00" not in answer.answer  # no other country's window
+
+
+def test_uk_visit_hours_in_chinese(pack):
+    answer = ask(pack, "英国什么时候可以上门？")
+    first = first_sentence(answer.answer)
+    assert answer.lang == "zh" and "20:00" in first and "21:00" not in answer.answer
+    assert cited(answer, 1) == "外访管理制度 §4.2"
+
+
+@pytest.mark.parametrize(("question", "fact", "citation"), [
+    ("外访需要几个人？", "两名", "外访管理制度 §5.1"),
+    ("How many collectors must go on a visit?", "two", "Field Visit Policy §5.1"),
+])
+def test_staffing_answers_two_collectors_first(pack, question, fact, citation):
+    answer = ask(pack, question)
+    assert fact in first_sentence(answer.answer) and cited(answer, 1) == citation
+
+
+@pytest.mark.parametrize(("question", "fact", "citation"), [
+    ("Can I tell his wife why I'm there?", "never tell a third party", "Field Visit Policy §8"),
+    ("我能告诉他老婆我为什么来吗？", "不得向第三人透露", "外访管理制度 §8"),
+])
+def test_third_parties_get_the_group_rule_first(pack, question, fact, citation):
+    answer = ask(pack, question)
+    assert fact in first_sentence(answer.answer), answer.answer
+    assert cited(answer, 1) == citation
+
+
+def test_a_time_is_computed_against_the_window_of_the_country(pack):
+    answer = ask(pack, "Can we knock at 9:30pm in the UK?")
+    assert first_sentence(answer.answer).startswith("No.") and "21:30" in answer.answer
+    answer = ask(pack, "晚上九点半在国内上门可以吗？", jurisdiction="CN")
+    assert first_sentence(answer.answer).startswith("可以") and "22:00" in answer.answer
+
+
+def test_follow_ups_keep_the_topic_and_change_the_country(pack):
+    first = "When may I visit a borrower in the UK?"
+    answer = ask(pack, "and in the US?", history=[{"role": "user", "content": first}])
+    assert "21:00" in first_sentence(answer.answer) and "20:00" not in first_sentence(answer.answer)
+    answer = ask(pack, "那美国呢？", history=[{"role": "user", "content": "英国什么时候可以上门？"}])
+    assert "21:00" in first_sentence(answer.answer)
+    answer = ask(pack, "那如果是在他单位呢？", history=[{"role": "user", "content": "外访需要几个人？"}])
+    assert answer.covered and any(c.citation.endswith("§4.3") for c in answer.citations)
+    answer = ask(pack, "what if he has a lawyer?", history=[{"role": "user", "content": "Can I visit him at home in the US?"}])
+    assert any("1692c(a)(2)" in c.citation or "§2.3" in c.citation for c in answer.citations)
+
+
+def test_a_named_jurisdiction_admits_only_its_law_and_group_policy(pack):
+    answer = ask(pack, "Can I tell his mother about the debt? This is in the UK.")
+    docs = {c.doc_id for c in answer.citations}
+    assert docs and not any(d.startswith(("legal-us", "legal-cn")) for d in docs)
+
+
+def test_another_country_is_declined(pack):
+    assert not ask(pack, "What are the visiting hours in Australia?").covered
+
+
+def test_a_case_question_is_answered_from_the_case_file_first(index):
+    # (the pack fixture leaves case files out; the fixture corpus has one)
+    answer = ask(index, "哪个案例的客户开餐馆、现金流紧张？")
+    assert re.match(r"CN-001：", answer.answer), answer.answer
+    answer = ask(index, "CN-001 能上门吗？")
+    assert answer.answer.startswith("CN-001：")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 20_000, "\x00\x01\x02", "Quand puis-je rendre visite à un emprunteur ?", "訪問は何時までですか？"])
+def test_bad_questions_are_rejected_before_any_search(pack, bad):
+    with pytest.raises(QuestionError):
+        ask(pack, bad)
+
+
+def test_the_correctness_scorers_fail_a_wrong_answer():
+    """A metric must tell a wrong answer from a right one: feed it known-bad outputs."""
+    right = "In the UK visits are made only between 08:00 and 20:00 local time. [1]"
+    wrong_country = "Plan visits between 08:00 and 21:00 at the borrower's location. [1]"
+    off_topic = "The visit pack holds the borrower's name and address. [1] Visits end at 20:00. [2]"
+    facts, forbidden = ["08:00", "20:00"], ["21:00"]
+    assert scorers.all_key_facts(right, facts).value == 1.0
+    assert scorers.all_key_facts(wrong_country, facts).value == 0.0
+    assert scorers.wrong_jurisdiction(wrong_country, [], "UK", forbidden).value == 1.0
+    assert scorers.wrong_jurisdiction(right, [], "UK", forbidden).value == 0.0
+    assert scorers.direct_answer(right, facts).value == 1.0
+    assert scorers.direct_answer(off_topic, facts).value == 0.0
+    us_source = [{"citation": "15 U.S.C. 1692c(a)(1)", "jurisdiction": "US"}]
+    assert scorers.wrong_jurisdiction("Visits end at 20:00 in the evening. [1]", us_source, "UK", []).value == 1.0
+    assert scorers.citation_in_top(us_source, ["Field Visit Policy §4.2"], []).value == 0.0
