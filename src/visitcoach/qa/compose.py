@@ -28,6 +28,8 @@ MAX_SENTENCES = 5
 #: A supporting sentence must share at least this idf-weighted share of the question's words.
 MIN_SUPPORT = 0.12
 SEE_ALSO = 3
+#: Sentences quoted after the opening of a provision the question names.
+NAMED_SENTENCES = 2
 _EXAMPLE = re.compile(r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*[:：]|^[\"“「]", re.IGNORECASE)
 #: A sentence that turns to a country after a closing quote ("…」在美国，…", '…" In the US, …') is two.
 _COUNTRY_TURN = re.compile(r"(?<=[」”\"])\s*(?=(?:在(?:中国|美国|英国)|In (?:the US|the UK|China))[，,])")
@@ -156,8 +158,7 @@ class Composer:
 
     def candidates(self, section: Section, q: Question) -> list[tuple[float, Sentence]]:
         words, total = self._weights(q)
-        squashed = re.sub(r"\s+", "", q.query).lower()
-        named = frozenset({section.citation} if section.citation and re.sub(r"\s+", "", section.citation).lower().split("u.s.c.")[-1] in squashed else set())
+        named = frozenset({section.citation} if self._names(q, section) else set())
         out, examples = [], []
         for sent in labelled_sentences(section):
             if q.jurisdiction and sent.label and sent.label != q.jurisdiction:
@@ -219,6 +220,11 @@ class Composer:
             cands = self.candidates(best.section, q)
             if cands:
                 say(cands[0][1].text, cands[0][1].chunk, best.score / top_score, best.section)
+                if self._names(q, best.section):
+                    # "what does CONC 7.9.14 R ban?": the provision's own next sentences, in order
+                    following = sorted((c[1] for c in cands[1:] if c[1].position > cands[0][1].position), key=lambda x: x.position)
+                    for sent in following[:NAMED_SENTENCES]:
+                        say(sent.text, sent.chunk, best.score / top_score, best.section)
                 break
         # 3. per-country lines when the question names no country and the top section differs by country
         if not q.jurisdiction and ranked and not any(f.kind == "visit_time" for f in facts):
@@ -257,6 +263,14 @@ class Composer:
                 break
         joiner = "" if q.lang == "zh" else " "
         return joiner.join(parts), cited, see_also
+
+    @staticmethod
+    def _names(q: Question, section: Section) -> bool:
+        """Whether the question names this section by its citation ("1692c(b)", "CONC 7.9.14 R")."""
+        if not section.citation or section.doc_type != "legal":
+            return False
+        cite = re.sub(r"\s+", "", section.citation).lower().split("u.s.c.")[-1]
+        return cite in re.sub(r"\s+", "", q.query).lower()
 
     def _section_of(self, citation: str, lang: str) -> Section | None:
         found = self.sections.by_citation(citation)

@@ -202,9 +202,12 @@ def _visit_place(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     return Fact("visit_place", t["place_no_consent"], _PLACE_CITATION[q.place], (), {"place": q.place, "rule": findings[0].rule_id})
 
 
+_DISCOUNT = re.compile(r"discount|settle|write[- ]?off|waive|how much off|\d+\s*%|减免|打折|折扣|结清|和解|少还", re.IGNORECASE)
+
+
 def _authority(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
-    if eng.plan_policy is None:
-        return None
+    if eng.plan_policy is None or not _DISCOUNT.search(q.text):
+        return None  # authority over other things (an interest freeze, a term) is not a discount
     products = eng.plan_policy.products
     product = q.product or "consumer_loan"
     j = q.jurisdiction or "CN"
@@ -232,16 +235,19 @@ def _asks_own(q: Question) -> bool:
 
 
 def _affordability(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
-    if "income" not in q.figures or "expenses" not in q.figures or eng.plan_policy is None:
+    given = q.figures.get("disposable")
+    if eng.plan_policy is None or (given is None and ("income" not in q.figures or "expenses" not in q.figures)):
         return None
     j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
     if j is None:
         return None
     product = q.product or "consumer_loan"
     try:
+        income = q.figures["income"] if given is None else given
+        expenses = q.figures["expenses"] if given is None else Decimal("0")
         inputs = PlanInputs(
             j, product, Decimal("1000000"), Decimal("0"), Decimal("0.01"), 12,
-            q.figures["income"], q.figures["expenses"], q.figures.get("other_debt", Decimal("0")),
+            income, expenses, Decimal("0") if given is not None else q.figures.get("other_debt", Decimal("0")),
         )
         a = assess(inputs, eng.plan_policy)
     except Exception as exc:  # noqa: BLE001 - a figure the calculator rejects is no computed answer
@@ -250,7 +256,12 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     cur = {"CNY": "CNY ", "USD": "USD ", "GBP": "GBP "}[a.currency]
     expenses = a.expenses + a.other_debt_service  # what leaves the budget before an instalment
     money = {k: f"{cur}{v:,.2f}" for k, v in (("income", a.income), ("expenses", expenses), ("disposable", a.disposable_income), ("amount", a.affordable))}
-    if a.disposable_income <= 0:
+    if given is not None:
+        s = t["affordable_given"].format(cap=_pct(a.affordability_cap), disposable=money["disposable"], amount=money["amount"],
+                                         minimum=f"{cur}{a.min_instalment:,.2f}")
+        if a.affordable < a.min_instalment:
+            s += " " + t["below_minimum"].format(minimum=f"{cur}{a.min_instalment:,.2f}")
+    elif a.disposable_income <= 0:
         s = t["affordable_none"].format(**money)
     else:
         s = t["affordable"].format(cap=_pct(a.affordability_cap), **money)

@@ -64,9 +64,9 @@ _PRODUCTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("consumer_loan", re.compile(r"personal loans?|consumer loans?|消费贷|个人贷款|信用贷", re.IGNORECASE)),
 )
 _AMOUNT = r"(?:[£$¥]|rmb|cny|usd|gbp)?\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<k>k|千|万)?\s*(?:元|块|pounds?|dollars?|quid)?"
-_INCOME = re.compile(rf"(?:earns?|income(?: is| of)?|takes? home|makes?|salary(?: is)?|收入|工资|月入|挣)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
+_INCOME = re.compile(rf"(?<!disposable )(?<!可支配)(?:earns?|income(?: is| of)?|take-home pay(?: is| of)?|takes? home|makes?|salary(?: is)?|pay(?: is)?|收入|工资|月入|挣|到手)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
 _EXPENSES = re.compile(
-    rf"(?:spends?|expenses?(?: are| of)?|outgoings?(?: are| of)?|costs?(?: are)?|支出|开支|花销|花费|生活费)\s*(?:of|are|is|about|around|大概|约|是|要)?\s*{_AMOUNT}",
+    rf"(?:spends?|expenses?(?: are| of)?|essentials?(?: are| of)?|outgoings?(?: are| of)?|costs?(?: are)?|支出|开支|花销|花费|生活费)\s*(?:of|are|is|about|around|大概|约|是|要)?\s*{_AMOUNT}",
     re.IGNORECASE,
 )
 
@@ -74,6 +74,8 @@ _OTHER_DEBT = re.compile(
     rf"(?:other (?:debt|loan) (?:payments?|repayments?)|other debts?|another loan(?: payment)?|另一笔贷款(?:月供)?|其他贷款(?:月供)?|其他借款(?:月供)?|别的贷款(?:月供)?)\s*(?:of|are|is|about|大概|约|是|要)?\s*{_AMOUNT}",
     re.IGNORECASE,
 )
+
+_DISPOSABLE = re.compile(rf"(?:disposable income(?: is| of)?|可支配收入(?:是|为|只有|有)?)\s*{_AMOUNT}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -248,4 +250,7 @@ def mentioned_figures(text: str) -> dict[str, Decimal]:
         out["expenses"] = _amount(m)
     if m := _OTHER_DEBT.search(text):
         out["other_debt"] = _amount(m)
+    if m := _DISPOSABLE.search(text):
+        out["disposable"] = _amount(m)
+        out.pop("income", None)
     return out
