@@ -81,9 +81,10 @@ def main() -> None:
             d["jurisdiction"] = chunk.metadata.get("jurisdiction") if chunk else None
             cited.append(d)
         text = scorers.claims_text(answer.answer) if answer.covered else ""
-        add("refusal_accuracy" if not row["answerable"] else "answered", float(answer.covered != row["answerable"]) if not row["answerable"] else float(answer.covered))
         if not row["answerable"]:
+            add("refusal_accuracy", float(not answer.covered))
             continue
+        add("answered", float(answer.covered))
         facts, forbidden = row["key_facts"], row.get("forbidden_facts", [])
         add("answer_correct", scorers.all_key_facts(text, facts).value)
         add("key_fact_coverage", scorers.key_fact_coverage(text, facts).value)

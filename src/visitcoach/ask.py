@@ -26,6 +26,7 @@ from visitcoach.qa.sections import RankedSection, SectionIndex, rank_sections
 from visitcoach.qa.types import Answer, Citation, Lang, keep_valid_citations
 from visitcoach.qa.understand import Question, question_lang, understand
 from visitcoach.retrieval.index import KnowledgeIndex
+from visitcoach.retrieval.lexical import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ def _not_covered(q: Question, mode: str, understood: dict[str, Any] | None = Non
 
 def _covered(index: KnowledgeIndex, q: Question, ranked: list[RankedSection], result: Any, facts: list[Fact], settings: Settings) -> bool:
     """Whether the pack answers the question (else the answer says it does not, rather than guess)."""
-    if not ranked or result.unknown_provision:
+    if not ranked or result.unknown_provision or _unknown_subject(index, q):
         return False
     if facts:
         return True
@@ -162,6 +163,28 @@ def _covered(index: KnowledgeIndex, q: Question, ranked: list[RankedSection], re
     coverage = index._coverage(q.query, top)
     best = max((h.dense or 0.0) for h in result.hits) if result.hits else 0.0
     return type(result)(top, best, result.exact_match, coverage, result.in_domain, result.elsewhere, None).covered(settings.min_relevance)
+
+
+#: Words too general to be the subject of a question, even when the pack never uses them.
+_PLAIN = frozenset(
+    "gonna wanna okay please thanks hello today tomorrow tonight really actually anything something "
+    "哪天 哪些 哪里 哪儿 怎么办 多久 多少 为啥 咋办 是啥 啥时候 国内 境内".split()
+)
+
+
+def _unknown_subject(index: KnowledgeIndex, q: Question) -> str | None:
+    """What the question asks about that the pack does not carry: a US state's own law, or, for a
+    question no concept matches, a content word the pack never uses ("底薪", "payday", "mileage")."""
+    if q.state_law:
+        return q.state_law
+    if q.concepts or q.case_id or q.about_case:
+        return None
+    for token in tokenize(q.text, bigrams=False):
+        if token in _PLAIN or token.isdigit() or (token.isascii() and len(token) < 4) or len(token) < 2:
+            continue
+        if index.document_frequency(token) == 0 and not index.mentions(token):
+            return token
+    return None
 
 
 def _offline(engine: Engine, q: Question, ranked: list[RankedSection], facts: list[Fact], understood: dict[str, Any]) -> Answer:

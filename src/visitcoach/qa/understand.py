@@ -22,6 +22,21 @@ from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewher
 JurisdictionSource = Literal["selected", "named", "none"]
 Place = Literal["home", "workplace", "hospital", "school", "public"]
 
+_US_STATES = (
+    "alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho|illinois|"
+    "indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|missouri|"
+    "montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|"
+    "oregon|pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington state|"
+    "west virginia|wisconsin|wyoming"
+)
+_ZH_STATES = "得克萨斯州|德克萨斯州|得州|加州|加利福尼亚州|纽约州|佛罗里达州|伊利诺伊州|宾夕法尼亚州|华盛顿州|亚利桑那州|[\u4e00-\u9fff]{2,4}州法"
+#: A question about one US state's own law ("Texas state law", "California's Rosenthal Act", "纽约州…规定").
+_STATE_LAW = re.compile(
+    rf"\b(?:{_US_STATES})\b(?:'s)?[^.?!]{{0,40}}\b(?:law|laws|act|statute|code|rules?|regulations?)\b"
+    rf"|\b(?:law|laws|act|statute|rules?)\b[^.?!]{{0,20}}\b(?:in|of) (?:{_US_STATES})\b|\bstate law\b"
+    rf"|(?:{_ZH_STATES}).{{0,20}}(?:法|规定|条例)",
+    re.IGNORECASE,
+)
 _CASE_ID = re.compile(r"\b(CN|US|UK)[-\s]?(\d{3})\b", re.IGNORECASE)
 _ABOUT_CASE = re.compile(
     r"\b(?:which|what|a|any|the|this|that|my|our|us|uk|cn|chinese|british|american)\s+(?:\w+\s+)?cases?\b"
@@ -96,6 +111,8 @@ class Question:
     role: str | None = None
     product: str | None = None
     figures: dict[str, Decimal] = field(default_factory=dict)
+    #: The US state whose own law the question asks about (the pack carries federal law only).
+    state_law: str | None = None
 
     @property
     def topic(self) -> str | None:
@@ -173,6 +190,7 @@ def understand(
         role=_first(_ROLES, text),
         product=_first(_PRODUCTS, text),
         figures=mentioned_figures(text),
+        state_law=m.group(0) if (m := _STATE_LAW.search(text)) else None,
     )
 
 

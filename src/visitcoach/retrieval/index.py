@@ -199,12 +199,24 @@ class KnowledgeIndex:
         lexical.save(tmp)
         shutil.rmtree(target, ignore_errors=True)
         tmp.rename(target)
-        for name in ("_chunks", "_lexical", "_lexical_meta", "_masks", "_squashed"):
+        for name in ("_chunks", "_lexical", "_lexical_meta", "_masks", "_squashed", "_all_text"):
             self.__dict__.pop(name, None)
         return lexical
 
     def idf(self, token: str) -> float:
         return self._lexical.idf(token)
+
+    def document_frequency(self, token: str) -> int:
+        """In how many chunks a lexical token occurs (0: the pack never uses the word)."""
+        return int(self._lexical.df.get(token, 0))
+
+    def mentions(self, text: str) -> bool:
+        """Whether any chunk contains `text` (lower case, spaces ignored) anywhere, even inside a word."""
+        return text.lower().replace(" ", "") in self._all_text
+
+    @cached_property
+    def _all_text(self) -> str:
+        return "\n".join(self._squashed.values())
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
         return self._chunks.get(chunk_id)
