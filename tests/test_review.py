@@ -13,7 +13,7 @@ from visitcoach.errors import ConfigError
 from visitcoach.review import AppendOnlyError, IntegrityMismatch, ReviewDesk, ReviewError, SamplingPolicy
 from visitcoach.review import db as rdb
 from visitcoach.review.export import read_export, write_export
-from visitcoach.store import ArtifactStore
+from visitcoach.review.store import ArtifactStore
 
 from .conftest import make_settings
 

@@ -100,7 +100,7 @@ class Resources:
     def store(self) -> Any:
         with self._lock:
             if self._store is None:
-                from visitcoach.store import ArtifactStore
+                from visitcoach.review.store import ArtifactStore
 
                 self._store = ArtifactStore.from_settings(self.settings)
             return self._store

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from visitcoach.config import Settings
-from visitcoach.review import ReviewDesk
+from visitcoach.review.desk import ReviewDesk
 from visitcoach.review.db import database_url
 
 
