@@ -374,7 +374,8 @@ def rehearse(
 ) -> None:
     """Rehearse a visit against a simulated borrower (interactive, or --script FILE)."""
     from visitcoach.compliance import Checker
-    from visitcoach.rehearsal import prepare, result, transcript_markdown
+    from visitcoach.rehearsal import result, transcript_markdown
+    from visitcoach.training import prepare
 
     settings = cli_settings()
     if not (persona_id or exercise):

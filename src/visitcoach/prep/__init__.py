@@ -517,8 +517,8 @@ def _opening(
     settings: Settings, checker: Checker, policy: PlanPolicy, case: CaseFile, lang: str
 ) -> tuple[str, dict[str, Any], str | None]:
     """The opening script, checked as an opening at this visit; model-reworded through the guard when configured."""
+    from visitcoach.guard import guarded_generate, text_findings
     from visitcoach.llm.backend import LLMClient, available
-    from visitcoach.llm.guard import guarded_generate, text_findings
     from visitcoach.llm.prompts import render
     from visitcoach.llm.redact import Redactor
 

@@ -67,7 +67,8 @@ def dashboard_tab(res: Any, lang: Any, L: Any) -> Any:
     import gradio as gr
 
     from visitcoach.effectiveness import render_markdown, write_csv
-    from visitcoach.ui import _safe, _user
+    from visitcoach.ui.common import safe as _safe
+    from visitcoach.ui.common import user_of as _user
 
     with gr.Tab(t("tab.dashboard", "en"), id="dashboard", elem_id="vc-tab-dashboard") as tab:
         L(gr.Markdown(t("dash.intro", "en"), elem_id="vc-dash-intro"), "dash.intro", "value")

@@ -484,7 +484,7 @@ def rehearse_start(res: Resources, user: str, choice: str, seed: Any) -> tuple[s
     """(session token, chat, the brief) for an exercise id or, for a free rehearsal, a persona id."""
     import secrets
 
-    from visitcoach.rehearsal import prepare
+    from visitcoach.training import prepare
 
     res.require(user, "rehearse")
     choice = (choice or "").strip()
