@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 import pytest
 
+from visitcoach.conversation import follow_up_query
 from visitcoach.errors import ConfigError
 from visitcoach.ui import CSS, answer_question, build_demo
 from visitcoach.ui import handlers as H
@@ -116,10 +117,10 @@ def res(pack_index_dir, tmp_path_factory):
 
 def test_follow_up_questions_keep_context(res):
     history, _ = H.ask_turn(res, "demo-agent", "What hours can we visit in the US?", "ALL", [])
-    assert H.contextual_query("and in the UK?", history) == ("What hours can we visit ? and in the UK?", "UK")
-    assert H.contextual_query("那英国呢？", history)[1] == "UK"
+    assert follow_up_query("and in the UK?", history) == ("What hours can we visit ? and in the UK?", "UK")
+    assert follow_up_query("那英国呢？", history)[1] == "UK"
     long = "Which documents must a collector carry at the door during a home visit?"
-    assert H.contextual_query(long, history) == (long, None)
+    assert follow_up_query(long, history) == (long, None)
     history, sources = H.ask_turn(res, "demo-agent", "and in the UK?", "ALL", history)
     assert len(history) == 4 and history[2]["content"] == "and in the UK?"
     assert "<details" in sources
