@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from visitcoach.cli.common import JsonOpt, LangOpt, cli_settings, command, emit, fail
+from visitcoach.cli.common import AsOpt, JsonOpt, LangOpt, author, cli_settings, command, emit, fail
+from visitcoach.services import Services
 
 app = typer.Typer(
     name="visitcoach",
@@ -29,11 +30,10 @@ log = logging.getLogger("visitcoach")
 @command
 def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and index everything again.")] = False,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Index the knowledge pack incrementally (unchanged files are skipped)."""
-    from visitcoach.ingest import ingest as run_ingest
-
     settings = cli_settings()
     bar = None
     show_bar = sys.stderr.isatty() and not as_json
@@ -50,7 +50,7 @@ def ingest(
         bar.refresh()
 
     try:
-        report = run_ingest(settings, rebuild=rebuild, progress=progress)
+        report = Services(settings).ingest(author(who), rebuild=rebuild, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -71,12 +71,10 @@ def ask(
         str | None, typer.Option("--jurisdiction", "-j", help="Restrict to CN, US or UK (plus group-wide policy).")
     ] = None,
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the knowledge base, with citations."""
-    from visitcoach.ask import ask as run_ask
-    from visitcoach.retrieval.index import KnowledgeIndex
-
     settings = cli_settings()
     if jurisdiction is not None:
         jurisdiction = jurisdiction.upper()
@@ -84,10 +82,7 @@ def ask(
             fail(f"--jurisdiction must be CN, US or UK, not {jurisdiction!r}")
     if lang is not None and lang not in ("zh", "en"):
         fail(f"--lang must be zh or en, not {lang!r}")
-    index = KnowledgeIndex(settings)
-    if len(index) == 0:
-        fail("the index is empty: run `visitcoach ingest` first")
-    answer = run_ask(index, question, jurisdiction=jurisdiction, lang=lang, settings=settings)
+    answer = Services(settings).ask(question, [], jurisdiction, lang, author(who))
     if as_json:
         emit(answer.as_dict())
         return
@@ -118,12 +113,11 @@ def check(
         typer.Option("--second-opinion", help="Also ask the configured model; it may add warnings, never remove findings."),
     ] = False,
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a script (or a batch) against the compliance rules."""
-
-    from visitcoach.compliance import Checker, VisitContext, load_context
-    from visitcoach.compliance.batch import check_batch, write_reports
+    """Check a script (or a batch) against the compliance rules; the result goes to the review desk."""
+    from visitcoach.compliance import load_context
 
     settings = cli_settings()
     if fail_on not in (None, "violation", "warning"):
@@ -132,12 +126,11 @@ def check(
         fail(f"--lang must be zh or en, not {lang!r}")
     if (file is None) == (batch is None):
         fail("give a script FILE (or -) or --batch FILE, not both")
-    checker = Checker.from_settings(settings, semantic=not no_semantic)
+    services = Services(settings, semantic=not no_semantic)
     worst = {"violation": ("violation",), "warning": ("violation", "warning"), None: ()}[fail_on]
     if batch is not None:
-        result = check_batch(checker, batch, semantic=not no_semantic, lang=lang)
-        stem = f"check-{dt.datetime.now():%Y%m%d-%H%M%S}"
-        json_path, csv_path = write_reports(result, out or settings.data_dir / "reports", stem)
+        run = services.check_batch(batch, author(who), lang=lang, out=out)
+        result, json_path, csv_path = run.result, run.json_path, run.csv_path
         if as_json:
             emit(result)
         else:
@@ -160,20 +153,13 @@ def check(
             raw = Path(file).read_bytes()  # type: ignore[arg-type]
         except OSError as exc:
             fail(f"{file}: cannot read ({exc.strerror or exc})")
-    ctx = load_context(context) if context else VisitContext()
-    report = checker.check(raw, ctx, lang=lang, semantic=not no_semantic)
     if second:
-        from visitcoach.compliance.second_opinion import second_opinion
-        from visitcoach.errors import BackendError
         from visitcoach.llm.backend import available
 
         if not available(settings):
             fail("--second-opinion needs a model: set VISITCOACH_LLM=openai with OPENAI_API_KEY or VISITCOACH_OPENAI_BASE_URL")
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        try:
-            report = second_opinion(settings, checker, report, text, ctx, report.lang)
-        except BackendError as exc:
-            report.notice = f"no second opinion ({exc}); rule findings only"
+    ctx = load_context(context) if context else None
+    report = services.check(raw, ctx, lang, author(who), second_opinion=second)
     if as_json:
         emit(report.as_dict())
     else:
@@ -214,10 +200,11 @@ def plan(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date (default: today).")] = None,
     style: Annotated[str, typer.Option("--style", help="letter or script (door-step).")] = "letter",
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Repayment-plan options within policy and a checked proposal draft."""
-    from visitcoach.repayment import PlanInputError, PlanInputs, make_plan
+    from visitcoach.repayment import PlanInputError, PlanInputs
     from visitcoach.repayment.calc import money
 
     settings = cli_settings()
@@ -254,8 +241,8 @@ def plan(
         )
     elif any(v is not None for v in amounts.values()):
         raise PlanInputError("give a CASE_ID or the amounts (--balance, --income, --expenses), not both")
-    result = make_plan(
-        settings,
+    result = Services(settings).plan(
+        author(who),
         case_id=case_id,
         inputs=inputs,
         role=role,
@@ -313,10 +300,11 @@ def prep(
         str | None, typer.Option("--at", help="Local date-time at the address to plan from (default: now there).")
     ] = None,
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Visit brief: may we visit and when, is it worth it, the plan, an opening script, a checklist."""
-    from visitcoach.prep import build_brief, render_brief
+    from visitcoach.prep import render_brief
 
     settings = cli_settings()
     when = None
@@ -327,7 +315,7 @@ def prep(
             fail(f"--at: not a local date-time like 2026-11-30T09:00: {at!r}")
     if lang is not None and lang not in ("zh", "en"):
         fail(f"--lang must be zh or en, not {lang!r}")
-    brief = build_brief(settings, case_id, as_of=when, lang=lang)
+    brief = Services(settings).prep(case_id, author(who), as_of=when, lang=lang)
     if as_json:
         emit(brief.as_dict())
     else:
@@ -370,12 +358,11 @@ def rehearse(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the persona's reply choices.")] = 0,
     transcript: Annotated[Path | None, typer.Option("--transcript", help="Also write the transcript to FILE (.md or .json).")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Use the reply bank even when a model is configured.")] = False,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rehearse a visit against a simulated borrower (interactive, or --script FILE)."""
-    from visitcoach.compliance import Checker
-    from visitcoach.rehearsal import result, transcript_markdown
-    from visitcoach.training import prepare
+    from visitcoach.rehearsal import transcript_markdown
 
     settings = cli_settings()
     if not (persona_id or exercise):
@@ -386,14 +373,16 @@ def rehearse(
             lines = script.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             fail(f"{script}: cannot read ({exc})")
-    r = prepare(settings, Checker.from_settings(settings), exercise_id=exercise, persona_id=persona_id, case_id=case,
-                seed=seed, model=False if offline else None)
+    services = Services(settings)
+    _, live = services.rehearse_start(author(who), exercise_id=exercise, persona_id=persona_id, case_id=case, seed=seed,
+                                      model=False if offline else None)
+    r = live.rehearsal
     session, persona = r.session, r.session.persona
     if lines is not None:
         for line in lines:
             if line.strip() and not session.over:
                 session.agent_says(line.strip())
-        session.finish()
+        out = services.rehearse_finish(live, "script_end")
     else:
         typer.echo(f"{persona.name} ({persona.id}). Type what you say at the door; an empty line or /end finishes.")
         while not session.over:
@@ -404,10 +393,7 @@ def rehearse(
             for f in turn.findings:
                 typer.echo(f"  ⚠ [{f.severity}] {f.rule_id} {f.citation}: say instead: {f.suggestion}")
             typer.echo(f"{persona.name}: {session.transcript[-1].text}")
-        session.finish("agent_stopped")
-    out = result(session, r.grading, persona.lang)
-    if r.notices:
-        out["notices"] = r.notices
+        out = services.rehearse_finish(live, "agent_stopped")
     if transcript is not None:
         title = r.exercise.title if r.exercise else persona.id
         text = transcript_markdown(out, title) if transcript.suffix.lower() == ".md" else json.dumps(out, ensure_ascii=False, indent=2)

@@ -3,6 +3,7 @@ JSON output, and the one-line error exit. Only the CLI imports this module."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
@@ -19,6 +20,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Output language: zh or en (default: the input's).")]
+AsOpt = Annotated[
+    str | None, typer.Option("--as", help="Your name as it goes into the review desk (default: the OS user).")
+]
+
+
+def author(who: str | None) -> str:
+    """Who a command records its artifact as: `--as`, else the OS user."""
+    if who and who.strip():
+        return who.strip()
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or the password database
+        return "cli"
 
 
 def _setup_logging(settings: Settings) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 SEVERITY_RANK = {"violation": 3, "warning": 2, "info": 1}
 #: Kinds a reviewer spot-checks (answers and ingest records are stored but not sampled).
-REVIEWABLE_KINDS = ("brief", "plan", "proposal", "opening", "check", "batch_item", "rehearsal")
+REVIEWABLE_KINDS = ("brief", "plan", "proposal", "opening", "check", "batch_item", "rehearsal", "answer")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
