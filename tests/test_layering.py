@@ -138,3 +138,9 @@ def test_the_library_does_not_import_the_edges(edge):
     bad = sorted(f"{name} imports {dep}" for name, deps in graph.items() if not is_edge(name)
                  for dep in deps if dep == edge or dep.startswith(edge + "."))
     assert not bad, "library modules import an edge:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("ground", ["visitcoach.text", "visitcoach.errors", "visitcoach.conversation"])
+def test_the_ground_floor_stands_on_nothing_above_it(ground):
+    allowed = {"visitcoach.text", "visitcoach.errors", "visitcoach.retrieval.jurisdiction"}
+    assert import_graph()[ground] <= allowed

@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from visitcoach.config import Settings
-from visitcoach.corpus.chunking import readable_sentences
-from visitcoach.corpus.loader import detect_lang
 from visitcoach.errors import BackendError, ConfigError
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex, SearchResult
-from visitcoach.retrieval.lexical import tokenize
+from visitcoach.text import detect_lang, readable_sentences, tokenize
 
 log = logging.getLogger(__name__)
 

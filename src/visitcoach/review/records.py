@@ -9,8 +9,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from visitcoach.review.extract import extract, guess_lang, worst_severity
+from visitcoach.review.extract import extract, worst_severity
 from visitcoach.review.schema import artifacts, audit_events
+from visitcoach.text import detect_lang
 
 
 def utcnow() -> dt.datetime:
@@ -123,7 +124,7 @@ def artifact_row(kind: str, author: str, summary: str, payload: dict[str, Any], 
     when = created or utcnow()
     return {
         "created": when, "author": author or "", "kind": kind, "case_id": case_id or found.case_id,
-        "jurisdiction": jurisdiction or found.jurisdiction, "lang": lang or found.lang or guess_lang(text),
+        "jurisdiction": jurisdiction or found.jurisdiction, "lang": lang or found.lang or detect_lang(text),
         "mode": mode or found.mode or payload.get("mode") or default_mode, "summary": summary or "",
         "content": text, "payload": payload, "findings": items, "worst_severity": worst_severity(items),
         "content_hash": content_hash(author or "", kind, when, text, items, payload),
