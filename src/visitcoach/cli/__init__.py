@@ -14,6 +14,7 @@ import typer
 
 from visitcoach.cli.common import AsOpt, JsonOpt, LangOpt, author, cli_settings, command, emit, fail
 from visitcoach.services import Services
+from visitcoach.text import JURISDICTIONS
 
 app = typer.Typer(
     name="visitcoach",
@@ -78,7 +79,7 @@ def ask(
     settings = cli_settings()
     if jurisdiction is not None:
         jurisdiction = jurisdiction.upper()
-        if jurisdiction not in ("CN", "US", "UK"):
+        if jurisdiction not in JURISDICTIONS:
             fail(f"--jurisdiction must be CN, US or UK, not {jurisdiction!r}")
     if lang is not None and lang not in ("zh", "en"):
         fail(f"--lang must be zh or en, not {lang!r}")

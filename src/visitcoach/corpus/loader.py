@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from visitcoach.corpus.schemas import CaseFile, ExerciseFile, FrontMatter, PersonaFile
 from visitcoach.errors import KnowledgeError
-from visitcoach.text import detect_lang
+from visitcoach.text import JURISDICTIONS, detect_lang
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def _inferred_meta(path: Path, root: Path | None, body: str) -> dict[str, Any]:
     for part in rel_parts[:-1]:
         if part in folder_types:
             meta["doc_type"] = folder_types[part]
-        if part.upper() in ("CN", "US", "UK"):
+        if part.upper() in JURISDICTIONS:
             meta["jurisdiction"] = part.upper()
     meta.setdefault("jurisdiction", "ALL")
     meta["lang"] = detect_lang(body[:4000])

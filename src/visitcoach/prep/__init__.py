@@ -23,7 +23,7 @@ from visitcoach.compliance.context import VisitContext
 from visitcoach.config import Settings
 from visitcoach.corpus.cases import all_cases, load_case
 from visitcoach.corpus.pack import load_plan_policy
-from visitcoach.corpus.schemas import CaseFile, PlanPolicy
+from visitcoach.corpus.schemas import BLOCKING_FLAGS, CaseFile, PlanPolicy
 from visitcoach.errors import BackendError, ConfigError, IndexStoreError
 from visitcoach.prep import text as T
 from visitcoach.prep.history import CaseHistory
@@ -35,15 +35,6 @@ from visitcoach.retrieval.index import KnowledgeIndex
 
 log = logging.getLogger(__name__)
 
-BLOCKING_FLAGS = (
-    "cease_requested",
-    "represented_by_attorney",
-    "dispute_pending",
-    "breathing_space",
-    "capacity_concern",
-    "vulnerable",
-    "time_barred",
-)
 REMOTE_CHANNELS = ("phone", "sms", "letter", "email", "app")
 DAYS_AHEAD = 7
 LAST_RESORT_DAYS = 30
@@ -148,6 +139,14 @@ def permitted_hours(checker: Checker, jurisdiction: str) -> tuple[int, int]:
     raise ConfigError(f"no visit_time rule gives a window for {jurisdiction} (knowledge/rules/visit_time.yaml)")
 
 
+def min_collectors(checker: Checker, jurisdiction: str) -> int | None:
+    """How many collectors a visit in the jurisdiction needs, read from the visit-staffing rule (rules are
+    data); None when no rule sets it (then nothing checks staffing either)."""
+    needs = [rule.spec.detect.min_collectors[jurisdiction] for rule in checker.rules
+             if rule.spec.detect.context == "visit_staffing" and jurisdiction in rule.spec.detect.min_collectors]
+    return max(needs) if needs else None
+
+
 def busy_times(case: CaseFile) -> tuple[list[Busy], list[str]]:
     """(parsed inconvenient times, entries that could not be read)."""
     busy, unread = [], []
@@ -182,7 +181,7 @@ def decide(checker: Checker, case: CaseFile, as_of: dt.datetime, lang: str) -> D
     ctx = VisitContext(
         jurisdiction=case.jurisdiction,  # type: ignore[arg-type]
         location=place,  # type: ignore[arg-type]
-        collectors=2,
+        collectors=min_collectors(checker, case.jurisdiction),
         flags=flags,
     )
     findings = checker.context_findings(ctx, lang)
@@ -391,7 +390,7 @@ def applicable_rules(checker: Checker, case: CaseFile, lang: str) -> list[Statem
     ctx = VisitContext(
         jurisdiction=case.jurisdiction,  # type: ignore[arg-type]
         location=case.address_type,  # type: ignore[arg-type]
-        collectors=2,
+        collectors=min_collectors(checker, case.jurisdiction),
         opening=True,
         flags=case.flags,
     )
@@ -525,7 +524,7 @@ def _opening(
     ctx = VisitContext(
         jurisdiction=case.jurisdiction,  # type: ignore[arg-type]
         location=case.address_type,  # type: ignore[arg-type]
-        collectors=2,
+        collectors=min_collectors(checker, case.jurisdiction),
         opening=True,
         flags=case.flags,
     )

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from visitcoach.config import Settings, get_settings
+from visitcoach.corpus.schemas import FLAG_NAMES
 from visitcoach.errors import VisitCoachError
+from visitcoach.text import JURISDICTIONS as TYPED_JURISDICTIONS
 from visitcoach.ui import handlers as H
 from visitcoach.ui import train as train_handlers
 from visitcoach.ui.auth import Auth
@@ -25,7 +27,7 @@ from visitcoach.ui.train import build as build_train
 
 log = logging.getLogger(__name__)
 
-JURISDICTIONS = ["ALL", "CN", "US", "UK"]
+JURISDICTIONS = ["ALL", *TYPED_JURISDICTIONS]
 CSS = ".vc-finding{border-radius:3px;padding:0 2px;cursor:help} details.vc-source{margin:4px 0}"
 TABS = ("ask", "prepare", "plan", "check", "rehearse", "train", "knowledge", "review", "dashboard", "settings")
 
@@ -90,7 +92,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                     f_expenses = L(gr.Textbox(label=t("plan.expenses", "en")), "plan.expenses")
                     f_other = L(gr.Textbox(label=t("plan.other", "en")), "plan.other")
                     f_product = L(gr.Dropdown(["consumer_loan", "credit_card", "sme_loan", "auto_loan"], value="consumer_loan", label=t("plan.product", "en")), "plan.product")
-                    f_jur = L(gr.Dropdown(["CN", "US", "UK"], value="CN", label=t("plan.jurisdiction", "en")), "plan.jurisdiction")
+                    f_jur = L(gr.Dropdown(list(TYPED_JURISDICTIONS), value="CN", label=t("plan.jurisdiction", "en")), "plan.jurisdiction")
                 with gr.Row():
                     f_role = L(gr.Dropdown(["agent", "supervisor", "manager"], value="agent", label=t("plan.role", "en")), "plan.role")
                     f_style = L(gr.Radio(["letter", "script"], value="letter", label=t("plan.style", "en")), "plan.style")
@@ -119,7 +121,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                         c_coll = L(gr.Number(label=t("check.collectors", "en"), precision=0), "check.collectors")
                         c_aud = L(gr.Radio(["debtor", "third_party"], value="debtor", label=t("check.audience", "en")), "check.audience")
                         c_open = L(gr.Checkbox(label=t("check.opening", "en")), "check.opening")
-                        c_flags = L(gr.CheckboxGroup(list(H.FLAG_LABELS), label=t("check.flags", "en")), "check.flags")
+                        c_flags = L(gr.CheckboxGroup(list(FLAG_NAMES), label=t("check.flags", "en")), "check.flags")
                 check_btn = L(gr.Button(t("check.go", "en"), variant="primary", elem_id="vc-check-go"), "check.go", "value")
                 verdict = gr.Markdown(elem_id="vc-verdict")
                 highlighted = gr.HTML(elem_id="vc-highlight")
@@ -170,7 +172,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                     up_file = L(gr.File(label=t("kn.upload", "en"), file_types=[".pdf", ".docx", ".md"], type="filepath"), "kn.upload")
                     with gr.Row():
                         up_title = L(gr.Textbox(label=t("kn.upload_title", "en")), "kn.upload_title")
-                        up_jur = L(gr.Dropdown(["ALL", "CN", "US", "UK"], value="ALL", label=t("kn.upload_jurisdiction", "en")), "kn.upload_jurisdiction")
+                        up_jur = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("kn.upload_jurisdiction", "en")), "kn.upload_jurisdiction")
                         up_lang = L(gr.Dropdown(["en", "zh"], value="en", label=t("kn.upload_lang", "en")), "kn.upload_lang")
                     up_btn = L(gr.Button(t("kn.upload_go", "en")), "kn.upload_go", "value")
             from visitcoach.ui.dashboard import dashboard_tab  # the tab builds and wires itself

@@ -23,11 +23,6 @@ from visitcoach.ui.auth import Auth
 log = logging.getLogger(__name__)
 
 SEVERITY_COLOURS = {"violation": "#f8b4b4", "warning": "#fde68a", "info": "#bfdbfe"}
-FLAG_LABELS = (
-    "cease_requested", "represented_by_attorney", "dispute_pending", "breathing_space", "capacity_concern",
-    "vulnerable", "time_barred", "legal_action_filed", "employer_prohibits_contact", "consent_to_time",
-    "consent_to_location",
-)
 
 
 class Forbidden(VisitCoachError):
