@@ -23,7 +23,7 @@ from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import Money, Survey
 from visitcoach.errors import VisitCoachError
-from visitcoach.prep import min_collectors, permitted_hours
+from visitcoach.prep.decision import min_collectors, permitted_hours
 from visitcoach.prep.history import CaseHistory
 from visitcoach.prep.windows import hhmm, minutes
 from visitcoach.repayment.calc import add_months, assess, inputs_from_case
