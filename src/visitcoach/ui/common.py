@@ -6,8 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from visitcoach.errors import VisitCoachError
+from visitcoach.text import JURISDICTIONS as TYPED_JURISDICTIONS
 
 log = logging.getLogger("visitcoach.ui")
+
+#: The jurisdiction pickers: every jurisdiction, or one.
+JURISDICTIONS = ["ALL", *TYPED_JURISDICTIONS]
 
 
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:

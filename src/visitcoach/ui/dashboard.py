@@ -10,10 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from visitcoach.text import JURISDICTIONS as TYPED_JURISDICTIONS
+from visitcoach.ui.common import JURISDICTIONS
 from visitcoach.ui.i18n import t
-
-JURISDICTIONS = ["ALL", *TYPED_JURISDICTIONS]
 
 
 def dashboard_data(res: Any, user: str, jurisdiction: str, days: Any, lang: str) -> dict[str, Any]:
