@@ -137,8 +137,8 @@ def synthesise(source_dir: Path, target_dir: Path, total: int = 10_000, seed: in
     """
     import numpy as np
 
-    from visitcoach.corpus.chunking import split_sentences
     from visitcoach.retrieval.index import KnowledgeIndex
+    from visitcoach.text import split_sentences
 
     rng = random.Random(seed)
     source = KnowledgeIndex(_settings(source_dir))

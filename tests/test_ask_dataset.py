@@ -30,7 +30,7 @@ MAX_FACT_CHARS = 40
 class AskCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=r"^ask-[a-z]+-\d{2}$")
+    id: str = Field(pattern=r"^ask-[a-z]+-\d{2,3}$")
     lang: Literal["zh", "en"]
     jurisdiction: Literal["CN", "US", "UK"] | None
     question: str = Field(min_length=3)
@@ -39,6 +39,10 @@ class AskCase(BaseModel):
     expected_citations: list[str]
     expected_doc_ids: list[str]
     tags: list[str] = Field(min_length=1)
+    forbidden_facts: list[str] = Field(default_factory=list, max_length=4)
+    split: Literal["dev", "test"]
+    selected_jurisdiction: Literal["CN", "US", "UK"] | None = None
+    follow_up_of: str | None = None
 
     @model_validator(mode="after")
     def _answerable_rows_have_gold(self) -> AskCase:
@@ -69,7 +73,20 @@ def test_the_set_is_large_balanced_and_covers_every_jurisdiction():
     assert sum(not r.answerable for r in ROWS) >= 10
     assert sum("case" in r.tags for r in answerable) >= 6
     assert sum("provision" in r.tags for r in answerable) >= 10
-    assert len({r.question for r in ROWS}) == len(ROWS), "a question appears twice"
+    assert len({r.question for r in ROWS if not r.follow_up_of}) == len([r for r in ROWS if not r.follow_up_of]), "a question appears twice"
+    assert len(ROWS) >= 180 and sum(not r.answerable for r in ROWS) >= 20
+
+
+def test_the_test_split_is_held_out_and_balanced():
+    """A dev split to tune on, a test split only measured (benchmarks/ask_dataset.py assigns them)."""
+    test = [r for r in ROWS if r.split == "test"]
+    assert len(test) >= 90
+    assert {r.lang for r in test} == {"zh", "en"} and {r.jurisdiction for r in test if r.answerable} == {"CN", "US", "UK", None}
+    assert sum(not r.answerable for r in test) >= 5
+    by_id = {r.id: r for r in ROWS}
+    for r in ROWS:
+        if r.follow_up_of:
+            assert by_id[r.follow_up_of].split == r.split, f"{r.id} and the row it follows are in different splits"
 
 
 @pytest.fixture(scope="module")

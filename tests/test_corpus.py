@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from visitcoach.corpus import chunk_document, discover, load_document
-from visitcoach.corpus.chunking import split_sentences
 from visitcoach.errors import KnowledgeError
+from visitcoach.text import split_sentences
 from visitcoach.tokens import count_tokens
 
 from .conftest import FIXTURE_CORPUS
@@ -226,7 +226,7 @@ def test_sentence_split_keeps_legal_abbreviations_whole():
 
 
 def test_readable_sentences_rejoin_wrapped_lines_and_drop_markup():
-    from visitcoach.corpus.chunking import readable_sentences
+    from visitcoach.text import readable_sentences
 
     text = (
         "For field visits: keep visits between 08:00 and 21:00 at the\nborrower's location.\n\n"

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from visitcoach.compliance import Checker, VisitContext
 from visitcoach.errors import BackendError, ConfigError
+from visitcoach.guard import guarded_generate
 from visitcoach.llm.backend import LLMClient
 from visitcoach.llm.calllog import CallLog
-from visitcoach.llm.guard import guarded_generate
 from visitcoach.llm.redact import Redactor, luhn, valid_cn_id
 
 from .conftest import ROOT, make_settings

@@ -5,7 +5,7 @@ import pytest
 from visitcoach.retrieval.glossary import load_glossary
 from visitcoach.retrieval.index import Filters
 from visitcoach.retrieval.jurisdiction import infer_jurisdiction
-from visitcoach.retrieval.lexical import tokenize
+from visitcoach.text import tokenize
 
 
 def citations(result):

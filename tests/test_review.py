@@ -13,7 +13,7 @@ from visitcoach.errors import ConfigError
 from visitcoach.review import AppendOnlyError, IntegrityMismatch, ReviewDesk, ReviewError, SamplingPolicy
 from visitcoach.review import db as rdb
 from visitcoach.review.export import read_export, write_export
-from visitcoach.store import ArtifactStore
+from visitcoach.review.store import ArtifactStore
 
 from .conftest import make_settings
 
@@ -187,7 +187,7 @@ def _population(desk, clean=200, flagged=15, now=None):
         sev = "violation" if n % 2 else "warning"
         ids["flagged"].append(save_check(desk, f"Pay now {n}.", [finding(severity=sev)], author="a9",
                                          created=now - dt.timedelta(hours=n)))
-    desk.record("answer", "a1", "q", {"answer": "Two collectors.", "mode": "offline"}, created=now)  # not reviewable
+    desk.record("ingest", "a1", "1 added", {"added": ["x"]}, created=now)  # not reviewable (answers are, since #15)
     return ids, now
 
 
@@ -200,7 +200,7 @@ def test_sampling_takes_every_finding_and_the_policy_share_of_the_rest(url, rate
     assert set(ids["flagged"]) <= drawn
     assert len(drawn & set(ids["clean"])) == expected_clean
     assert len(run.drawn) == 15 + expected_clean
-    assert run.policy["rate"] == rate and len(run.candidates) == 215  # the answer is not a candidate
+    assert run.policy["rate"] == rate and len(run.candidates) == 215  # the ingest is not a candidate
 
 
 def test_sampling_is_seeded_recorded_and_reproducible(desk):

@@ -13,9 +13,9 @@ from visitcoach.cli import app
 from visitcoach.compliance import Checker
 from visitcoach.corpus.cases import load_case
 from visitcoach.errors import NotFoundError
-from visitcoach.rehearsal import Grading, load_exercise, load_persona, prepare, replay, transcript_markdown
+from visitcoach.rehearsal import Grading, load_exercise, load_persona, replay, transcript_markdown
 from visitcoach.rehearsal.voice import problems
-from visitcoach.training import ExerciseError, ExerciseLibrary, TrainingStore
+from visitcoach.training import ExerciseError, ExerciseLibrary, TrainingStore, prepare
 from visitcoach.ui import handlers as H
 from visitcoach.ui import train as T
 from visitcoach.ui.auth import Auth

@@ -26,7 +26,7 @@ from visitcoach.qa.sections import RankedSection, SectionIndex, rank_sections
 from visitcoach.qa.types import Answer, Citation, Lang, keep_valid_citations
 from visitcoach.qa.understand import Question, question_lang, understand
 from visitcoach.retrieval.index import KnowledgeIndex
-from visitcoach.retrieval.lexical import tokenize
+from visitcoach.text import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def ask(
     ranked, result = rank_sections(engine.sections, q)
     facts = compute(q, settings)
     understood = {**q.as_dict(), "ranked": [{"citation": r.citation, "doc_id": r.section.doc_id} for r in ranked], "retrieved": [c.id for r in ranked for c in r.section.chunks]}
-    if not _covered(index, q, ranked, result, facts, settings):
+    if not _covered(index, q, ranked, result, facts, settings, engine.vocabulary.path is not None):
         log.info("ask: not covered (best dense %.3f)", result.best_dense)
         return _not_covered(q, mode, understood)
     offline = _offline(engine, q, ranked, facts, understood)
@@ -151,9 +151,12 @@ def _not_covered(q: Question, mode: str, understood: dict[str, Any] | None = Non
     return Answer(NOT_COVERED[q.lang], [], mode, False, q.lang, understood=understood or q.as_dict())  # type: ignore[arg-type]
 
 
-def _covered(index: KnowledgeIndex, q: Question, ranked: list[RankedSection], result: Any, facts: list[Fact], settings: Settings) -> bool:
+def _covered(
+    index: KnowledgeIndex, q: Question, ranked: list[RankedSection], result: Any, facts: list[Fact], settings: Settings,
+    has_vocabulary: bool = True,
+) -> bool:
     """Whether the pack answers the question (else the answer says it does not, rather than guess)."""
-    if not ranked or result.unknown_provision or _unknown_subject(index, q):
+    if not ranked or result.unknown_provision or _unknown_subject(index, q, has_vocabulary):
         return False
     if facts:
         return True
@@ -172,13 +175,13 @@ _PLAIN = frozenset(
 )
 
 
-def _unknown_subject(index: KnowledgeIndex, q: Question) -> str | None:
+def _unknown_subject(index: KnowledgeIndex, q: Question, has_vocabulary: bool = True) -> str | None:
     """What the question asks about that the pack does not carry: a US state's own law, or, for a
     question no concept matches, a content word the pack never uses ("底薪", "payday", "mileage")."""
     if q.state_law:
         return q.state_law
-    if q.concepts or q.case_id or q.about_case:
-        return None
+    if q.concepts or q.case_id or q.about_case or not has_vocabulary:
+        return None  # (without a concept vocabulary every question would look unmatched)
     for token in tokenize(q.text, bigrams=False):
         if token in _PLAIN or token.isdigit() or (token.isascii() and len(token) < 4) or len(token) < 2:
             continue

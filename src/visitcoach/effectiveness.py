@@ -31,10 +31,11 @@ from typing import Any
 from visitcoach.config import Settings
 from visitcoach.corpus.schemas import CaseFile, PlanPolicy, Visit
 from visitcoach.errors import ConfigError, VisitCoachError
+from visitcoach.text import JURISDICTIONS
 
 DEFAULT_WINDOW_DAYS = 90
 PROMISE_AFTER_VISIT_DAYS = 7
-JURISDICTION_ORDER = ("CN", "US", "UK")
+JURISDICTION_ORDER = JURISDICTIONS
 ZERO = Decimal("0")
 RATE = Decimal("0.0001")
 CENT = Decimal("0.01")

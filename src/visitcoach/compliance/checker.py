@@ -26,10 +26,8 @@ import numpy as np
 from visitcoach.compliance.context import VisitContext
 from visitcoach.compliance.prefilter import LiteralIndex, ScriptLiterals
 from visitcoach.compliance.rules import Rule, load_calibration, load_rules
-from visitcoach.corpus.chunking import split_sentences
-from visitcoach.corpus.loader import detect_lang
 from visitcoach.errors import VisitCoachError
-from visitcoach.retrieval.lexical import tokenize
+from visitcoach.text import detect_lang, split_sentences, tokenize
 
 log = logging.getLogger(__name__)
 

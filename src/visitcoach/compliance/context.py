@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from visitcoach.corpus.schemas import Flags
 from visitcoach.errors import KnowledgeError
+from visitcoach.text import Jurisdiction
 
 Location = Literal["home", "workplace", "public", "hospital", "other"]
 
@@ -18,7 +19,7 @@ Location = Literal["home", "workplace", "public", "hospital", "other"]
 class VisitContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    jurisdiction: Literal["CN", "US", "UK"] | None = None
+    jurisdiction: Jurisdiction | None = None
     visit_time: dt.datetime | None = None  # local time at the borrower's location
     location: Location | None = None
     collectors: int | None = None

@@ -29,6 +29,7 @@ from visitcoach.compliance.context import Location, VisitContext, parse_context
 from visitcoach.compliance.prefilter import required_literals
 from visitcoach.corpus.schemas import FLAG_NAMES
 from visitcoach.errors import KnowledgeError
+from visitcoach.text import Jurisdiction
 
 Category = Literal[
     "threat_arrest",
@@ -48,7 +49,6 @@ Category = Literal[
 ]
 CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 Severity = Literal["violation", "warning", "info"]
-Jurisdiction = Literal["CN", "US", "UK"]
 Lang = Literal["zh", "en"]
 
 

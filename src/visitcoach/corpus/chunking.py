@@ -11,14 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from visitcoach.corpus.loader import Document, Section, detect_lang
+from visitcoach.corpus.loader import Document, Section
+from visitcoach.text import detect_lang, split_sentences
 from visitcoach.tokens import count_tokens
 
 #: Bump when chunk boundaries or metadata change, so `ingest` rebuilds the index.
 CHUNKER_VERSION = "4"
-
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?])|(?<=[.;])\s+(?=[A-Z0-9\"'(“（\u3400-\u9fff])")
-
 
 @dataclass(frozen=True)
 class Chunk:
@@ -32,76 +30,6 @@ class Chunk:
     @property
     def section(self) -> str:
         return " › ".join(self.heading_path)
-
-
-#: Abbreviations after which a full stop does not end a sentence ("15 U.S.C. 1692", "e.g. a visit").
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:U\.S\.C|U\.S|C\.F\.R|e\.g|i\.e|etc|No|Nos|Art|art|para|paras|reg|regs|s|ss|Sch|cf|vs|v|Mr|Mrs|Ms|Dr|St|Ltd|Inc|Co))\.$"
-)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences in Chinese or English text; keeps the punctuation, drops empty pieces."""
-    parts: list[str] = []
-    for line in text.splitlines():
-        for piece in _SENTENCE_END.split(line):
-            piece = piece.strip()
-            if not piece:
-                continue
-            if parts and _ABBREVIATION.search(parts[-1]) and not parts[-1].endswith(("。", "！", "？")):
-                parts[-1] = f"{parts[-1]} {piece}"
-            else:
-                parts.append(piece)
-    return parts
-
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_MARKUP = re.compile(r"\*\*|__|`")
-
-
-def readable_sentences(text: str) -> list[str]:
-    """Sentences for quoting to a reader: hard-wrapped lines rejoined, list markers and emphasis dropped.
-
-    Markdown sources wrap paragraphs at ~100 characters; splitting on lines would quote fragments.
-    """
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines: list[str] = []
-        for line in paragraph.splitlines():
-            stripped = _MARKUP.sub("", line.strip())
-            if not stripped or stripped.startswith("#"):
-                continue
-            if _LIST_ITEM.match(stripped) or not lines:
-                lines.append(_LIST_ITEM.sub("", stripped))
-            else:
-                joiner = "" if _CJK_END.search(lines[-1]) and _CJK_START.match(stripped) else " "
-                lines[-1] = f"{lines[-1]}{joiner}{stripped}"
-        for line in lines:
-            for piece in _balanced(split_sentences(line)):
-                closers = _CLOSERS.match(piece)
-                if sentences and closers:  # a closing quote split off after 。 belongs to its sentence
-                    sentences[-1] += closers.group(0)
-                    piece = piece[closers.end() :].strip()
-                if piece:
-                    sentences.append(piece)
-    return sentences
-
-
-def _balanced(pieces: list[str]) -> list[str]:
-    """Rejoin sentences split inside a quotation (「…。…」), so a quote is never cut in half."""
-    out: list[str] = []
-    for piece in pieces:
-        if out and any(out[-1].count(o) > out[-1].count(c) for o, c in _PAIRS):
-            out[-1] += piece
-        else:
-            out.append(piece)
-    return out
-
-
-_PAIRS = (("「", "」"), ("“", "”"), ("『", "』"), ("（", "）"))
-_CLOSERS = re.compile(r"[」』”’）)\]\"']+")
-_CJK_END = re.compile(r"[\u3400-\u9fff，、；：（“]$")
-_CJK_START = re.compile(r"[\u3400-\u9fff，。、；：）”]")
 
 
 def _pieces(text: str, budget: int) -> list[str]:

@@ -19,9 +19,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from visitcoach.errors import KnowledgeError
+from visitcoach.text import JURISDICTIONS
 
 FILE = "concepts.yaml"
-JURISDICTIONS = ("CN", "US", "UK")
 Quantity = Literal["time_window", "headcount", "years", "months", "days", "working_days", "percent", "money"]
 Compute = Literal["visit_time", "visit_place", "staffing", "discount_authority", "affordability", "retention"]
 

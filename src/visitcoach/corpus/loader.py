@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from visitcoach.corpus.schemas import CaseFile, ExerciseFile, FrontMatter, PersonaFile
 from visitcoach.errors import KnowledgeError
+from visitcoach.text import JURISDICTIONS, detect_lang
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,6 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_PAIR = re.compile(r'(\w+)="([^"]*)"')
 _SECTION_NO = re.compile(r"^(§\s?\d+(?:\.\d+)*)")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass
@@ -57,13 +57,6 @@ class Document:
     @property
     def id(self) -> str:
         return self.meta.id
-
-
-def detect_lang(text: str) -> str:
-    """'zh' when CJK characters make up a real share of the letters, else 'en'."""
-    cjk = len(_CJK.findall(text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk and cjk * 3 >= latin else "en"
 
 
 def discover(root: Path) -> list[Path]:
@@ -172,7 +165,7 @@ def _inferred_meta(path: Path, root: Path | None, body: str) -> dict[str, Any]:
     for part in rel_parts[:-1]:
         if part in folder_types:
             meta["doc_type"] = folder_types[part]
-        if part.upper() in ("CN", "US", "UK"):
+        if part.upper() in JURISDICTIONS:
             meta["jurisdiction"] = part.upper()
     meta.setdefault("jurisdiction", "ALL")
     meta["lang"] = detect_lang(body[:4000])

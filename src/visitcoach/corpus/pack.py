@@ -18,6 +18,7 @@ from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import PlanPolicy
 from visitcoach.errors import KnowledgeError
 from visitcoach.retrieval.glossary import load_glossary
+from visitcoach.text import JURISDICTIONS
 
 PLAN_POLICY = Path("policy") / "plan_policy.yaml"
 _H2 = re.compile(r"^##\s+(?!#)(.*)$", re.MULTILINE)
@@ -194,7 +195,7 @@ def _check_sample_pack(report: PackReport) -> list[str]:
     for doc in report.documents:
         by_type[doc.meta.doc_type][doc.meta.jurisdiction] += 1
     for doc_type, minimum in (("case", 12), ("persona", 3)):
-        for jur in ("CN", "US", "UK"):
+        for jur in JURISDICTIONS:
             if by_type[doc_type][jur] < minimum:
                 problems.append(
                     f"sample pack has {by_type[doc_type][jur]} {doc_type} files for {jur}; at least {minimum} expected"

@@ -12,12 +12,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-Jurisdiction = Literal["CN", "US", "UK"]
+from visitcoach.text import JURISDICTIONS, Jurisdiction, Lang
+
 DocType = Literal["policy", "legal", "case", "persona", "exercise"]
-Lang = Literal["zh", "en"]
 Product = Literal["consumer_loan", "credit_card", "sme_loan", "auto_loan"]
 
-FLAG_NAMES: tuple[str, ...] = (
+#: The flags that forbid a visit outright (each is a no-go reason in the visit brief).
+BLOCKING_FLAGS: tuple[str, ...] = (
     "cease_requested",
     "represented_by_attorney",
     "dispute_pending",
@@ -25,6 +26,10 @@ FLAG_NAMES: tuple[str, ...] = (
     "capacity_concern",
     "vulnerable",
     "time_barred",
+)
+#: Every flag of a visit context (DESIGN §6), in the contract's order.
+FLAG_NAMES: tuple[str, ...] = (
+    *BLOCKING_FLAGS,
     "legal_action_filed",
     "employer_prohibits_contact",
     "consent_to_time",
@@ -79,7 +84,7 @@ class FrontMatter(Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     title: str = Field(min_length=1)
     doc_type: DocType
-    jurisdiction: Literal["CN", "US", "UK", "ALL"]
+    jurisdiction: Literal[Jurisdiction, "ALL"]
     lang: Lang
     citation: str | None = None
     effective_date: dt.date | None = None
@@ -395,7 +400,7 @@ class PlanPolicy(Strict):
         for product in products:
             if product not in self.products:
                 raise ValueError(f"products lacks {product}")
-            missing = [j for j in ("CN", "US", "UK") if j not in self.products[product]]
+            missing = [j for j in JURISDICTIONS if j not in self.products[product]]
             if missing:
                 raise ValueError(f"products.{product} lacks jurisdictions {missing}")
             for jur, pol in self.products[product].items():

@@ -18,6 +18,7 @@ from visitcoach.compliance.context import VisitContext, parse_context
 from visitcoach.compliance.rules import CATEGORIES
 from visitcoach.errors import KnowledgeError
 from visitcoach.evals.datasets import read_jsonl
+from visitcoach.text import Jurisdiction
 
 REPORTED = ("violation", "warning")
 
@@ -27,7 +28,7 @@ class ComplianceCase(BaseModel):
 
     id: str
     lang: Literal["zh", "en"]
-    jurisdiction: Literal["CN", "US", "UK"]
+    jurisdiction: Jurisdiction
     text: str = Field(min_length=1)
     context: dict[str, Any] = Field(default_factory=dict)
     expected_categories: list[str]

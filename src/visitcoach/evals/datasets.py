@@ -9,6 +9,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from visitcoach.errors import KnowledgeError
+from visitcoach.text import Jurisdiction
 
 Row = TypeVar("Row", bound=BaseModel)
 
@@ -21,7 +22,7 @@ class EvalRow(BaseModel):
 
     id: str
     lang: Literal["zh", "en"]
-    jurisdiction: Literal["CN", "US", "UK"] | None
+    jurisdiction: Jurisdiction | None
     tags: list[str]
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from visitcoach.evals.datasets import EvalRow, read_jsonl
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex, Method
+from visitcoach.text import Jurisdiction
 
 
 class RetrievalCase(BaseModel):
@@ -24,7 +25,7 @@ class RetrievalCase(BaseModel):
 
     id: str
     lang: Literal["zh", "en"]
-    jurisdiction: Literal["CN", "US", "UK", "ALL"]
+    jurisdiction: Literal[Jurisdiction, "ALL"]
     question: str = Field(min_length=3)
     expected_doc_ids: list[str] = Field(min_length=1)
     expected_citations: list[str] = Field(default_factory=list)

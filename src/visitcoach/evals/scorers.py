@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from math import log2
 from typing import Any
 
+from visitcoach.text import NUMBER, normalise, strip_markers
+from visitcoach.text import match_tokens as tokens
+
 #: Default share of a sentence's tokens that a chunk must contain for the sentence to count as supported.
 SUPPORT_THRESHOLD = 0.6
 #: Default cosine similarity (local embeddings) that also counts as support, when a similarity is given.
@@ -42,31 +45,6 @@ _LEADING_MARKERS = re.compile(r"(?:\[\d{1,3}\]\s*)+")
 #: A piece ending like this did not end a sentence ("15 U.S.C. 1692c", "e.g. a", "Mr. Smith").
 _ABBREVIATION = re.compile(r"(?:\b[A-Za-z]\.|\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|No|vs|cf|para)\.)$")
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[a-z0-9§]+(?:[./][a-z0-9]+)*[a-z0-9]*")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_EN_STOP = frozenset(
-    "a an the of to in on at for and or is are be was were it its this that with as by from not no you your "
-    "we our they their he she his her i me my do does did can may must shall will should would could if then "
-    "than so such any all there here what which who whom when where why how".split()
-)
-#: CJK bigrams made only of these characters carry no meaning on their own.
-_ZH_STOP_CHARS = frozenset("的了是在和与及或也就都而且把被对于之其这那个")
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters to ASCII), lower case, thousands separators and trailing zeros dropped."""
-    text = unicodedata.normalize("NFKC", text).lower()
-
-    def number(match: re.Match[str]) -> str:
-        raw = match.group(0).replace(",", "")
-        if "." in raw:
-            raw = raw.rstrip("0").rstrip(".")
-        return raw
-
-    return _NUMBER.sub(number, text)
-
-
 def split_sentences(text: str) -> list[str]:
     """Sentences of Chinese or English text; a citation marker after the full stop stays with its sentence."""
     out: list[str] = []
@@ -92,35 +70,8 @@ def markers(sentence: str) -> list[int]:
     return [int(n) for n in _MARKER.findall(sentence)]
 
 
-def strip_markers(text: str) -> str:
-    return _MARKER.sub("", text).strip()
-
-
-def tokens(text: str) -> list[str]:
-    """Matching units: CJK character bigrams (a lone character as itself), English words without stop words, numbers."""
-    text = normalise(strip_markers(text))
-    out: list[str] = []
-    for run in _CJK.findall(text):
-        if len(run) == 1:
-            out.append(run)
-        out.extend(run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) <= _ZH_STOP_CHARS)
-    latin = _CJK.sub(" ", text)
-    out.extend(_stem(w) for w in _WORD.findall(latin) if w not in _EN_STOP)
-    return out
-
-
-def _stem(word: str) -> str:
-    """A crude, symmetric suffix strip so "visits", "visited" and "visiting" meet "visit"."""
-    if word.isdigit() or len(word) <= 4:
-        return word
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and not word.endswith("ss") and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
 def numbers(text: str) -> set[str]:
-    return set(_NUMBER.findall(normalise(text)))
+    return set(NUMBER.findall(normalise(text)))
 
 
 def containment(part: str, whole: str) -> float:

@@ -23,7 +23,7 @@ from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.corpus.records import read_record
 from visitcoach.corpus.schemas import Money, Survey
 from visitcoach.errors import VisitCoachError
-from visitcoach.prep import permitted_hours
+from visitcoach.prep.decision import min_collectors, permitted_hours
 from visitcoach.prep.history import CaseHistory
 from visitcoach.prep.windows import hhmm, minutes
 from visitcoach.repayment.calc import add_months, assess, inputs_from_case
@@ -34,6 +34,10 @@ REQUESTS = (
     "stop_visits", "stop_contact", "reschedule", "contact_adviser", "no_workplace_contact", "no_home_visits",
     "dispute", "written_only",
 )
+#: Field Visit Policy §5.1's upper limit. TODO(policy): read it from knowledge/ once the staffing rule
+#: carries a `max_collectors` (the minimum already comes from knowledge/rules/visit_staffing.yaml).
+MAX_COLLECTORS = 3
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 #: Payments listed individually in the schedule (a long plan's later ones follow the same pattern).
 LISTED_PAYMENTS = 6
 
@@ -113,6 +117,10 @@ def working_days_after(day: dt.date, n: int) -> dt.date:
     return day
 
 
+def _count(n: int) -> str:
+    return _WORDS.get(n, str(n))
+
+
 def followup(settings: Settings, case_id: str, record_path: Path, *, save: bool = True, checker: Checker | None = None) -> dict[str, Any]:
     """Validate the record against the case and the policy; build and (if valid) append the schedule."""
     case = load_case(settings.knowledge_dir, case_id)
@@ -124,11 +132,12 @@ def followup(settings: Settings, case_id: str, record_path: Path, *, save: bool 
     def problem(severity: str, text: str, cite: str) -> None:
         problems.append({"severity": severity, "text": text, "citation": cite})
 
-    if len(record.attendees) < 2:
-        problem("violation", f"{len(record.attendees)} collector(s) attended; at least two are required.", f"{FVP} §5.1")
-    if len(record.attendees) > 3:
-        problem("warning", f"{len(record.attendees)} staff attended; no more than three should.", f"{FVP} §5.1")
     checker = checker or Checker.from_settings(settings, semantic=False)
+    need = min_collectors(checker, case.jurisdiction)
+    if need is not None and len(record.attendees) < need:
+        problem("violation", f"{len(record.attendees)} collector(s) attended; at least {_count(need)} are required.", f"{FVP} §5.1")
+    if len(record.attendees) > MAX_COLLECTORS:
+        problem("warning", f"{len(record.attendees)} staff attended; no more than {_count(MAX_COLLECTORS)} should.", f"{FVP} §5.1")
     if not case.flags.consent_to_time:
         lo, hi = permitted_hours(checker, case.jurisdiction)
         if minutes(record.time_in) < lo or minutes(record.time_out) > hi:

@@ -14,14 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from visitcoach.corpus.chunking import readable_sentences
 from visitcoach.qa.compute import Fact
 from visitcoach.qa.sections import RankedSection, Section, SectionIndex
 from visitcoach.qa.types import Citation
 from visitcoach.qa.understand import Question
 from visitcoach.retrieval.index import Hit, KnowledgeIndex
-from visitcoach.retrieval.lexical import tokenize
 from visitcoach.retrieval.manifest import StoredChunk
+from visitcoach.text import readable_sentences, tokenize
 
 #: At most this many cited sentences in an offline answer (direct answer and country lines included).
 MAX_SENTENCES = 5

@@ -25,9 +25,9 @@ from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.errors import ConfigError, KnowledgeError
 from visitcoach.qa.understand import Question
 from visitcoach.repayment.calc import ROLES, PlanInputs, assess
+from visitcoach.text import JURISDICTIONS
 
 log = logging.getLogger(__name__)
-JURISDICTIONS = ("CN", "US", "UK")
 _WINDOW_CITATION = "Field Visit Policy §4.2"
 _STAFFING_CITATION = "Field Visit Policy §5.1"
 _PLACE_CITATION = {"workplace": "Field Visit Policy §4.3", "hospital": "Field Visit Policy §4.4", "school": "Field Visit Policy §4.4"}

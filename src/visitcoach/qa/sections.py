@@ -28,8 +28,8 @@ from typing import Any
 from visitcoach.qa.understand import Question
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex
 from visitcoach.retrieval.jurisdiction import without_place
-from visitcoach.retrieval.lexical import tokenize
 from visitcoach.retrieval.manifest import StoredChunk
+from visitcoach.text import tokenize
 
 #: Weights of the three signals (fitted on the dev split; see the module docstring).
 WEIGHTS = {"retrieval": 1.0, "concept": 1.2, "heading": 0.3}

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from visitcoach.retrieval.index import Hit
+from visitcoach.text import Lang
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh", "en"]
 MARKER = re.compile(r"\[(\d{1,3})\]")
 
 

@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from visitcoach.corpus.concepts import ConceptMatch, Vocabulary
-from visitcoach.corpus.loader import detect_lang
 from visitcoach.qa.types import Lang
 from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere
+from visitcoach.text import detect_lang
 
 JurisdictionSource = Literal["selected", "named", "none"]
 Place = Literal["home", "workplace", "hospital", "school", "public"]

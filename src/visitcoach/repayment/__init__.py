@@ -15,8 +15,8 @@ from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.corpus.schemas import CaseFile, Flags, PlanPolicy
 from visitcoach.errors import BackendError, ConfigError
+from visitcoach.guard import Guarded, guarded_generate
 from visitcoach.llm.backend import LLMClient, available
-from visitcoach.llm.guard import Guarded, guarded_generate
 from visitcoach.llm.prompts import render
 from visitcoach.llm.redact import Redactor
 from visitcoach.repayment.calc import (

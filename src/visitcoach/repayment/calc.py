@@ -35,13 +35,13 @@ from typing import Any
 
 from visitcoach.corpus.schemas import CaseFile, PlanPolicy, ProductPolicy
 from visitcoach.errors import VisitCoachError
+from visitcoach.text import JURISDICTIONS
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 ROLES = ("agent", "supervisor", "manager")
 COMMITTEE = "credit_risk_committee"
 PRODUCTS = ("consumer_loan", "credit_card", "sme_loan", "auto_loan")
-JURISDICTIONS = ("CN", "US", "UK")
 CURRENCY = {"CN": "CNY", "US": "USD", "UK": "GBP"}
 #: Broken promises in this many days make willingness `low` (policy §2.4).
 PROMISE_WINDOW_DAYS = 90

@@ -16,9 +16,10 @@ from visitcoach.config import Settings
 from visitcoach.retrieval.embeddings import get_embeddings
 from visitcoach.retrieval.glossary import Glossary, load_glossary
 from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere, without_place
-from visitcoach.retrieval.lexical import LexicalIndex, tokenize
+from visitcoach.retrieval.lexical import LexicalIndex
 from visitcoach.retrieval.manifest import Manifest, StoredChunk
 from visitcoach.retrieval.store import ChromaStore
+from visitcoach.text import tokenize
 
 log = logging.getLogger(__name__)
 

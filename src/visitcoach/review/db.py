@@ -1,16 +1,10 @@
-"""The review desk's tables (SQLAlchemy Core), the engine for `VISITCOACH_DATABASE_URL`, and the
-database-side guards that keep the audit trail append-only.
-
-Four tables: `artifacts` (what was generated, with its findings and a sha256 of its content),
-`audit_events` (who did what to which artifact, with the previous and new state), `sampling_runs`
-(seed, policy, candidates and the draw, so a queue can be reproduced exactly) and `purge_log`.
-The library refuses edits in code; on SQLite and PostgreSQL triggers refuse them as well, so a
-raw `UPDATE`/`DELETE` fails too. The one permitted deletion is the retention purge: a row may be
-deleted only when it is older than the cutoff of a purge already recorded in `purge_log`.
-"""
+"""The engine for `VISITCOACH_DATABASE_URL` and the schema install (tables and guards from `review.schema`),
+including the one-off import of the first store's rows."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import threading
 from pathlib import Path
@@ -20,140 +14,20 @@ from sqlalchemy.engine import Engine
 
 from visitcoach.config import Settings
 from visitcoach.errors import ConfigError
+from visitcoach.review.records import artifact_row
+from visitcoach.review.schema import (  # noqa: F401 - the tables are part of this module's face
+    PG_FUNCTIONS,
+    PG_TRIGGERS,
+    REVIEW_ACTIONS,
+    SQLITE_GUARDS,
+    artifacts,
+    audit_events,
+    metadata,
+    purge_log,
+    sampling_runs,
+)
 
 log = logging.getLogger(__name__)
-
-metadata = sa.MetaData()
-
-artifacts = sa.Table(
-    "artifacts",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("created", sa.DateTime, nullable=False, index=True),  # UTC, naive
-    sa.Column("author", sa.String(200), nullable=False, index=True),
-    sa.Column("kind", sa.String(40), nullable=False, index=True),  # brief | plan | check | batch_item | rehearsal | ...
-    sa.Column("case_id", sa.String(200)),  # case id, persona or exercise id, file name: what it is about
-    sa.Column("jurisdiction", sa.String(8)),
-    sa.Column("lang", sa.String(8)),
-    sa.Column("mode", sa.String(120)),  # offline | openai:<model>
-    sa.Column("summary", sa.Text, nullable=False),
-    sa.Column("content", sa.Text, nullable=False),  # the reviewable text (script, draft, transcript)
-    sa.Column("payload", sa.JSON, nullable=False),
-    sa.Column("findings", sa.JSON, nullable=False),  # the checker's findings on `content`
-    sa.Column("worst_severity", sa.String(16), index=True),  # violation | warning | info | NULL
-    sa.Column("content_hash", sa.String(64), nullable=False),
-)
-
-audit_events = sa.Table(
-    "audit_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime, nullable=False, index=True),
-    sa.Column("who", sa.String(200), nullable=False),
-    sa.Column("artifact_id", sa.Integer, index=True),  # no FK: the purge removes events before artifacts
-    sa.Column("action", sa.String(32), nullable=False),
-    sa.Column("previous_state", sa.JSON),
-    sa.Column("new_state", sa.JSON),
-    sa.Column("agreed", sa.JSON, nullable=False),
-    sa.Column("disagreed", sa.JSON, nullable=False),
-    sa.Column("added", sa.JSON, nullable=False),  # categories the reviewer found and the checker missed
-    sa.Column("note", sa.Text, nullable=False),
-)
-
-sampling_runs = sa.Table(
-    "sampling_runs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime, nullable=False, index=True),
-    sa.Column("who", sa.String(200), nullable=False),
-    sa.Column("seed", sa.BigInteger, nullable=False),
-    sa.Column("policy", sa.JSON, nullable=False),
-    sa.Column("candidates", sa.JSON, nullable=False),  # [[id, weight, always], ...] as drawn from
-    sa.Column("drawn", sa.JSON, nullable=False),  # sorted artifact ids
-)
-
-purge_log = sa.Table(
-    "purge_log",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("who", sa.String(200), nullable=False),
-    sa.Column("cutoff", sa.DateTime, nullable=False),
-    sa.Column("retention_days", sa.Integer, nullable=False),
-    sa.Column("artifacts", sa.Integer, nullable=False),
-    sa.Column("events", sa.Integer, nullable=False),
-    sa.Column("runs", sa.Integer, nullable=False),
-)
-
-REVIEW_ACTIONS = ("approve", "flag", "escalate")
-
-_SQLITE_GUARDS = [
-    """CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
-    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: UPDATE refused'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
-    WHEN NOT (OLD.at < COALESCE((SELECT MAX(cutoff) FROM purge_log), '')
-              OR EXISTS (SELECT 1 FROM artifacts a WHERE a.id = OLD.artifact_id
-                         AND a.created < COALESCE((SELECT MAX(cutoff) FROM purge_log), '')))
-    BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: only the retention purge deletes older rows'); END""",
-    """CREATE TRIGGER IF NOT EXISTS sampling_runs_no_update BEFORE UPDATE ON sampling_runs
-    BEGIN SELECT RAISE(ABORT, 'sampling_runs is append-only: UPDATE refused'); END""",
-    """CREATE TRIGGER IF NOT EXISTS sampling_runs_no_delete BEFORE DELETE ON sampling_runs
-    WHEN NOT (OLD.at < COALESCE((SELECT MAX(cutoff) FROM purge_log), ''))
-    BEGIN SELECT RAISE(ABORT, 'sampling_runs is append-only: only the retention purge deletes older rows'); END""",
-    """CREATE TRIGGER IF NOT EXISTS purge_log_no_update BEFORE UPDATE ON purge_log
-    BEGIN SELECT RAISE(ABORT, 'purge_log is append-only: UPDATE refused'); END""",
-    """CREATE TRIGGER IF NOT EXISTS purge_log_no_delete BEFORE DELETE ON purge_log
-    BEGIN SELECT RAISE(ABORT, 'purge_log is append-only: DELETE refused'); END""",
-    """CREATE TRIGGER IF NOT EXISTS artifacts_reviewed_immutable BEFORE UPDATE ON artifacts
-    WHEN EXISTS (SELECT 1 FROM audit_events e WHERE e.artifact_id = OLD.id
-                 AND e.action IN ('approve', 'flag', 'escalate'))
-    BEGIN SELECT RAISE(ABORT, 'artifact has been reviewed: its content cannot change'); END""",
-    """CREATE TRIGGER IF NOT EXISTS artifacts_no_delete BEFORE DELETE ON artifacts
-    WHEN NOT (OLD.created < COALESCE((SELECT MAX(cutoff) FROM purge_log), ''))
-    BEGIN SELECT RAISE(ABORT, 'artifacts are kept: only the retention purge deletes older rows'); END""",
-]
-
-_PG_FUNCTIONS = [
-    """CREATE OR REPLACE FUNCTION vc_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP; END $$""",
-    """CREATE OR REPLACE FUNCTION vc_events_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE c timestamp := (SELECT max(cutoff) FROM purge_log);
-    BEGIN
-      IF c IS NOT NULL AND (OLD.at < c OR EXISTS (SELECT 1 FROM artifacts a WHERE a.id = OLD.artifact_id AND a.created < c)) THEN
-        RETURN OLD;
-      END IF;
-      RAISE EXCEPTION 'audit_events is append-only: only the retention purge deletes older rows';
-    END $$""",
-    """CREATE OR REPLACE FUNCTION vc_runs_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE c timestamp := (SELECT max(cutoff) FROM purge_log);
-    BEGIN
-      IF c IS NOT NULL AND OLD.at < c THEN RETURN OLD; END IF;
-      RAISE EXCEPTION 'sampling_runs is append-only: only the retention purge deletes older rows';
-    END $$""",
-    """CREATE OR REPLACE FUNCTION vc_artifacts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE c timestamp := (SELECT max(cutoff) FROM purge_log);
-    BEGIN
-      IF c IS NOT NULL AND OLD.created < c THEN RETURN OLD; END IF;
-      RAISE EXCEPTION 'artifacts are kept: only the retention purge deletes older rows';
-    END $$""",
-    """CREATE OR REPLACE FUNCTION vc_artifacts_update() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF EXISTS (SELECT 1 FROM audit_events e WHERE e.artifact_id = OLD.id AND e.action IN ('approve', 'flag', 'escalate')) THEN
-        RAISE EXCEPTION 'artifact % has been reviewed: its content cannot change', OLD.id;
-      END IF;
-      RETURN NEW;
-    END $$""",
-]
-_PG_TRIGGERS = [
-    ("audit_events_no_update", "BEFORE UPDATE ON audit_events", "vc_refuse"),
-    ("audit_events_no_delete", "BEFORE DELETE ON audit_events", "vc_events_delete"),
-    ("sampling_runs_no_update", "BEFORE UPDATE ON sampling_runs", "vc_refuse"),
-    ("sampling_runs_no_delete", "BEFORE DELETE ON sampling_runs", "vc_runs_delete"),
-    ("purge_log_no_change", "BEFORE UPDATE OR DELETE ON purge_log", "vc_refuse"),
-    ("artifacts_reviewed_immutable", "BEFORE UPDATE ON artifacts", "vc_artifacts_update"),
-    ("artifacts_no_delete", "BEFORE DELETE ON artifacts", "vc_artifacts_delete"),
-]
-
 
 def database_url(settings: Settings) -> str:
     """The SQLAlchemy URL: `VISITCOACH_DATABASE_URL`, or SQLite `app.sqlite` in the data dir."""
@@ -233,17 +107,15 @@ def ensure_schema(url: str) -> Engine:
             legacy = _rename_legacy(conn)
             metadata.create_all(conn)
             if legacy:
-                from visitcoach.review.desk import import_legacy
-
                 imported = import_legacy(conn, legacy)
             if engine.dialect.name == "sqlite":
-                for ddl in _SQLITE_GUARDS:
+                for ddl in SQLITE_GUARDS:
                     conn.exec_driver_sql(ddl)
             elif engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(74736)")  # one worker installs the guards at a time
-                for ddl in _PG_FUNCTIONS:
+                for ddl in PG_FUNCTIONS:
                     conn.execute(sa.text(ddl))  # text(): the driver would read RAISE's % as a placeholder
-                for name, when, func in _PG_TRIGGERS:
+                for name, when, func in PG_TRIGGERS:
                     table = when.rsplit(" ", 1)[-1]
                     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                     conn.exec_driver_sql(f"CREATE TRIGGER {name} {when} FOR EACH ROW EXECUTE FUNCTION {func}()")
@@ -264,3 +136,20 @@ def _rename_legacy(conn: sa.Connection) -> str | None:
         return None
     conn.exec_driver_sql("ALTER TABLE artifacts RENAME TO artifacts_legacy_v1")
     return "artifacts_legacy_v1"
+
+
+def import_legacy(conn: sa.Connection, table: str) -> int:
+    """Copy the rows of the first store's table (id, created, user, kind, ref, summary, payload) into `artifacts`."""
+    n = 0
+    for r in conn.exec_driver_sql(f"SELECT created, user, kind, ref, summary, payload FROM {table} ORDER BY id"):
+        created = dt.datetime.fromisoformat(r[0])
+        if created.tzinfo is not None:
+            created = created.astimezone(dt.UTC).replace(tzinfo=None)
+        row = artifact_row(r[2], r[1], r[4], json.loads(r[5]), case_id=r[3], created=created)
+        new_id = conn.execute(sa.insert(artifacts).returning(artifacts.c.id), row).scalar_one()
+        conn.execute(sa.insert(audit_events), {
+            "at": created, "who": row["author"], "artifact_id": new_id, "action": "created", "previous_state": None,
+            "new_state": {"status": "new", "content_hash": row["content_hash"], "worst_severity": row["worst_severity"]},
+            "agreed": [], "disagreed": [], "added": [], "note": f"imported from {table}"})
+        n += 1
+    return n

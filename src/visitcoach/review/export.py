@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from visitcoach.errors import VisitCoachError
 
 if TYPE_CHECKING:
-    from visitcoach.review.desk import Artifact, Event
+    from visitcoach.review.records import Artifact, Event
 
 #: Column order of the CSV (and key order of each JSON record).
 FIELDS = (

@@ -4,14 +4,12 @@ before; this module finds the reviewable part, so new callers need no review-spe
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITY_RANK = {"violation": 3, "warning": 2, "info": 1}
 #: Kinds a reviewer spot-checks (answers and ingest records are stored but not sampled).
-REVIEWABLE_KINDS = ("brief", "plan", "proposal", "opening", "check", "batch_item", "rehearsal")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+REVIEWABLE_KINDS = ("brief", "plan", "proposal", "opening", "check", "batch_item", "rehearsal", "answer")
 
 
 @dataclass
@@ -27,10 +25,6 @@ class Extracted:
 def worst_severity(findings: list[dict[str, Any]]) -> str | None:
     ranked = [f.get("severity") for f in findings if f.get("severity") in SEVERITY_RANK]
     return max(ranked, key=lambda s: SEVERITY_RANK[s]) if ranked else None
-
-
-def guess_lang(text: str) -> str:
-    return "zh" if _CJK.search(text or "") else "en"
 
 
 def _transcript(turns: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:

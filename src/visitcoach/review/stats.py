@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from visitcoach.review.desk import Artifact
+    from visitcoach.review.records import Artifact
 
 
 def iso_week(a: Artifact) -> str:

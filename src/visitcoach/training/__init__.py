@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from visitcoach.training.exercises import ExerciseError, ExerciseLibrary, anonymised_brief
 from visitcoach.training.progress import TrainingStore
+from visitcoach.training.setup import prepare
 
-__all__ = ["ExerciseError", "ExerciseLibrary", "TrainingStore", "anonymised_brief"]
+__all__ = ["ExerciseError", "ExerciseLibrary", "TrainingStore", "anonymised_brief", "prepare"]

@@ -7,51 +7,28 @@ concurrent users never see each other's work.
 """
 
 
-import functools
 import logging
 import os
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from visitcoach.config import Settings, get_settings
 from visitcoach.errors import VisitCoachError
+from visitcoach.text import JURISDICTIONS as TYPED_JURISDICTIONS
+from visitcoach.ui import ask_tab, check_tab, knowledge_tab
 from visitcoach.ui import handlers as H
 from visitcoach.ui import train as train_handlers
 from visitcoach.ui.auth import Auth
+from visitcoach.ui.common import safe, user_of
 from visitcoach.ui.i18n import t
 from visitcoach.ui.review import build_review_tab
 from visitcoach.ui.train import build as build_train
 
 log = logging.getLogger(__name__)
 
-JURISDICTIONS = ["ALL", "CN", "US", "UK"]
 CSS = ".vc-finding{border-radius:3px;padding:0 2px;cursor:help} details.vc-source{margin:4px 0}"
 TABS = ("ask", "prepare", "plan", "check", "rehearse", "train", "knowledge", "review", "dashboard", "settings")
-
-
-def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Any VisitCoachError (or bad value) becomes one message in the UI, never a stack trace."""
-    import gradio as gr
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except gr.Error:
-            raise
-        except (VisitCoachError, ValueError) as exc:
-            raise gr.Error(str(exc)) from exc
-        except Exception as exc:
-            log.exception("handler %s failed", fn.__name__)
-            raise gr.Error(f"Something went wrong ({type(exc).__name__}); the details are in the server log.") from exc
-
-    return wrapper
-
-
-def _user(request: Any) -> str:
-    return getattr(request, "username", None) or ""
 
 
 def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # noqa: ANN201 - gr.Blocks
@@ -77,15 +54,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             tabs: dict[str, Any] = {}
             # -- Ask -------------------------------------------------------------------------
             with gr.Tab(t("tab.ask", "en"), id="ask", elem_id="vc-tab-ask") as tabs["ask"]:
-                history = gr.State([])
-                chat = L(gr.Chatbot(label=t("ask.chat", "en"), elem_id="vc-chat", height=420), "ask.chat")
-                with gr.Row():
-                    question = L(gr.Textbox(label=t("ask.question", "en"), placeholder=t("ask.placeholder", "en"), scale=4, elem_id="vc-question"), "ask.question")
-                    jurisdiction = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("ask.jurisdiction", "en"), scale=1, elem_id="vc-jurisdiction"), "ask.jurisdiction")
-                with gr.Row():
-                    ask_btn = L(gr.Button(t("ask.send", "en"), variant="primary", elem_id="vc-ask"), "ask.send", "value")
-                    clear_btn = L(gr.Button(t("ask.clear", "en"), elem_id="vc-clear"), "ask.clear", "value")
-                sources = gr.HTML(elem_id="vc-sources")
+                ask_tab.build(res, L)
             # -- Prepare ---------------------------------------------------------------------
             with gr.Tab(t("tab.prepare", "en"), id="prepare", elem_id="vc-tab-prepare") as tabs["prepare"]:
                 with gr.Row():
@@ -114,7 +83,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                     f_expenses = L(gr.Textbox(label=t("plan.expenses", "en")), "plan.expenses")
                     f_other = L(gr.Textbox(label=t("plan.other", "en")), "plan.other")
                     f_product = L(gr.Dropdown(["consumer_loan", "credit_card", "sme_loan", "auto_loan"], value="consumer_loan", label=t("plan.product", "en")), "plan.product")
-                    f_jur = L(gr.Dropdown(["CN", "US", "UK"], value="CN", label=t("plan.jurisdiction", "en")), "plan.jurisdiction")
+                    f_jur = L(gr.Dropdown(list(TYPED_JURISDICTIONS), value="CN", label=t("plan.jurisdiction", "en")), "plan.jurisdiction")
                 with gr.Row():
                     f_role = L(gr.Dropdown(["agent", "supervisor", "manager"], value="agent", label=t("plan.role", "en")), "plan.role")
                     f_style = L(gr.Radio(["letter", "script"], value="letter", label=t("plan.style", "en")), "plan.style")
@@ -132,28 +101,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                 plan_dl = L(gr.DownloadButton(t("plan.download", "en"), elem_id="vc-plan-dl"), "plan.download", "value")
             # -- Check -----------------------------------------------------------------------
             with gr.Tab(t("tab.check", "en"), id="check", elem_id="vc-tab-check") as tabs["check"]:
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        script = L(gr.Textbox(label=t("check.script", "en"), lines=8, elem_id="vc-script"), "check.script")
-                        script_file = L(gr.File(label=t("check.upload", "en"), file_types=[".txt", ".md"], type="filepath"), "check.upload")
-                    with gr.Column(scale=2):
-                        c_jur = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("check.jurisdiction", "en"), elem_id="vc-check-jur"), "check.jurisdiction")
-                        c_time = L(gr.Textbox(label=t("check.time", "en"), elem_id="vc-check-time"), "check.time")
-                        c_loc = L(gr.Dropdown(["", "home", "workplace", "public", "hospital", "other"], value="", label=t("check.location", "en")), "check.location")
-                        c_coll = L(gr.Number(label=t("check.collectors", "en"), precision=0), "check.collectors")
-                        c_aud = L(gr.Radio(["debtor", "third_party"], value="debtor", label=t("check.audience", "en")), "check.audience")
-                        c_open = L(gr.Checkbox(label=t("check.opening", "en")), "check.opening")
-                        c_flags = L(gr.CheckboxGroup(list(H.FLAG_LABELS), label=t("check.flags", "en")), "check.flags")
-                check_btn = L(gr.Button(t("check.go", "en"), variant="primary", elem_id="vc-check-go"), "check.go", "value")
-                verdict = gr.Markdown(elem_id="vc-verdict")
-                highlighted = gr.HTML(elem_id="vc-highlight")
-                findings = gr.Dataframe(headers=["severity", "rule", "category", "text", "citation", "suggestion"], interactive=False, elem_id="vc-findings")
-                with gr.Accordion("Batch / 批量", open=False):
-                    batch_file = L(gr.File(label=t("check.batch", "en"), file_types=[".jsonl", ".csv"], type="filepath", elem_id="vc-batch-file"), "check.batch")
-                    batch_btn = L(gr.Button(t("check.batch_go", "en"), elem_id="vc-batch-go"), "check.batch_go", "value")
-                    batch_summary = gr.Markdown(elem_id="vc-batch-summary")
-                    batch_table = gr.Dataframe(headers=["id", "verdict", "findings", "categories"], interactive=False, elem_id="vc-batch-table")
-                    batch_reports = L(gr.File(label=t("check.batch_report", "en"), file_count="multiple", interactive=False), "check.batch_report")
+                check_tab.build(res, L)
             # -- Rehearse --------------------------------------------------------------------
             with gr.Tab(t("tab.rehearse", "en"), id="rehearse", elem_id="vc-tab-rehearse") as tabs["rehearse"]:
                 token = gr.State("")
@@ -179,24 +127,10 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                 r_progress = gr.Dataframe(headers=["when", "exercise", "total", "passed", "ended by"], interactive=False, elem_id="vc-reh-progress")
             # -- Train (trainers) ------------------------------------------------------------
             with gr.Tab(t("tab.train", "en"), id="train", elem_id="vc-tab-train") as tabs["train"]:
-                train = build_train(res, L, t, exports, _safe, _user)
+                train = build_train(res, L, t, exports, safe, user_of)
             # -- Knowledge -------------------------------------------------------------------
             with gr.Tab(t("tab.knowledge", "en"), id="knowledge", elem_id="vc-tab-knowledge") as tabs["knowledge"]:
-                with gr.Row():
-                    kn_query = L(gr.Textbox(label=t("kn.search", "en"), scale=4, elem_id="vc-kn-query"), "kn.search")
-                    kn_jur = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("ask.jurisdiction", "en"), scale=1), "ask.jurisdiction")
-                kn_btn = L(gr.Button(t("kn.search_go", "en"), elem_id="vc-kn-go"), "kn.search_go", "value")
-                kn_results = gr.Dataframe(headers=["score", "citation", "title", "section", "text"], interactive=False, wrap=True)
-                kn_docs = gr.Dataframe(headers=["doc_id", "title", "type", "jurisdiction", "lang", "chunks", "source"], interactive=False, elem_id="vc-kn-docs")
-                with gr.Accordion("Admin / 管理", open=False):
-                    kn_status = L(gr.Markdown(elem_id="vc-kn-status"), "kn.status", "label")
-                    reingest_btn = L(gr.Button(t("kn.reingest", "en"), elem_id="vc-reingest"), "kn.reingest", "value")
-                    up_file = L(gr.File(label=t("kn.upload", "en"), file_types=[".pdf", ".docx", ".md"], type="filepath"), "kn.upload")
-                    with gr.Row():
-                        up_title = L(gr.Textbox(label=t("kn.upload_title", "en")), "kn.upload_title")
-                        up_jur = L(gr.Dropdown(["ALL", "CN", "US", "UK"], value="ALL", label=t("kn.upload_jurisdiction", "en")), "kn.upload_jurisdiction")
-                        up_lang = L(gr.Dropdown(["en", "zh"], value="en", label=t("kn.upload_lang", "en")), "kn.upload_lang")
-                    up_btn = L(gr.Button(t("kn.upload_go", "en")), "kn.upload_go", "value")
+                knowledge_tab.build(res, L)
             from visitcoach.ui.dashboard import dashboard_tab  # the tab builds and wires itself
             tabs["dashboard"] = dashboard_tab(res, lang, L)
             tabs["review"] = build_review_tab(res, L)
@@ -210,7 +144,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
 
         # -- wiring (handlers are in visitcoach.ui.handlers) -----------------------------------
         def on_load(request: gr.Request) -> list[Any]:
-            user = _user(request)
+            user = user_of(request)
             role = res.auth.role(user) or "—"
             # "hidden", not False: Gradio 6 hides a tab on update only that way (handlers check roles anyway).
             visible = [gr.update(visible=True if res.auth.allowed(user, name) else "hidden") for name in TABS]
@@ -231,27 +165,19 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                                   *train["trainee_pickers"]], api_visibility="private")
 
         def on_switch(value: str, request: gr.Request) -> list[Any]:
-            user = _user(request)
+            user = user_of(request)
             updates = [value, t("whoami", value).format(user=user or "—", role=res.auth.role(user) or "—")]
             updates += [gr.update(**{attr: t(key, value)}) for _, key, attr in labelled]
             return updates
 
         switch.change(on_switch, switch, [lang, whoami, *[c for c, _, _ in labelled]], api_visibility="private")
 
-        @_safe
-        def on_ask(q: str, j: str, hist: list[dict[str, str]], request: gr.Request) -> tuple[Any, Any, Any, str]:
-            new, html = H.ask_turn(res, _user(request), q, j, hist)
-            return new, new, html, ""
 
-        ask_btn.click(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_name="ask")
-        question.submit(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_visibility="private")
-        clear_btn.click(lambda: ([], [], ""), None, [history, chat, sources], api_visibility="private")
-
-        @_safe
+        @safe
         def on_prepare(case_id: str, at: str, ui_lang: str, request: gr.Request) -> tuple[Any, ...]:
             from visitcoach.ui.export import markdown_to_pdf
 
-            user = _user(request)
+            user = user_of(request)
             banner_html, markdown, rows, opening, data = H.prepare(res, user, case_id, at, ui_lang)
             folder = exports / (str(getattr(request, "session_hash", None) or "s") + "-" + user)
             folder.mkdir(parents=True, exist_ok=True)
@@ -262,11 +188,11 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
 
         prep_btn.click(on_prepare, [prep_case, prep_at, lang], [banner, brief_md, prep_windows, prep_opening, prep_md, prep_pdf], api_name="prepare")
 
-        @_safe
+        @safe
         def on_plan(case_id: str, balance: str, arrears: str, instalment: str, term: Any, rate: str, income: str,
                     expenses: str, other: str, product: str, jur: str, role: str, style: str, ui_lang: str,
                     request: gr.Request) -> tuple[Any, ...]:
-            user = _user(request)
+            user = user_of(request)
             amounts = {"balance": balance, "arrears": arrears, "instalment": instalment, "term": term, "rate": rate,
                        "income": income, "expenses": expenses, "other": other, "product": product, "jurisdiction": jur}
             data = H.plan(res, user, case_id, amounts, role, style, ui_lang)
@@ -290,80 +216,45 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
 
         plan_pick.change(on_pick, [plan_state, plan_pick], [plan_schedule, plan_chart], api_visibility="private")
 
-        @_safe
-        def on_check(text: str, upload: str | None, j: str, vt: str, loc: str, coll: Any, aud: str, opening: bool,
-                     flags: list[str], request: gr.Request) -> tuple[Any, ...]:
-            ctx = H.context_from_form(j, vt, loc, coll, aud, opening, flags)
-            return H.check(res, _user(request), text, upload, ctx, None)
 
-        check_btn.click(on_check, [script, script_file, c_jur, c_time, c_loc, c_coll, c_aud, c_open, c_flags], [verdict, highlighted, findings], api_name="check")
-
-        @_safe
-        def on_batch(path: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-            rows, reports, summary = H.check_batch(res, _user(request), path, progress)
-            return rows, reports, summary
-
-        batch_btn.click(on_batch, batch_file, [batch_table, batch_reports, batch_summary], api_name="check_batch")
-
-        @_safe
+        @safe
         def on_rehearse_start(exercise_id: str, seed: Any, request: gr.Request) -> tuple[Any, ...]:
-            tok, chat_, brief_ = H.rehearse_start(res, _user(request), exercise_id, seed)
+            tok, chat_, brief_ = H.rehearse_start(res, user_of(request), exercise_id, seed)
             return tok, chat_, brief_, "", ""
 
         r_start.click(on_rehearse_start, [r_exercise, r_seed], [token, r_chat, r_brief, r_alerts, r_card], api_name="rehearse_start")
 
-        @_safe
+        @safe
         def on_rehearse_turn(tok: str, text: str, request: gr.Request) -> tuple[Any, ...]:
-            chat_, alerts, card = H.rehearse_turn(res, _user(request), tok, text)
+            chat_, alerts, card = H.rehearse_turn(res, user_of(request), tok, text)
             return chat_, alerts, card, ""
 
         r_send.click(on_rehearse_turn, [token, r_say], [r_chat, r_alerts, r_card, r_say], api_name="rehearse_turn")
         r_say.submit(on_rehearse_turn, [token, r_say], [r_chat, r_alerts, r_card, r_say], api_visibility="private")
 
-        @_safe
+        @safe
         def on_rehearse_finish(tok: str, request: gr.Request) -> str:
-            return H.rehearse_finish(res, _user(request), tok)
+            return H.rehearse_finish(res, user_of(request), tok)
 
         r_end.click(on_rehearse_finish, token, r_card, api_name="rehearse_finish")
 
-        @_safe
+        @safe
         def on_rehearse_export(tok: str, request: gr.Request) -> list[str]:
-            user = _user(request)
+            user = user_of(request)
             return H.rehearse_transcript(res, user, tok, exports / (str(getattr(request, "session_hash", None) or "s") + "-" + user))
 
         r_export.click(on_rehearse_export, token, r_files, api_name="rehearse_transcript")
 
-        @_safe
+        @safe
         def on_mine(request: gr.Request) -> list[list[Any]]:
-            return H.my_progress(res, _user(request))
+            return H.my_progress(res, user_of(request))
 
         r_mine.click(on_mine, None, r_progress, api_name="rehearse_progress")
 
-        @_safe
-        def on_search(q: str, j: str, request: gr.Request) -> tuple[Any, Any]:
-            user = _user(request)
-            return H.search(res, user, q, j), H.documents(res, user)
 
-        kn_btn.click(on_search, [kn_query, kn_jur], [kn_results, kn_docs], api_name="search")
-        kn_query.submit(on_search, [kn_query, kn_jur], [kn_results, kn_docs], api_visibility="private")
-
-        @_safe
-        def on_reingest(request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, Any]:
-            user = _user(request)
-            return H.reingest(res, user, progress), H.documents(res, user)
-
-        reingest_btn.click(on_reingest, None, [kn_status, kn_docs], api_name="reingest")
-
-        @_safe
-        def on_upload(path: str, title_: str, j: str, lg: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple[Any, Any]:
-            user = _user(request)
-            return H.upload_document(res, user, path, title_, j, lg, progress), H.documents(res, user)
-
-        up_btn.click(on_upload, [up_file, up_title, up_jur, up_lang], [kn_status, kn_docs], api_name="upload")
-
-        @_safe
+        @safe
         def on_test(request: gr.Request) -> str:
-            return H.test_connection(res, _user(request))
+            return H.test_connection(res, user_of(request))
 
         set_btn.click(on_test, None, set_result, api_name="test_connection")
         demo.vc_resources = res  # type: ignore[attr-defined]  # for tests and launch

@@ -10,9 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from visitcoach.ui.common import JURISDICTIONS
 from visitcoach.ui.i18n import t
-
-JURISDICTIONS = ["ALL", "CN", "US", "UK"]
 
 
 def dashboard_data(res: Any, user: str, jurisdiction: str, days: Any, lang: str) -> dict[str, Any]:
@@ -67,7 +66,8 @@ def dashboard_tab(res: Any, lang: Any, L: Any) -> Any:
     import gradio as gr
 
     from visitcoach.effectiveness import render_markdown, write_csv
-    from visitcoach.ui import _safe, _user
+    from visitcoach.ui.common import safe as _safe
+    from visitcoach.ui.common import user_of as _user
 
     with gr.Tab(t("tab.dashboard", "en"), id="dashboard", elem_id="vc-tab-dashboard") as tab:
         L(gr.Markdown(t("dash.intro", "en"), elem_id="vc-dash-intro"), "dash.intro", "value")

@@ -1,8 +1,8 @@
 """What each tab does, as plain functions of their inputs (no Gradio components here).
 
 The Blocks in `visitcoach.ui` wire these to events; tests call them directly. Every handler takes
-the signed-in user's name, checks the role may use that tab, and stores what it generates with
-who made it. Errors are `VisitCoachError`s; the wiring turns them into one message in the UI.
+the signed-in user's name, checks the role may use that tab, calls the service layer
+(`visitcoach.services`, which records what it generates with who made it) and formats the result. Errors are `VisitCoachError`s; the wiring turns them into one message in the UI.
 """
 
 from __future__ import annotations
@@ -11,58 +11,36 @@ import datetime as dt
 import html
 import json
 import logging
-import re
-import threading
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from visitcoach.config import Settings
 from visitcoach.errors import VisitCoachError
+from visitcoach.services import Live, Services, ingest_line
 from visitcoach.ui.auth import Auth
 
 log = logging.getLogger(__name__)
 
 SEVERITY_COLOURS = {"violation": "#f8b4b4", "warning": "#fde68a", "info": "#bfdbfe"}
-FLAG_LABELS = (
-    "cease_requested", "represented_by_attorney", "dispute_pending", "breathing_space", "capacity_concern",
-    "vulnerable", "time_barred", "legal_action_filed", "employer_prohibits_contact", "consent_to_time",
-    "consent_to_location",
-)
 
 
 class Forbidden(VisitCoachError):
     """The signed-in user's role may not use this tab."""
 
 
-@dataclass
-class Resources:
-    """What every session shares: opened once, read-only (the index is swapped after a re-ingest)."""
+class Resources(Services):
+    """The service layer plus what the UI adds: who may use which tab, and the case / exercise pickers."""
 
-    settings: Settings
-    auth: Auth
-    enforce_roles: bool = True  # False only for in-process scripts that have no signed-in user
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _index: Any = None
-    _checker: Any = None
-    _policy: Any = None
-    _store: Any = None
-    _training: Any = None
-    _sessions: dict[str, Any] = field(default_factory=dict)  # rehearsal sessions by token (server side)
-    _choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # case / exercise pickers
-
-    def index(self) -> Any:
-        with self._lock:
-            if self._index is None:
-                from visitcoach.retrieval.index import KnowledgeIndex
-
-                self._index = KnowledgeIndex(self.settings)
-            return self._index
+    def __init__(self, settings: Settings, auth: Auth, enforce_roles: bool = True) -> None:
+        super().__init__(settings)
+        self.auth = auth
+        self.enforce_roles = enforce_roles  # False only for in-process scripts that have no signed-in user
+        self._choices: dict[str, list[tuple[str, str]]] = {}
 
     def reset_index(self) -> None:
+        super().reset_index()
         with self._lock:
-            self._index = None
             self._choices.clear()  # a re-ingest may have brought new cases or exercises
 
     def choices(self, kind: str) -> list[tuple[str, str]]:
@@ -71,52 +49,6 @@ class Resources:
             if kind not in self._choices:
                 self._choices[kind] = (case_choices if kind == "cases" else exercise_choices)(self.settings)
             return self._choices[kind]
-
-    def keep_session(self, token: str, entry: Any) -> None:
-        with self._lock:
-            if len(self._sessions) >= MAX_SESSIONS:
-                self._sessions.pop(next(iter(self._sessions)))  # the oldest
-            self._sessions[token] = entry
-
-    def session(self, token: str) -> Any:
-        return self._sessions.get(token or "")
-
-    def checker(self) -> Any:
-        with self._lock:
-            if self._checker is None:
-                from visitcoach.compliance import Checker
-
-                self._checker = Checker.from_settings(self.settings)
-            return self._checker
-
-    def policy(self) -> Any:
-        with self._lock:
-            if self._policy is None:
-                from visitcoach.corpus.pack import load_plan_policy
-
-                self._policy = load_plan_policy(self.settings.knowledge_dir)
-            return self._policy
-
-    def store(self) -> Any:
-        with self._lock:
-            if self._store is None:
-                from visitcoach.store import ArtifactStore
-
-                self._store = ArtifactStore.from_settings(self.settings)
-            return self._store
-
-    def training(self) -> Any:
-        with self._lock:
-            if self._training is None:
-                from visitcoach.training import TrainingStore
-
-                self._training = TrainingStore(Path(self.settings.data_dir) / "training.sqlite")
-            return self._training
-
-    def library(self) -> Any:
-        from visitcoach.training import ExerciseLibrary
-
-        return ExerciseLibrary(Path(self.settings.knowledge_dir), Path(self.settings.data_dir))
 
     def forget_choices(self, kind: str) -> None:
         with self._lock:
@@ -131,36 +63,6 @@ class Resources:
 
 # -- Ask ------------------------------------------------------------------------------------------------
 
-_FOLLOW_UP = re.compile(
-    r"^(?:and|what about|how about|also|but|then|so|what if|is that|does that|same|in the (?:us|uk)|and in)\b"
-    r"|^(?:那|那么|还有|如果|同样|这|那个|英国呢|美国呢|中国呢)|呢[？?]?$|\b(?:it|that|this|they|there)\b",
-    re.IGNORECASE,
-)
-
-
-_PLACE = re.compile(
-    r"\b(?:in|under|for)\s+(?:the\s+)?(?:US|USA|UK|United States|United Kingdom|Britain|England|China|PRC)\b"
-    r"|\b(?:the\s+)?(?:US|USA|UK|United States|United Kingdom|Britain|England|China)\b|(?:在)?(?:美国|英国|中国)",
-)
-
-
-def contextual_query(question: str, history: list[dict[str, str]]) -> tuple[str, str | None]:
-    """(query, jurisdiction) for a chat turn. A follow-up ("and in the UK?", "那英国呢？") is searched
-    together with the previous question, with the place it names replacing the one asked about before."""
-    from visitcoach.retrieval.jurisdiction import infer_jurisdiction
-
-    previous = next((m["content"] for m in reversed(history) if m.get("role") == "user"), None)
-    if not previous:
-        return question, None
-    short = len(question.split()) <= 6 if question.isascii() else len(question) <= 12
-    if not (short or _FOLLOW_UP.search(question.strip())):
-        return question, None
-    place = infer_jurisdiction(question)
-    if place:
-        previous = _PLACE.sub(" ", previous)
-    return re.sub(r"\s+", " ", f"{previous} {question}").strip(), place
-
-
 def render_sources(citations: list[Any]) -> str:
     blocks = []
     for n, c in enumerate(citations, start=1):
@@ -174,22 +76,12 @@ def render_sources(citations: list[Any]) -> str:
 
 def ask_turn(res: Resources, user: str, question: str, jurisdiction: str, history: list[dict[str, str]]) -> tuple[list[dict[str, str]], str]:
     """One chat turn: (new history, sources HTML)."""
-    from visitcoach.ask import ask
-    from visitcoach.errors import IndexStoreError
-
     res.require(user, "ask")
     question = (question or "").strip()
-    if not question:
-        raise VisitCoachError("Type a question first. / 请先输入问题。")
-    index = res.index()
-    if len(index) == 0:
-        raise IndexStoreError("The index is empty: run `visitcoach ingest`. / 索引为空，请先运行 visitcoach ingest。")
-    query, place = contextual_query(question, history)
     chosen = None if jurisdiction in (None, "", "ALL") else jurisdiction
-    answer = ask(index, query, jurisdiction=chosen or place, settings=res.settings)
+    answer = res.ask(question, history, chosen, None, user)
     text = answer.answer + (f"\n\n> ⚠ {answer.notice}" if answer.notice else "")
     text += f"\n\n<sub>mode: {'offline' if answer.mode == 'offline' else 'LLM'}</sub>"
-    res.store().save("answer", user, question[:120], {"question": question, "query": query, **answer.as_dict()})
     new = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": text}]
     return new, render_sources(answer.citations)
 
@@ -217,7 +109,7 @@ def banner_html(data: dict[str, Any], lang: str) -> str:
 
 def prepare(res: Resources, user: str, case_id: str, at: str, lang: str | None) -> tuple[str, str, list[list[str]], str, dict[str, Any]]:
     """(banner HTML, brief Markdown, windows rows, opening script, brief JSON)."""
-    from visitcoach.prep import build_brief, render_brief
+    from visitcoach.prep import render_brief
 
     res.require(user, "prepare")
     if not case_id:
@@ -228,12 +120,8 @@ def prepare(res: Resources, user: str, case_id: str, at: str, lang: str | None) 
             when = dt.datetime.fromisoformat(at.strip())
         except ValueError:
             raise VisitCoachError(f"not a local date-time like 2026-11-30T09:00: {at!r}") from None
-    brief = build_brief(
-        res.settings, case_id, as_of=when, lang=lang or None, checker=res.checker(), index=res.index(), policy=res.policy()
-    )
+    brief = res.prep(case_id, user, as_of=when, lang=lang or None)
     data = brief.as_dict()
-    res.store().save("brief", user, f"{case_id}: {'go' if data['decision']['visit_allowed'] else 'no-go'}", data, ref=case_id,
-                     jurisdiction=brief.case.jurisdiction)
     rows = [[w["date"], w["start"], w["end"]] for w in data["decision"]["windows"]]
     return banner_html(data, brief.lang), render_brief(brief), rows, data["opening_script"], data
 
@@ -251,7 +139,7 @@ def plan(
     lang: str | None,
 ) -> dict[str, Any]:
     """The plan as JSON (as `visitcoach plan --json`)."""
-    from visitcoach.repayment import PlanInputs, make_plan
+    from visitcoach.repayment import PlanInputs
     from visitcoach.repayment.calc import money
 
     res.require(user, "plan")
@@ -276,13 +164,9 @@ def plan(
             other_debt_service=amounts.get("other") or "0",
             annual_interest_rate=amounts.get("rate") or None,
         )
-    result = make_plan(
-        res.settings, case_id=case_id or None, inputs=inputs, role=role or "agent", lang=lang or None,
-        style=style or "letter", checker=res.checker(), policy=res.policy(),
-    )
-    data = result.as_dict()
-    res.store().save("plan", user, f"{data['case_id'] or data['product']}: {len(data['options'])} option(s)", data, ref=data["case_id"])
-    return data
+    result = res.plan(user, case_id=case_id or None, inputs=inputs, role=role or "agent", lang=lang or None,
+                      style=style or "letter")
+    return result.as_dict()
 
 
 def plan_tables(data: dict[str, Any]) -> tuple[str, list[list[Any]], list[str]]:
@@ -366,8 +250,6 @@ def highlight(text: str, findings: list[Any]) -> str:
 
 def check(res: Resources, user: str, text: str, upload: str | None, ctx: dict[str, Any], lang: str | None) -> tuple[str, str, list[list[str]]]:
     """(verdict line, highlighted HTML, findings rows)."""
-    from visitcoach.compliance import parse_context
-
     res.require(user, "check")
     if upload:
         raw = Path(upload).read_bytes()
@@ -375,9 +257,7 @@ def check(res: Resources, user: str, text: str, upload: str | None, ctx: dict[st
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise VisitCoachError(f"{Path(upload).name}: not UTF-8 text / 文件不是 UTF-8 文本") from None
-    context = parse_context(ctx, "the context form")
-    report = res.checker().check(text, context, lang=lang or None)
-    res.store().save("check", user, f"{report.verdict}: {len(report.findings)} finding(s)", {"text": text, "context": ctx, **report.as_dict()})
+    report = res.check(text, ctx, lang or None, user)
     rows = [[f.severity, f.rule_id, f.category, f.text or "(context)", f.citation, f.suggestion] for f in report.findings]
     verdict = f"**{report.verdict.upper()}** — {len(report.findings)} finding(s)"
     return verdict, highlight(text, report.findings), rows
@@ -385,22 +265,17 @@ def check(res: Resources, user: str, text: str, upload: str | None, ctx: dict[st
 
 def check_batch(res: Resources, user: str, path: str, progress: Any = None) -> tuple[list[list[Any]], list[str], str]:
     """(result rows, [json report, csv report], summary Markdown)."""
-    from visitcoach.compliance.batch import check_batch as run_batch
-    from visitcoach.compliance.batch import write_reports
-
     res.require(user, "check")
     if not path:
         raise VisitCoachError("Upload a .jsonl or .csv file first. / 请先上传 .jsonl 或 .csv 文件。")
+
     def report(done: int, total: int) -> None:
         if progress is not None and total:
             progress(done / total, desc=f"checking row {done + 1} of {total}")
 
-    result = run_batch(res.checker(), Path(path), progress=report)
-    stem = f"check-{dt.datetime.now():%Y%m%d-%H%M%S}-{re.sub(r'[^A-Za-z0-9_-]', '', user)[:20]}"
-    json_path, csv_path = write_reports(result, res.settings.data_dir / "reports", stem)
+    run = res.check_batch(Path(path), user, progress=report)
+    result, json_path, csv_path = run.result, run.json_path, run.csv_path
     s = result["summary"]
-    res.store().save("batch", user, f"{s['rows']} rows: {s['failed']} fail", {"summary": s, "report": str(json_path)}, ref=Path(path).name)
-    store_batch_items(res, user, Path(path), result["results"])
     rows = [
         [r["id"], r.get("verdict", "error"), len(r.get("findings", [])), ", ".join(sorted({f["category"] for f in r.get("findings", [])})) or r.get("error", "")]
         for r in result["results"]
@@ -411,26 +286,7 @@ def check_batch(res: Resources, user: str, path: str, progress: Any = None) -> t
     return rows, [str(json_path), str(csv_path)], summary
 
 
-def store_batch_items(res: Resources, user: str, path: Path, results: list[dict[str, Any]]) -> None:
-    """Each checked row of a batch is an artifact of its own (kind `batch_item`), for the review desk."""
-    from visitcoach.compliance.batch import read_rows
-
-    rows = {n: row for n, row in read_rows(path) if isinstance(row, dict)}
-    by_id = {str(row.get("id") or f"row-{n}"): row for n, row in rows.items()}
-    for r in results:
-        row = by_id.get(str(r["id"]))
-        if "findings" not in r or row is None:
-            continue
-        ctx = row.get("context") if isinstance(row.get("context"), dict) else {}
-        payload = {"text": str(row.get("text") or ""), "context": ctx, "verdict": r["verdict"], "findings": r["findings"],
-                   "batch": path.name, "row_id": r["id"]}
-        res.store().save("batch_item", user, f"{path.name}#{r['id']}: {r['verdict']}", payload, ref=f"{path.name}#{r['id']}")
-
-
 # -- Rehearse -------------------------------------------------------------------------------------------
-
-MAX_SESSIONS = 200
-
 
 def exercise_choices(settings: Settings) -> list[tuple[str, str]]:
     """Exercises (shipped and trainers'), then the personas for a free rehearsal."""
@@ -467,25 +323,8 @@ def scorecard_md(card: dict[str, Any], ended_by: str | None) -> str:
     return out
 
 
-@dataclass
-class Live:
-    """A rehearsal in progress, kept server side under a token."""
-
-    rehearsal: Any  # visitcoach.rehearsal.Rehearsal
-    user: str
-    ref: str  # exercise or persona id
-    seed: int
-    started: str
-    attempt_id: int | None = None
-    result: dict[str, Any] | None = None
-
-
 def rehearse_start(res: Resources, user: str, choice: str, seed: Any) -> tuple[str, list[dict[str, str]], str]:
     """(session token, chat, the brief) for an exercise id or, for a free rehearsal, a persona id."""
-    import secrets
-
-    from visitcoach.rehearsal import prepare
-
     res.require(user, "rehearse")
     choice = (choice or "").strip()
     if not choice:
@@ -495,10 +334,9 @@ def rehearse_start(res: Resources, user: str, choice: str, seed: Any) -> tuple[s
     except (TypeError, ValueError):
         raise VisitCoachError(f"seed: {seed!r} is not a whole number / 随机种子须为整数") from None
     is_persona = choice.lower().startswith("persona-")
-    r = prepare(res.settings, res.checker(), exercise_id=None if is_persona else choice,
-                persona_id=choice if is_persona else None, seed=seed_)
-    token = secrets.token_hex(8)
-    res.keep_session(token, Live(r, user, choice, seed_, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+    token, live = res.rehearse_start(user, exercise_id=None if is_persona else choice,
+                                     persona_id=choice if is_persona else None, seed=seed_)
+    r = live.rehearsal
     persona = r.session.persona
     if r.exercise is None:
         return token, [], f"**{persona.name}** ({persona.difficulty}, free rehearsal)\n\n{persona.background}"
@@ -534,22 +372,9 @@ def rehearse_turn(res: Resources, user: str, token: str, text: str) -> tuple[lis
 
 def rehearse_finish(res: Resources, user: str, token: str) -> str:
     """Score the rehearsal, store the attempt (once) and return the scorecard Markdown."""
-    from visitcoach.rehearsal import result
-
     res.require(user, "rehearse")
     live = _live(res, user, token)
-    r = live.rehearsal
-    if live.result is None:
-        r.session.finish("agent_stopped")
-        live.result = result(r.session, r.grading, r.session.persona.lang)
-        if r.notices:
-            live.result["notices"] = r.notices
-        card = live.result["scorecard"]
-        live.attempt_id = res.training().record_attempt(user, live.ref, live.seed, live.result, live.started)
-        persona = r.session.persona
-        res.store().save("rehearsal", user, f"{live.ref}: {card['total']:.2f} {'pass' if card['passed'] else 'fail'}",
-                         {"exercise": live.ref, "attempt": live.attempt_id, **live.result}, ref=live.ref,
-                         jurisdiction=persona.jurisdiction, lang=persona.lang)
+    res.rehearse_finish(live)
     return scorecard_md(live.result["scorecard"], live.result["ended_by"])
 
 
@@ -611,56 +436,27 @@ def search(res: Resources, user: str, query: str, jurisdiction: str) -> list[lis
 
 
 def reingest(res: Resources, user: str, progress: Any = None) -> str:
-    from visitcoach.ingest import ingest
-
     res.require(user, "knowledge_admin")
 
     def report(done: int, total: int, label: str) -> None:
         if progress is not None and total:
             progress(done / total, desc=label)
 
-    out = ingest(res.settings, progress=report)
-    res.reset_index()
-    line = (
-        f"{len(out.added)} added, {len(out.updated)} updated, {len(out.deleted)} deleted, {out.unchanged} unchanged; "
-        f"{out.chunks_total} chunks indexed in {out.seconds:.1f}s"
-    )
-    res.store().save("ingest", user, line, out.as_dict())
-    return line
+    return ingest_line(res.ingest(user, progress=report))
 
 
 def upload_document(res: Resources, user: str, path: str, title: str, jurisdiction: str, lang: str, progress: Any = None) -> str:
     """Copy an uploaded policy file into knowledge/uploads/ (with a metadata sidecar) and index it."""
-    import shutil
-
     res.require(user, "knowledge_admin")
     if not path:
         raise VisitCoachError("Choose a file first. / 请先选择文件。")
-    src = Path(path)
-    if src.suffix.lower() not in (".pdf", ".docx", ".md"):
-        raise VisitCoachError(f"{src.name}: only PDF, DOCX or Markdown files / 仅支持 PDF、DOCX、Markdown")
-    if not title or not title.strip():
-        raise VisitCoachError("Give the document a title. / 请填写标题。")
-    target_dir = Path(res.settings.knowledge_dir) / "uploads"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", src.stem).strip("-").lower() or "document"
-    target = target_dir / f"{stem}{src.suffix.lower()}"
-    import yaml
 
-    meta = {"id": f"upload-{stem}", "title": title.strip(), "doc_type": "policy", "jurisdiction": jurisdiction or "ALL", "lang": lang or "en"}
-    if target.suffix == ".md":
-        try:
-            body = src.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise VisitCoachError(f"{src.name}: not UTF-8 text / 文件不是 UTF-8 文本") from None
-        if not body.startswith("---"):  # no front matter of its own: the form's fields become it
-            body = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
-        target.write_text(body, encoding="utf-8")
-    else:
-        shutil.copyfile(src, target)
-        (target.parent / f"{target.name}.meta.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-    log.info("upload by %s: %s", user, target.name)
-    return f"{target.name}: " + reingest(res, user, progress)
+    def report(done: int, total: int, label: str) -> None:
+        if progress is not None and total:
+            progress(done / total, desc=label)
+
+    target, out = res.upload_document(Path(path), title, jurisdiction, lang, user, progress=report)
+    return f"{target.name}: " + ingest_line(out)
 
 
 # -- Settings -------------------------------------------------------------------------------------------

@@ -143,7 +143,8 @@ def build_review_tab(res: H.Resources, L: Callable[..., Any]) -> Any:
     """Build and wire the Review tab inside the enclosing `gr.Tabs`; returns the tab."""
     import gradio as gr
 
-    from visitcoach.ui import _safe, _user
+    from visitcoach.ui.common import safe as _safe
+    from visitcoach.ui.common import user_of as _user
 
     with gr.Tab(t("tab.review", "en"), id="review", elem_id="vc-tab-review") as tab:
         with gr.Row():

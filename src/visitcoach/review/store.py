@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from visitcoach.config import Settings
-from visitcoach.review import ReviewDesk
 from visitcoach.review.db import database_url
+from visitcoach.review.desk import ReviewDesk
 
 
 def database_path(settings: Settings) -> Path | None:

@@ -6,16 +6,15 @@ import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Callable
 from decimal import ROUND_CEILING, Decimal
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from visitcoach.config import Settings, get_settings
-from visitcoach.errors import VisitCoachError
+from visitcoach.cli.common import AsOpt, JsonOpt, LangOpt, author, cli_settings, command, emit, fail
+from visitcoach.services import Services
+from visitcoach.text import JURISDICTIONS
 
 app = typer.Typer(
     name="visitcoach",
@@ -26,62 +25,17 @@ app = typer.Typer(
 )
 log = logging.getLogger("visitcoach")
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-LangOpt = Annotated[str | None, typer.Option("--lang", help="Output language: zh or en (default: the input's).")]
-
-
-def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "chromadb", "bm25s", "jieba", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def command(func: F) -> F:
-    """Turn VisitCoachError into one clear line on stderr and a non-zero exit."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except VisitCoachError as exc:
-            _fail(str(exc))
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _settings() -> Settings:
-    settings = get_settings()
-    _setup_logging(settings)
-    return settings
-
-
-def _emit(data: dict[str, Any]) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @app.command()
 @command
 def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the index and index everything again.")] = False,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Index the knowledge pack incrementally (unchanged files are skipped)."""
-    from visitcoach.ingest import ingest as run_ingest
-
-    settings = _settings()
+    settings = cli_settings()
     bar = None
     show_bar = sys.stderr.isatty() and not as_json
 
@@ -97,12 +51,12 @@ def ingest(
         bar.refresh()
 
     try:
-        report = run_ingest(settings, rebuild=rebuild, progress=progress)
+        report = Services(settings).ingest(author(who), rebuild=rebuild, progress=progress)
     finally:
         if bar is not None:
             bar.close()
     if as_json:
-        _emit(report.as_dict())
+        emit(report.as_dict())
         return
     typer.echo(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.deleted)} deleted, "
@@ -122,30 +76,21 @@ def ask(
         typer.Option("--follow-up-of", help="An earlier question this one follows up (repeatable, oldest first): 'and in the UK?'."),
     ] = None,
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the knowledge base, with citations."""
-    from visitcoach.ask import QuestionError
-    from visitcoach.ask import ask as run_ask
-    from visitcoach.retrieval.index import KnowledgeIndex
-
-    settings = _settings()
+    settings = cli_settings()
     if jurisdiction is not None:
         jurisdiction = jurisdiction.upper()
-        if jurisdiction not in ("CN", "US", "UK"):
-            _fail(f"--jurisdiction must be CN, US or UK, not {jurisdiction!r}")
+        if jurisdiction not in JURISDICTIONS:
+            fail(f"--jurisdiction must be CN, US or UK, not {jurisdiction!r}")
     if lang is not None and lang not in ("zh", "en"):
-        _fail(f"--lang must be zh or en, not {lang!r}")
-    index = KnowledgeIndex(settings)
-    if len(index) == 0:
-        _fail("the index is empty: run `visitcoach ingest` first")
+        fail(f"--lang must be zh or en, not {lang!r}")
     history = [{"role": "user", "content": q} for q in (follow_up_of or [])]
-    try:
-        answer = run_ask(index, question, jurisdiction=jurisdiction, lang=lang, settings=settings, history=history)
-    except QuestionError as exc:
-        _fail(str(exc))
+    answer = Services(settings).ask(question, history, jurisdiction, lang, author(who))
     if as_json:
-        _emit(answer.as_dict())
+        emit(answer.as_dict())
         return
     typer.echo(answer.answer)
     if answer.citations:
@@ -178,28 +123,26 @@ def check(
         typer.Option("--second-opinion", help="Also ask the configured model; it may add warnings, never remove findings."),
     ] = False,
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check a script (or a batch) against the compliance rules."""
+    """Check a script (or a batch) against the compliance rules; the result goes to the review desk."""
+    from visitcoach.compliance import load_context
 
-    from visitcoach.compliance import Checker, VisitContext, load_context
-    from visitcoach.compliance.batch import check_batch, write_reports
-
-    settings = _settings()
+    settings = cli_settings()
     if fail_on not in (None, "violation", "warning"):
-        _fail(f"--fail-on must be violation or warning, not {fail_on!r}")
+        fail(f"--fail-on must be violation or warning, not {fail_on!r}")
     if lang is not None and lang not in ("zh", "en"):
-        _fail(f"--lang must be zh or en, not {lang!r}")
+        fail(f"--lang must be zh or en, not {lang!r}")
     if (file is None) == (batch is None):
-        _fail("give a script FILE (or -) or --batch FILE, not both")
-    checker = Checker.from_settings(settings, semantic=not no_semantic)
+        fail("give a script FILE (or -) or --batch FILE, not both")
+    services = Services(settings, semantic=not no_semantic)
     worst = {"violation": ("violation",), "warning": ("violation", "warning"), None: ()}[fail_on]
     if batch is not None:
-        result = check_batch(checker, batch, semantic=not no_semantic, lang=lang)
-        stem = f"check-{dt.datetime.now():%Y%m%d-%H%M%S}"
-        json_path, csv_path = write_reports(result, out or settings.data_dir / "reports", stem)
+        run = services.check_batch(batch, author(who), lang=lang, out=out)
+        result, json_path, csv_path = run.result, run.json_path, run.csv_path
         if as_json:
-            _emit(result)
+            emit(result)
         else:
             s = result["summary"]
             typer.echo(f"{s['rows']} rows: {s['passed']} pass, {s['failed']} fail, {s['errors']} error(s)")
@@ -219,23 +162,16 @@ def check(
         try:
             raw = Path(file).read_bytes()  # type: ignore[arg-type]
         except OSError as exc:
-            _fail(f"{file}: cannot read ({exc.strerror or exc})")
-    ctx = load_context(context) if context else VisitContext()
-    report = checker.check(raw, ctx, lang=lang, semantic=not no_semantic)
+            fail(f"{file}: cannot read ({exc.strerror or exc})")
     if second:
-        from visitcoach.compliance.second_opinion import second_opinion
-        from visitcoach.errors import BackendError
         from visitcoach.llm.backend import available
 
         if not available(settings):
-            _fail("--second-opinion needs a model: set VISITCOACH_LLM=openai with OPENAI_API_KEY or VISITCOACH_OPENAI_BASE_URL")
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        try:
-            report = second_opinion(settings, checker, report, text, ctx, report.lang)
-        except BackendError as exc:
-            report.notice = f"no second opinion ({exc}); rule findings only"
+            fail("--second-opinion needs a model: set VISITCOACH_LLM=openai with OPENAI_API_KEY or VISITCOACH_OPENAI_BASE_URL")
+    ctx = load_context(context) if context else None
+    report = services.check(raw, ctx, lang, author(who), second_opinion=second)
     if as_json:
-        _emit(report.as_dict())
+        emit(report.as_dict())
     else:
         typer.echo(f"verdict: {report.verdict} ({len(report.findings)} finding(s))")
         if report.notice:
@@ -274,25 +210,26 @@ def plan(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date (default: today).")] = None,
     style: Annotated[str, typer.Option("--style", help="letter or script (door-step).")] = "letter",
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Repayment-plan options within policy and a checked proposal draft."""
-    from visitcoach.repayment import PlanInputError, PlanInputs, make_plan
+    from visitcoach.repayment import PlanInputError, PlanInputs
     from visitcoach.repayment.calc import money
 
-    settings = _settings()
+    settings = cli_settings()
     dates = {}
     for name, value in (("--start", start), ("--as-of", as_of)):
         try:
             dates[name] = dt.date.fromisoformat(value) if value else None
         except ValueError:
-            _fail(f"{name}: not a date like 2027-01-01: {value!r}")
+            fail(f"{name}: not a date like 2027-01-01: {value!r}")
     inputs = None
     amounts = {"--balance": balance, "--income": income, "--expenses": expenses}
     if case_id is None:
         missing = [k for k, v in amounts.items() if v is None]
         if missing:
-            _fail(f"give a CASE_ID, or the amounts: missing {', '.join(missing)}")
+            fail(f"give a CASE_ID, or the amounts: missing {', '.join(missing)}")
         jurisdiction, product = jurisdiction.upper(), product.lower()
         total = money(balance, "--balance")
         months = term or 12
@@ -314,8 +251,8 @@ def plan(
         )
     elif any(v is not None for v in amounts.values()):
         raise PlanInputError("give a CASE_ID or the amounts (--balance, --income, --expenses), not both")
-    result = make_plan(
-        settings,
+    result = Services(settings).plan(
+        author(who),
         case_id=case_id,
         inputs=inputs,
         role=role,
@@ -326,7 +263,7 @@ def plan(
     )
     data = result.as_dict()
     if as_json:
-        _emit(data)
+        emit(data)
     else:
         _print_plan(data)
     if result.draft.verdict != "pass":
@@ -373,23 +310,24 @@ def prep(
         str | None, typer.Option("--at", help="Local date-time at the address to plan from (default: now there).")
     ] = None,
     lang: LangOpt = None,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Visit brief: may we visit and when, is it worth it, the plan, an opening script, a checklist."""
-    from visitcoach.prep import build_brief, render_brief
+    from visitcoach.prep import render_brief
 
-    settings = _settings()
+    settings = cli_settings()
     when = None
     if at:
         try:
             when = dt.datetime.fromisoformat(at)
         except ValueError:
-            _fail(f"--at: not a local date-time like 2026-11-30T09:00: {at!r}")
+            fail(f"--at: not a local date-time like 2026-11-30T09:00: {at!r}")
     if lang is not None and lang not in ("zh", "en"):
-        _fail(f"--lang must be zh or en, not {lang!r}")
-    brief = build_brief(settings, case_id, as_of=when, lang=lang)
+        fail(f"--lang must be zh or en, not {lang!r}")
+    brief = Services(settings).prep(case_id, author(who), as_of=when, lang=lang)
     if as_json:
-        _emit(brief.as_dict())
+        emit(brief.as_dict())
     else:
         typer.echo(render_brief(brief))
 
@@ -405,10 +343,10 @@ def followup(
     """Validate a post-visit record and schedule the follow-up (appended to the case history)."""
     from visitcoach.prep.followup import followup as run_followup
 
-    settings = _settings()
+    settings = cli_settings()
     result = run_followup(settings, case_id, record, save=not dry_run)
     if as_json:
-        _emit(result)
+        emit(result)
     else:
         typer.echo(f"{result['case_id']}: record {'valid' if result['valid'] else 'has violations'}"
                    + ("; saved to the case history" if result["saved"] else ""))
@@ -430,29 +368,31 @@ def rehearse(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the persona's reply choices.")] = 0,
     transcript: Annotated[Path | None, typer.Option("--transcript", help="Also write the transcript to FILE (.md or .json).")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Use the reply bank even when a model is configured.")] = False,
+    who: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rehearse a visit against a simulated borrower (interactive, or --script FILE)."""
-    from visitcoach.compliance import Checker
-    from visitcoach.rehearsal import prepare, result, transcript_markdown
+    from visitcoach.rehearsal import transcript_markdown
 
-    settings = _settings()
+    settings = cli_settings()
     if not (persona_id or exercise):
-        _fail("give a PERSONA_ID or --exercise")
+        fail("give a PERSONA_ID or --exercise")
     lines: list[str] | None = None
     if script is not None:
         try:
             lines = script.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
-            _fail(f"{script}: cannot read ({exc})")
-    r = prepare(settings, Checker.from_settings(settings), exercise_id=exercise, persona_id=persona_id, case_id=case,
-                seed=seed, model=False if offline else None)
+            fail(f"{script}: cannot read ({exc})")
+    services = Services(settings)
+    _, live = services.rehearse_start(author(who), exercise_id=exercise, persona_id=persona_id, case_id=case, seed=seed,
+                                      model=False if offline else None)
+    r = live.rehearsal
     session, persona = r.session, r.session.persona
     if lines is not None:
         for line in lines:
             if line.strip() and not session.over:
                 session.agent_says(line.strip())
-        session.finish()
+        out = services.rehearse_finish(live, "script_end")
     else:
         typer.echo(f"{persona.name} ({persona.id}). Type what you say at the door; an empty line or /end finishes.")
         while not session.over:
@@ -463,16 +403,13 @@ def rehearse(
             for f in turn.findings:
                 typer.echo(f"  ⚠ [{f.severity}] {f.rule_id} {f.citation}: say instead: {f.suggestion}")
             typer.echo(f"{persona.name}: {session.transcript[-1].text}")
-        session.finish("agent_stopped")
-    out = result(session, r.grading, persona.lang)
-    if r.notices:
-        out["notices"] = r.notices
+        out = services.rehearse_finish(live, "agent_stopped")
     if transcript is not None:
         title = r.exercise.title if r.exercise else persona.id
         text = transcript_markdown(out, title) if transcript.suffix.lower() == ".md" else json.dumps(out, ensure_ascii=False, indent=2)
         transcript.write_text(text, encoding="utf-8")
     if as_json:
-        _emit(out)
+        emit(out)
         return
     if lines is not None:
         for t in out["transcript"]:
@@ -497,10 +434,10 @@ def validate(
     """Check every knowledge file, citation and the plan policy; one line per problem."""
     from visitcoach.corpus.pack import validate_pack
 
-    settings = _settings()
+    settings = cli_settings()
     report = validate_pack(settings.knowledge_dir, sample_pack=sample)
     if as_json:
-        _emit({"ok": report.ok, "documents": len(report.documents), "problems": report.problems})
+        emit({"ok": report.ok, "documents": len(report.documents), "problems": report.problems})
     else:
         for problem in report.problems:
             typer.echo(problem, err=True)
@@ -525,9 +462,9 @@ def eval_(
     """Run the eval suite and write a report to evals/reports/<timestamp>/ (results.jsonl, summary.json, report.html)."""
     from visitcoach.evals.runner import run
 
-    settings = _settings()
+    settings = cli_settings()
     if mode not in ("offline", "llm"):
-        _fail(f"--mode must be offline or llm, not {mode!r}")
+        fail(f"--mode must be offline or llm, not {mode!r}")
     names = suite or None
     if names is None or {"retrieval", "ask", "prep"} & set(names):
         from visitcoach.ingest import ingest as run_ingest
@@ -543,7 +480,7 @@ def eval_(
     summary = result.summary
     failed = [t for t in summary["thresholds"] if not t["passed"]]
     if as_json:
-        _emit({"report": str(result.directory), "passed": summary["passed"], "metrics": summary["metrics"],
+        emit({"report": str(result.directory), "passed": summary["passed"], "metrics": summary["metrics"],
                "thresholds": summary["thresholds"], "baseline": summary["baseline"], "skipped": summary["skipped"],
                "seconds": summary["seconds"]})
     else:
@@ -571,7 +508,7 @@ def serve(
     """Serve the web app (sign-in required; the accounts are printed at start)."""
     from visitcoach.ui import build_demo, launch
 
-    settings = _settings()
+    settings = cli_settings()
     demo = build_demo(settings)
     typer.echo(f"visitcoach: http://{host}:{port or settings.port} — sign in with {demo.vc_resources.auth.banner()}")
     launch(settings, host=host, port=port or settings.port, demo=demo)
@@ -585,7 +522,7 @@ def user_hash() -> None:
 
     password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
-        _fail("use at least 8 characters")
+        fail("use at least 8 characters")
     typer.echo(hash_password(password))
 
 
@@ -595,7 +532,7 @@ def settings(as_json: JsonOpt = False) -> None:
     """Show every setting with its current value (secrets masked)."""
     from visitcoach.config import setting_docs
 
-    current = _settings()
+    current = cli_settings()
     rows = []
     for env, default, description in setting_docs():
         name = env.removeprefix("VISITCOACH_").lower()
@@ -611,7 +548,7 @@ def settings(as_json: JsonOpt = False) -> None:
             }
         )
     if as_json:
-        _emit({"settings": rows})
+        emit({"settings": rows})
         return
     for row in rows:
         typer.echo(f"{row['name']}={row['value'] or ''}    # {row['description']}")
@@ -635,20 +572,20 @@ def report_effectiveness(
     """Visit effectiveness: recovery vs remote-only cases, cost-benefit, promises kept, satisfaction, complaints."""
     from visitcoach.effectiveness import render_markdown, report, write_csv
 
-    settings = _settings()
+    settings = cli_settings()
     if lang is not None and lang not in ("zh", "en"):
-        _fail(f"--lang must be zh or en, not {lang!r}")
+        fail(f"--lang must be zh or en, not {lang!r}")
     data = report(settings, window_days=days, jurisdiction=jurisdiction, lang=lang or "en")
     if csv_path is not None:
         write_csv(data, csv_path)
         data["csv"] = str(csv_path)
     if as_json:
-        _emit(data)
+        emit(data)
     else:
         typer.echo(render_markdown(data))
         if csv_path is not None:
             typer.echo(f"csv: {csv_path}")
-from visitcoach.review.cli import review_app  # noqa: E402 - its commands use the helpers above
+from visitcoach.cli.review import review_app  # noqa: E402 - registered after the commands above
 
 app.add_typer(review_app, name="review")
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from visitcoach.cli import JsonOpt, _emit, _settings, command
+from visitcoach.cli.common import JsonOpt, cli_settings, command, emit
 from visitcoach.errors import VisitCoachError
 
 review_app = typer.Typer(help="The compliance review desk: spot-check queue, reviews, audit export, statistics.",
@@ -23,7 +23,7 @@ ToOpt = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (U
 def _desk() -> Any:
     from visitcoach.review import ReviewDesk
 
-    return ReviewDesk.from_settings(_settings())
+    return ReviewDesk.from_settings(cli_settings())
 
 
 def parse_day(value: str | None, option: str) -> dt.date | None:
@@ -53,7 +53,7 @@ def queue(
                         dt.datetime.combine(hi + dt.timedelta(days=1), dt.time()) if hi else None)
     run, items = desk.run(), desk.queue()
     if as_json:
-        _emit({"run": {"id": run.id, "seed": run.seed, "who": run.who, "at": run.at.isoformat(), "policy": run.policy,
+        emit({"run": {"id": run.id, "seed": run.seed, "who": run.who, "at": run.at.isoformat(), "policy": run.policy,
                        "candidates": len(run.candidates)} if run else None, "items": items})
         return
     if run:
@@ -71,7 +71,7 @@ def show(artifact_id: int, as_json: JsonOpt = False) -> None:
     a = desk.artifact(artifact_id)
     history = [e.as_dict() for e in desk.history(artifact_id)]
     if as_json:
-        _emit({"artifact": a.as_dict(), "status": desk.status(artifact_id), "history": history})
+        emit({"artifact": a.as_dict(), "status": desk.status(artifact_id), "history": history})
         return
     typer.echo(f"#{a.id} {a.kind} by {a.author} at {a.created.isoformat(timespec='seconds')} "
                f"({a.case_id or '-'}, {a.jurisdiction or '-'}, {a.mode or '-'}); hash {'ok' if a.hash_ok else 'MISMATCH'}")
@@ -97,7 +97,7 @@ def mark(
     """Approve, flag or escalate an artifact (appends to the audit trail)."""
     event = _desk().mark(artifact_id, who, action, agree or [], disagree or [], add or [], note)
     if as_json:
-        _emit(event.as_dict())
+        emit(event.as_dict())
     else:
         typer.echo(f"#{artifact_id}: {event.previous_state.get('status') if event.previous_state else 'new'} -> "
                    f"{event.new_state['status'] if event.new_state else action} (event {event.id})")
@@ -121,7 +121,7 @@ def export(
     rows = _desk().export_records(lo, hi)
     write_export(rows, out, fmt, lo, hi)
     if as_json:
-        _emit({"path": str(out), "records": len(rows)})
+        emit({"path": str(out), "records": len(rows)})
     else:
         typer.echo(f"{len(rows)} record(s) -> {out}")
 
@@ -132,7 +132,7 @@ def stats(since: FromOpt = None, until: ToOpt = None, as_json: JsonOpt = False) 
     """Violations by category, jurisdiction, author and week; reviewer agreement with the checker."""
     data = _desk().stats(parse_day(since, "--from"), parse_day(until, "--to"))
     if as_json:
-        _emit(data)
+        emit(data)
         return
     for name in ("by_category", "by_jurisdiction", "by_author", "by_week"):
         typer.echo(f"{name}: " + ", ".join(f"{r['key']}={r['violations']}/{r['warnings']}" for r in data[name]))
@@ -156,7 +156,7 @@ def purge(
         cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=retention)
         n = len(desk.artifacts(limit=10**9, until=cutoff))
         message = f"{n} artifact(s) older than {cutoff:%Y-%m-%d} would be purged; add --yes to purge"
-        _emit({"dry_run": True, "artifacts": n, "cutoff": cutoff.isoformat()}) if as_json else typer.echo(message)
+        emit({"dry_run": True, "artifacts": n, "cutoff": cutoff.isoformat()}) if as_json else typer.echo(message)
         return
     result = desk.purge(who, retention_days=retention)
     data = {"cutoff": result.cutoff.isoformat(), "artifacts": result.artifacts, "events": result.events, "runs": result.runs}
