@@ -123,3 +123,22 @@ def test_the_correctness_scorers_fail_a_wrong_answer():
     us_source = [{"citation": "15 U.S.C. 1692c(a)(1)", "jurisdiction": "US"}]
     assert scorers.wrong_jurisdiction("Visits end at 20:00 in the evening. [1]", us_source, "UK", []).value == 1.0
     assert scorers.citation_in_top(us_source, ["Field Visit Policy §4.2"], []).value == 0.0
+
+
+@pytest.mark.server
+def test_llm_mode_gets_the_understood_question_and_computed_facts_and_is_guarded(pack_index_dir):
+    from .openai_stub import OpenAIStub
+
+    question = "Can I visit at 21:30 in the UK?"
+    with OpenAIStub() as server:
+        server.replies.append("No. In the UK visits are made only between 08:00 and 20:00, so 21:30 is outside the window [1].")
+        server.replies.append("Yes, UK visits may run until 22:00 [1].")  # a figure the engine did not compute
+        settings = make_settings(pack_index_dir, SHIPPED, llm="openai", openai_base_url=server.base_url, llm_backoff=0)
+        index = KnowledgeIndex(settings)
+        good = ask(index, question, settings=settings)
+        bad = ask(index, question, settings=settings)
+    system = server.requests[0]["body"]["messages"][0]["content"]
+    assert "jurisdiction UK" in system and "21:30 is outside the window" in system  # the computed fact, fixed
+    assert good.mode == "llm" and good.answer.startswith("No.") and good.citations
+    assert bad.mode == "offline" and "not used" in bad.notice and "22:00" not in bad.answer
+    assert bad.answer.startswith("No. In the UK visits are made only between 08:00 and 20:00")

@@ -435,3 +435,39 @@ def test_a_trainer_duplicates_an_exercise_and_reads_a_trainees_attempt(app_url):
         page.screenshot(path=str(ARTIFACTS / "train-cohort.png"))
     with signed_in(app_url, "demo-agent") as page:
         assert page.get_by_role("tab", name="Train").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
+def test_the_ask_tab_answers_basic_questions_from_the_right_section(app_url):
+    """The three questions a new user tried, in both languages, and a follow-up in each."""
+    asks = [
+        ("When may I visit a borrower in the UK?", ("20:00",), "Field Visit Policy §4.2"),
+        ("and in the US?", ("21:00",), "§4.2"),
+        ("外访需要几个人？", ("两名",), "外访管理制度 §5.1"),
+        ("那在英国呢？", ("两名",), "外访管理制度 §5.1"),
+        ("Can I tell his wife why I'm there?", ("never tell a third party",), "Field Visit Policy §8"),
+        ("英国什么时候可以上门？", ("20:00",), "外访管理制度 §4.2"),
+        ("How many collectors must go on a visit?", ("two",), "Field Visit Policy §5.1"),
+        ("我能告诉他老婆我为什么来吗？", ("不得向第三人透露",), "外访管理制度 §8"),
+    ]
+    with signed_in(app_url, "demo-agent") as page:
+        for n, (question, facts, citation) in enumerate(asks):
+            if n in (2, 4, 5, 6, 7):
+                page.locator("#vc-clear").click()  # a new conversation
+                page.wait_for_timeout(300)
+            page.locator("#vc-question textarea").fill(question)
+            page.locator("#vc-ask").click()
+            page.locator("#vc-chat").get_by_text(question).first.wait_for(timeout=60000)
+            bot = page.locator("#vc-chat [data-testid='bot'], #vc-chat .bot").last
+            bot.wait_for(timeout=60000)
+            page.wait_for_function(
+                "c => document.querySelector('#vc-sources') && document.querySelector('#vc-sources').innerText.includes(c)",
+                arg=citation, timeout=60000,
+            )
+            answer = bot.inner_text()
+            for fact in facts:
+                assert fact in answer, (question, answer)
+            if question.startswith(("When may I", "and in the US")):
+                assert ("21:00" in answer) == (question == "and in the US?"), answer  # no other country's window
+        page.screenshot(path=str(ARTIFACTS / "ask-basic.png"))

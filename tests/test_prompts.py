@@ -37,4 +37,4 @@ def test_missing_variable_is_named():
 
 def test_unused_variable_is_named():
     with pytest.raises(KnowledgeError, match=r"does not use variable 'extra'"):
-        render(PROMPTS, "ask", "zh", context="x", count="1", extra="y")
+        render(PROMPTS, "ask", "zh", context="x", count="1", jurisdiction="UK", topic="t", facts="-", extra="y")

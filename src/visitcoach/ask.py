@@ -175,12 +175,16 @@ _PLAIN = frozenset(
 )
 
 
+#: A question after a figure ("how much", "多少"): internal figures the pack does not hold are asked like this.
+_ASKS_FIGURE = re.compile(r"how (?:much|many|long)|what (?:percentage|rate|percent|is the rate)|\brate\b|多少|几[天个名次年月]|多久|多长|比例|费率", re.IGNORECASE)
+
+
 def _unknown_subject(index: KnowledgeIndex, q: Question, has_vocabulary: bool = True) -> str | None:
     """What the question asks about that the pack does not carry: a US state's own law, or, for a
     question no concept matches, a content word the pack never uses ("底薪", "payday", "mileage")."""
     if q.state_law:
         return q.state_law
-    if q.concepts or q.case_id or q.about_case or not has_vocabulary:
+    if q.concepts or q.case_id or q.about_case or not has_vocabulary or not _ASKS_FIGURE.search(q.text):
         return None  # (without a concept vocabulary every question would look unmatched)
     for token in tokenize(q.text, bigrams=False):
         if token in _PLAIN or token.isdigit() or (token.isascii() and len(token) < 4) or len(token) < 2:

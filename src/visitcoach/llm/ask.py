@@ -93,7 +93,6 @@ def llm_answer(settings: Settings, q: Question, ranked: list[RankedSection], fac
     issues = problems(reply, q, hits, facts)
     if issues:
         log.warning("ask: model answer rejected (%s); answering offline", "; ".join(issues))
-        offline.mode = "llm"
         offline.notice = "the model's answer was not used (" + "; ".join(issues) + "); this is the offline answer"
         return offline
     text, citations = keep_valid_citations(reply, hits)

@@ -27,6 +27,8 @@ MAX_SENTENCES = 5
 #: A supporting sentence must share at least this idf-weighted share of the question's words.
 MIN_SUPPORT = 0.12
 SEE_ALSO = 3
+#: A second sentence of the best section is quoted when it scores at least this.
+TOP_SECTION_SECOND = 0.08
 #: Sentences quoted after the opening of a provision the question names.
 NAMED_SENTENCES = 2
 _EXAMPLE = re.compile(r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*[:：]|^[\"“「]", re.IGNORECASE)
@@ -225,6 +227,13 @@ class Composer:
                     for sent in following[:NAMED_SENTENCES]:
                         say(sent.text, sent.chunk, best.score / top_score, best.section)
                 break
+        # 2b. the top section's next best sentence: the answer's section usually holds its detail too
+        if parts and ranked and not facts:
+            top = ranked[0]
+            more = [c for c in self.candidates(top.section, q) if not _repeats(c[1].text, used_text)]
+            if more and more[0][0] >= TOP_SECTION_SECOND and not _EXAMPLE.match(more[0][1].text):
+                if q.jurisdiction or not more[0][1].label:
+                    say(more[0][1].text, more[0][1].chunk, 1.0, top.section)
         # 3. per-country lines when the question names no country and the top section differs by country
         if not q.jurisdiction and ranked and not any(f.kind == "visit_time" for f in facts):
             top = self._section_of(facts[0].citation, q.lang) if facts else ranked[0].section

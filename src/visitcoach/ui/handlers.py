@@ -80,7 +80,10 @@ def ask_turn(res: Resources, user: str, question: str, jurisdiction: str, histor
     question = (question or "").strip()
     chosen = None if jurisdiction in (None, "", "ALL") else jurisdiction
     answer = res.ask(question, history, chosen, None, user)
-    text = answer.answer + (f"\n\n> ⚠ {answer.notice}" if answer.notice else "")
+    text = answer.answer
+    if answer.see_also:
+        text += ("\n\n另见：" if answer.lang == "zh" else "\n\nSee also: ") + "; ".join(answer.see_also)
+    text += f"\n\n> ⚠ {answer.notice}" if answer.notice else ""
     text += f"\n\n<sub>mode: {'offline' if answer.mode == 'offline' else 'LLM'}</sub>"
     new = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": text}]
     return new, render_sources(answer.citations)
