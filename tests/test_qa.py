@@ -183,3 +183,19 @@ def test_the_validator_catches_two_documents_that_disagree(tmp_path):
     assert "a.en.md and b.en.md" in problem and "retention" in problem
     sections[1] = ("b.en.md", "en", "B §2", "Keep them for 3 years.")
     assert quantity_conflicts(vocab, sections) == []
+
+
+def test_validate_flags_a_complaint_deadline_that_disagrees_across_the_shipped_policies(tmp_path):
+    import shutil
+
+    from visitcoach.corpus.pack import validate_pack
+
+    pack = tmp_path / "pack"
+    shutil.copytree(SHIPPED, pack)
+    assert not [p for p in validate_pack(pack).problems if "concept" in p]
+    agency = pack / "policy" / "agency-management-policy.en.md"
+    text = agency.read_text(encoding="utf-8")
+    assert "within one business day of receiving it" in text
+    agency.write_text(text.replace("within one business day of receiving it", "within two business days of receiving it"), encoding="utf-8")
+    [problem] = [p for p in validate_pack(pack).problems if "concept" in p]
+    assert "complaints_breaches (working_days)" in problem and "§7.1 says 2" in problem and "§12 says 1" in problem

@@ -245,9 +245,12 @@ def quantity_conflicts(vocabulary: Vocabulary, sections: list[tuple[str, str, st
         keys = {k for cs in concept.sections.values() for c in cs for k in family_of.get(c, ())}
         for kind in concept.quantities:
             for lang in ("en", "zh"):
+                words = [w.lower() for w in getattr(concept.answer_words, lang)]
                 stated: dict[tuple[str, str], set[str]] = {}
                 for key in keys:
                     for path, section_lang, cite, text in families[key]:
+                        if words:  # compare only the sentences that state the rule itself
+                            text = " ".join(x for x in re.split(r"(?<=[.!?。！？；;])\s*", text) if any(w in x.lower() for w in words))
                         if section_lang == lang and (found := quantities(kind, text)):
                             stated.setdefault((path, cite), set()).update(found)
                 items = sorted(stated.items())
