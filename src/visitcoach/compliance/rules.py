@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from visitcoach.compliance.context import Location, VisitContext, parse_context
 from visitcoach.compliance.prefilter import required_literals
+from visitcoach.corpus.records import load_yaml
 from visitcoach.corpus.schemas import FLAG_NAMES
 from visitcoach.errors import KnowledgeError
 from visitcoach.text import Jurisdiction
@@ -260,15 +261,7 @@ def load_rules(directory: Path) -> list[Rule]:
     for path in sorted(directory.glob("*.yaml")):
         if path.name == CALIBRATION:
             continue
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError:
-            raise KnowledgeError(path, "not UTF-8") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise KnowledgeError(
-                path, f"broken YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None
-            ) from None
+        data = load_yaml(path)
         if not isinstance(data, dict) or not isinstance(data.get("rules"), list) or set(data) - {"rules"}:
             raise KnowledgeError(path, "a rules file is a mapping with one key, 'rules', holding a list", field="rules")
         for n, raw in enumerate(data["rules"]):

@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from visitcoach.corpus.records import load_yaml
 from visitcoach.errors import KnowledgeError
 from visitcoach.text import JURISDICTIONS
 
@@ -156,13 +156,7 @@ def _empty() -> Vocabulary:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, _mtime: int) -> Vocabulary:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise KnowledgeError(path, "not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KnowledgeError(path, f"broken YAML: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None) from None
+    raw = load_yaml(path)
     if not isinstance(raw, dict):
         raise KnowledgeError(path, "must be a mapping with a `concepts` list")
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -11,6 +11,19 @@ from pydantic import BaseModel, ValidationError
 from visitcoach.errors import KnowledgeError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml(path: Path) -> Any:
+    """`path` parsed as YAML; one KnowledgeError naming the file (and line) when it is not UTF-8 or not YAML."""
+    try:
+        return yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise KnowledgeError(path, "not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KnowledgeError(
+            path, f"broken YAML: {getattr(exc, 'problem', None) or exc}", line=mark.line + 1 if mark else None
+        ) from None
 
 
 def read_record(path: Path, model: type[M], what: str, hint: str = "") -> M:
