@@ -247,7 +247,11 @@ class Composer:
                 continue
             if r.score < 0.35 * top_score:
                 break
-            cands = [c for c in self.candidates(r.section, q) if not _repeats(c[1].text, used_text)]
+            cands = [
+                c for c in self.candidates(r.section, q)
+                # an English reader gets no Chinese support lines (a Chinese reader of US/UK law may get English ones)
+                if not _repeats(c[1].text, used_text) and (q.lang == "zh" or _sentence_lang(c[1].text) == "en")
+            ]
             if not cands or cands[0][0] < MIN_SUPPORT or _EXAMPLE.match(cands[0][1].text):
                 continue
             label = cands[0][1].label
