@@ -12,8 +12,8 @@ The score of a family is a weighted sum of three signals, each in [0, 1]:
   weighted by how well the concept matched and where the section stands in its list;
 - `heading`: the idf-weighted share of the question's words found in the section's heading path.
 
-`WEIGHTS` were fitted on the dev split of `evals/datasets/ask.jsonl` only
-(`benchmarks/fit_ranking.py --split dev`). A jurisdiction the question names (or the UI chose)
+`WEIGHTS` were set by hand looking at the dev split of `evals/datasets/ask.jsonl` only;
+`benchmarks/fit_ranking.py` grids them over the dev split (it never reads the test split). A jurisdiction the question names (or the UI chose)
 admits only that jurisdiction's documents plus group-wide policy; case notes are admitted only when
 the question is about a case.
 """
@@ -31,7 +31,7 @@ from visitcoach.retrieval.jurisdiction import without_place
 from visitcoach.retrieval.manifest import StoredChunk
 from visitcoach.text import tokenize
 
-#: Weights of the three signals (fitted on the dev split; see the module docstring).
+#: Weights of the three signals (set on the dev split; see the module docstring).
 WEIGHTS = {"retrieval": 1.0, "concept": 1.2, "heading": 0.3}
 #: How many chunks hybrid search returns for section ranking.
 SEARCH_DEPTH = 24
