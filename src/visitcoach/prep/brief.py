@@ -12,14 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from visitcoach.compliance.checker import Checker
-from visitcoach.compliance.context import VisitContext
 from visitcoach.config import Settings
 from visitcoach.corpus.cases import all_cases, load_case
 from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.corpus.schemas import CaseFile, PlanPolicy
 from visitcoach.errors import BackendError, ConfigError, IndexStoreError
 from visitcoach.prep import text as T
-from visitcoach.prep.decision import Decision, Statement, decide, min_collectors
+from visitcoach.prep.decision import Decision, Statement, decide, visit_context
 from visitcoach.prep.history import CaseHistory
 from visitcoach.prep.situation import applicable_rules, situation
 from visitcoach.prep.worth import worth_it
@@ -211,13 +210,7 @@ def _opening(
     from visitcoach.llm.prompts import render
     from visitcoach.llm.redact import Redactor
 
-    ctx = VisitContext(
-        jurisdiction=case.jurisdiction,  # type: ignore[arg-type]
-        location=case.address_type,  # type: ignore[arg-type]
-        collectors=min_collectors(checker, case.jurisdiction),
-        opening=True,
-        flags=case.flags,
-    )
+    ctx = visit_context(checker, case)
     offline = opening_script(settings, policy, case, lang)
     text, source, notice = offline, "offline", None
     if available(settings):

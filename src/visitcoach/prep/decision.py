@@ -42,7 +42,6 @@ class Decision:
     findings: list[Finding]
 
 
-
 def permitted_hours(checker: Checker, jurisdiction: str) -> tuple[int, int]:
     """The jurisdiction's visit window, read from the visit-time rule (rules are data)."""
     for rule in checker.rules:
@@ -59,6 +58,17 @@ def min_collectors(checker: Checker, jurisdiction: str) -> int | None:
     needs = [rule.spec.detect.min_collectors[jurisdiction] for rule in checker.rules
              if rule.spec.detect.context == "visit_staffing" and jurisdiction in rule.spec.detect.min_collectors]
     return max(needs) if needs else None
+
+
+def visit_context(checker: Checker, case: CaseFile) -> VisitContext:
+    """The context of a first visit to the case's address by the minimum team (what the brief checks against)."""
+    return VisitContext(
+        jurisdiction=case.jurisdiction,  # type: ignore[arg-type]
+        location=case.address_type,  # type: ignore[arg-type]
+        collectors=min_collectors(checker, case.jurisdiction),
+        opening=True,
+        flags=case.flags,
+    )
 
 
 def busy_times(case: CaseFile) -> tuple[list[Busy], list[str]]:

@@ -6,10 +6,9 @@ import re
 from decimal import Decimal
 
 from visitcoach.compliance.checker import Checker
-from visitcoach.compliance.context import VisitContext
 from visitcoach.corpus.schemas import CaseFile
 from visitcoach.prep import text as T
-from visitcoach.prep.decision import Statement, min_collectors
+from visitcoach.prep.decision import Statement, visit_context
 from visitcoach.repayment.wording import fmt_money
 
 
@@ -82,13 +81,7 @@ RULE_CATEGORIES = (
 
 def applicable_rules(checker: Checker, case: CaseFile, lang: str) -> list[Statement]:
     """One line per conduct category: the first rule of that category that applies at this visit."""
-    ctx = VisitContext(
-        jurisdiction=case.jurisdiction,  # type: ignore[arg-type]
-        location=case.address_type,  # type: ignore[arg-type]
-        collectors=min_collectors(checker, case.jurisdiction),
-        opening=True,
-        flags=case.flags,
-    )
+    ctx = visit_context(checker, case)
     out = []
     for category in RULE_CATEGORIES:
         rule = next((r for r in checker.rules if r.spec.category == category and r.applies(ctx)), None)

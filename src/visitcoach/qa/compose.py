@@ -20,7 +20,7 @@ from visitcoach.qa.types import Citation
 from visitcoach.qa.understand import Question
 from visitcoach.retrieval.index import Hit, KnowledgeIndex
 from visitcoach.retrieval.manifest import StoredChunk
-from visitcoach.text import readable_sentences, tokenize
+from visitcoach.text import detect_lang, readable_sentences, tokenize
 
 #: At most this many cited sentences in an offline answer (direct answer and country lines included).
 MAX_SENTENCES = 5
@@ -102,12 +102,6 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
-def _sentence_lang(text: str) -> str:
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk * 3 >= latin and cjk else "en"
-
-
 def _repeats(text: str, said: set[str]) -> bool:
     """Whether a sentence mostly repeats one already in the answer."""
     words = set(tokenize(text, bigrams=True))
@@ -145,7 +139,7 @@ class Composer:
                 s += 0.05
         if re.search(r"secondary source|二手来源", sentence.text, re.IGNORECASE):
             s -= 0.1
-        if _sentence_lang(sentence.text) != q.lang:
+        if detect_lang(sentence.text) != q.lang:
             s -= 0.2  # the pack carries most rules in both languages: quote the question's
         if _HISTORY.search(sentence.text):
             s -= 0.25  # when a rule was adopted is rarely what an agent asks
@@ -166,8 +160,8 @@ class Composer:
                 continue  # another country's rule is never the answer
             scored = (self.score(sent, q, words, total, named), sent)
             (examples if _EXAMPLE.match(sent.text) or _DISCLAIMER.search(sent.text) else out).append(scored)
-        same = [c for c in out if _sentence_lang(c[1].text) == q.lang]
-        other = [c for c in out if _sentence_lang(c[1].text) != q.lang]
+        same = [c for c in out if detect_lang(c[1].text) == q.lang]
+        other = [c for c in out if detect_lang(c[1].text) != q.lang]
         for group in (same, other, examples):
             group.sort(key=lambda x: (-x[0], x[1].position))
         # the question's language first ("中文要点" lines serve a Chinese question, not an English one);
@@ -250,7 +244,7 @@ class Composer:
             cands = [
                 c for c in self.candidates(r.section, q)
                 # an English reader gets no Chinese support lines (a Chinese reader of US/UK law may get English ones)
-                if not _repeats(c[1].text, used_text) and (q.lang == "zh" or _sentence_lang(c[1].text) == "en")
+                if not _repeats(c[1].text, used_text) and (q.lang == "zh" or detect_lang(c[1].text) == "en")
             ]
             if not cands or cands[0][0] < MIN_SUPPORT or _EXAMPLE.match(cands[0][1].text):
                 continue
