@@ -23,12 +23,13 @@ Space, Field Visit Policy).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from visitcoach.llm.pii import Span
-from visitcoach.text import CJK
+from visitcoach.text import CJK, CJK_CHAR
 
 # -- Chinese ---------------------------------------------------------------------------------------
 
@@ -50,16 +51,14 @@ ZH_COMPOUND_SURNAMES = (
     "单于", "赫连", "万俟", "闻人", "太史",
 )
 _ZH_RISKY = set(
-    "于余付方白高任何周金马万成时常安全江路石文明关向钱程武夏宁强应解计申包商云国平花元信智富相容敬连项简"
-    "车管满原南华乐惠封谈查官池迟师边阳游曲盛谷苗单季毕凌童纪舒符尚祝甘左兰焦齐易牛温康龙史黎雷段严孔莫汤"
-    "戴施葛邢乔伍庄章鲁岳詹欧耿俞柳梅柯裴霍涂翁冉蓝辛蒙鲍喻蒲房滕屈饶艾尤穆农司卓古吉简芦麦景党宫费卜冷席"
-    "卫米柏宗桂佟应巫寇桑郎丛仲巩池麻苑封谈惠荆乐郁南班储原燕楚劳皮粟楼盘满闻厉伊区花权帅盖练廉井祖漆巴丰"
-    "支卿国狄平计索宣晋相初云容敬普戈伏鹿薄雍羊乌母修杭况宿鲜印隆茹诸战慕危玉银湛宾戎勾茅呼居揭干衣展阴智"
-    "幸奉植衡富"
+    "于余付方白高任何周金马万成时常安全江路文明关向钱和强应解计申包商云国平花元信智富相容敬连项简车管满原南华乐"
+    "惠封谈查官池迟师边阳游曲盛谷单季纪舒符尚祝甘左齐易牛温康龙史雷段严汤戴施乔庄章鲁岳欧梅涂蓝辛蒙房屈尤农司"
+    "古吉麦景党宫费卜冷席卫宗巫寇桑丛仲麻苑荆郁班储燕楚劳皮楼盘闻厉伊区权帅盖练廉井祖巴丰支卿索宣晋初普戈伏"
+    "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡"
 )
 #: Characters common in Chinese given names.
 ZH_GIVEN_CHARS = set(
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英霞平刚桂华建国文辉玲萍红鹏宇浩婷雪琳晓欣燕梅兰凤玉志海峰亮斌波"
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英霞平刚桂华建国文辉玲萍红鹏宇浩婷雪琳晓欣燕梅兰凤玉志海峰亮斌波小"
     "慧佳颖倩丹莉俊宁飞云林龙成新春金东荣德胜庆立然航帆鑫健坤毅博锋凯旭阳昊睿轩泽晨瑞梓涵琪怡萱悦彤妍菲薇"
     "淑珍贞娥翠香琴芬珠雅芝君露瑶璐蓉茜媛婧岚冰楠爽双宏永福贵生祥才发良山仁义礼信忠孝廉耀光昌盛兴旺富民安"
     "康乐喜秋冬松柏竹枫杨柳桃菊莲荷蕾蓓芸茹若菁萌豪雄威武彪虎鹰鸿鹤麟骏驰腾跃振奋进利晶莹璇瑾瑜琦玮珊琼环"
@@ -69,7 +68,7 @@ ZH_GIVEN_CHARS = set(
     "辰达迪逸远运通雷震霆鸣凡亚克彬斐旻昭晋景智曼月朋杉栋树桐梁森楷权欢歆毓永汉汝沙治泰洪津浚淇渝湘滢"
     "漫潮灿炜烨焕煜熙燕牧玄珏琪瑞璟甜田畅皓盈睿石硕碧祺禄福秀程稳章竣笑筱简粤素紫红纯绍继缨罡美翠耀聪"
     "育胜舒艳芙芮芷苏英茂荣莎莘莹萌萍葆蓉蔓蕙薇虹蛟蝶衡袁西言誉语诺谦豪贝贤赫超越轩辉辛达迎邦铮锋镇长"
-    "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄一二三四五六七八九十"
+    "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄晴宾蕾萱芊芯沫菡诗琪梦瑶一二三四五六七八九十"
 )
 #: Characters that do not continue a name: particles, pronouns, common verbs and place/measure words.
 _ZH_NOT_GIVEN = set(
@@ -84,12 +83,28 @@ _ZH_CUES = (
     "孙子", "孙女", "侄子", "侄女", "外甥", "朋友", "同事", "邻居", "室友", "房东", "租客", "老板", "领导", "主管",
     "同学", "名叫", "叫做", "叫", "姓名", "名字是", "名字叫", "本人", "户主", "员工", "催收员", "外访员", "业务员",
     "专员", "律师", "法官", "民警", "警官", "医生", "护士", "社工", "负责人", "法人", "法定代表人", "收件人",
-    "尊敬的", "亲爱的", "致", "找", "联系", "拜访", "见到", "见了", "通知", "告诉", "问", "让", "请", "和", "与",
-    "及", "、", "同", "跟", "给", "由", "签字人", "经办人", "当事人", "申请人", "被申请人", "原告", "被告", "证人",
+    "尊敬的", "亲爱的", "致", "签字人", "经办人", "当事人", "申请人", "被申请人", "原告", "被告", "证人",
     "家属", "亲属", "家人", "监护人", "代理人", "对方", "男友", "女友", "未婚夫", "未婚妻", "舅舅", "姑姑", "叔叔",
     "阿姨", "伯伯", "表哥", "表姐", "表弟", "表妹", "堂哥", "堂弟",
 )
-_ZH_STRONG_CUES = tuple(c for c in _ZH_CUES if len(c) >= 2 and c not in ("联系", "通知", "告诉", "拜访", "见到", "见了"))
+_ZH_NAME_CUES = (
+    *(c for c in _ZH_CUES if c not in ("尊敬的", "亲爱的", "致", "本人", "对方")),
+    "户名", "账户名", "开户名", "持卡人", "收款人", "付款人", "姓名为", "名为", "名字",
+)
+_ZH_CUE_NAME = re.compile(
+    rf"(?:{'|'.join(sorted(_ZH_NAME_CUES, key=len, reverse=True))})[：:\s]*(?:是|为|叫)?\s*"
+    rf"({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{CJK}]{{1,2}})"
+)
+#: Characters that transliterate foreign names (詹姆斯, 威尔逊, 玛丽亚).
+_ZH_TRANSLIT = (
+    "阿埃艾爱安奥巴芭拜班邦保鲍贝本比彼毕波伯博布查达戴丹道德迪蒂丁东杜多厄恩法菲费芬丰佛夫福盖冈戈格贡古哈"
+    "海汉豪赫亨胡华怀惠霍基吉加贾杰金卡凯坎康柯科克肯库拉莱兰朗劳勒雷蕾里利莉丽连林琳卢鲁路伦罗洛玛马迈麦曼"
+    "梅美门蒙米密明摩莫穆纳娜奈南内尼妮纽诺欧帕潘佩彭皮普齐奇乔切琼丘萨塞桑瑟森沙莎珊尚舍史斯丝索塔泰坦汤唐"
+    "特托瓦万威韦维温沃乌伍西希锡夏谢辛休雅亚扬耶伊因英尤约詹朱兹佐尔姆逊娃黛蒂汀妮琪薇茨伊"
+)
+_ZH_FOREIGN = re.compile(f"[{_ZH_TRANSLIT}]{{2,6}}(?:·[{_ZH_TRANSLIT}]{{2,8}})+")
+#: Weak cues: a name often follows them, but so do ordinary words (和, 找, 让 …).
+_ZH_WEAK_CUES = ("找", "联系", "拜访", "见到", "见了", "通知", "告诉", "问", "让", "请", "和", "与", "及", "、", "同", "跟", "给", "由", "把", "对", "向")
 _ZH_TITLES = (
     "先生", "女士", "小姐", "太太", "夫人", "阿姨", "大爷", "大妈", "大叔", "大婶", "大哥", "大姐", "师傅", "老师",
     "经理", "老板", "主任", "律师", "医生", "科长", "处长", "局长", "同学", "爷爷", "奶奶", "阿婆", "老太", "老汉",
@@ -99,7 +114,13 @@ _ZH_AFTER = re.compile(
     r"(?:说|讲|表示|称|告诉|同意|拒绝|答应|承诺|要求|希望|认为|觉得|回答|解释|保证|确认|提出|打电话|来电|接听|"
     r"住|在家|家里|家中|的电话|的手机|的号码|的身份证|的地址|的家|的妻子|的丈夫|的儿子|的女儿|的父亲|的母亲|的母親|"
     r"的老婆|的老公|的欠款|的借款|的账户|的银行卡|的情况|的家属|本人|夫妇|一家|欠款|欠了|借了|还款|签字|签名|"
-    r"今天|昨天|明天|目前|现在|已经|不在|没有|先生|女士|和|与|、|（|\(|，|。)"
+    r"今天|昨天|明天|目前|现在|已经|不在|没有|先生|女士|和|与|、|（|\(|，|。|身份证|手机|电话|微信|QQ|qq|邮箱|账号|"
+    r"卡号|银行卡|信用卡|留|住|是|在|也|欠|借|还|的)"
+)
+#: What follows only a person: speech, a possessed identifier, residence.
+_ZH_PERSONAL = re.compile(
+    r"(?:说|表示|告诉|同意|拒绝|答应|承诺|的电话|的手机|的号码|的身份证|的地址|的家|身份证|手机|电话|微信|QQ|qq|邮箱|"
+    r"账号|卡号|银行卡|住在|住|留的|留了|先生|女士|夫妇|本人|的妻子|的丈夫|的老婆|的老公|的儿子|的女儿)"
 )
 _ZH_ORG_SUFFIX = (
     "公司", "有限公司", "股份", "银行", "集团", "金融", "消费金融", "小贷", "贷款", "律所", "律师事务所", "事务所",
@@ -168,24 +189,24 @@ _ZH_TOP_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林�
 
 
 def _common_word(word: str, freq: dict[str, int], tags: dict[str, str]) -> bool:
-    """An ordinary dictionary word that happens to begin with a surname character."""
+    """An ordinary dictionary word that happens to begin with a surname character.
+
+    jieba tags many ordinary words `nr` (张贴, 周转, 谢谢, 方正): a frequent one is a word, whatever its tag."""
     if word in _ZH_NOT_NAMES:
         return True
     f = freq.get(word, 0)
     if not f:
         return False
-    tag = tags.get(word, "")
-    if tag.startswith("nr"):
-        # jieba tags many words `nr` (张贴, 周转, 谢谢); a real name has given-name characters.
+    if tags.get(word, "").startswith("nr"):
         given = word[len(_surname_of(word)):]
-        return f >= 100 and not all(c in ZH_GIVEN_CHARS for c in given)
-    return f >= 3 or tag in ("ns", "nt", "nz")
+        return f >= 100 or not given or not all(c in ZH_GIVEN_CHARS for c in given)
+    return True
 
 
-def _cue_before(run: str, at: int, text: str, run_start: int) -> bool:
+def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, ...] = _ZH_CUES) -> bool:
     before = text[max(0, run_start + at - 8): run_start + at]
-    before = re.sub(r"[\s：:，,是为]+$", "", before) if not before.endswith(("、",)) else before
-    return before.endswith(_ZH_CUES)
+    before = re.sub(r"[\s：:，,是为]+$", "", before)
+    return before.endswith(cues)
 
 
 def chinese_names(text: str) -> list[Span]:
@@ -198,7 +219,7 @@ def chinese_names(text: str) -> list[Span]:
         run, base = run_match.group(0), run_match.start()
         tokens: list[tuple[int, int, str]] = []
         pos = 0
-        for tok in jieba.cut(run, HMM=True):
+        for tok in _resplit(jieba.cut(run, HMM=True), freq):
             tokens.append((pos, pos + len(tok), tok))
             pos += len(tok)
         starts = {s for s, _, _ in tokens}
@@ -206,7 +227,10 @@ def chinese_names(text: str) -> list[Span]:
         # Forms of address: 王先生, 李女士, 张总; 老王, 小张.
         for m in _ZH_TITLE_RE.finditer(run):
             s, e = m.span()
-            if s in starts and (e in ends or e == len(run)) and m.group(0) not in _ZH_NOT_NAMES:
+            word = m.group(0)
+            if word in _ZH_NOT_NAMES or (freq.get(word, 0) >= 20 and not tags.get(word, "").startswith("nr")):
+                continue
+            if s in starts and (e in ends or e == len(run)):
                 title = m.group(0)[len(_surname_of(m.group(0))):]
                 if len(title) == 1 and title in "总姐哥叔婶伯工老妈嫂某" and _surname_of(m.group(0)) in _ZH_RISKY and not _cue_before(run, s, text, base):
                     continue
@@ -237,7 +261,7 @@ def chinese_names(text: str) -> list[Span]:
                             break
                         given += t2
                         end = e2
-                    elif not given and len(t2) == 2 and all(c in ZH_GIVEN_CHARS for c in t2) and freq.get(t2, 0) < 1000:
+                    elif not given and len(t2) == 2 and all(c in ZH_GIVEN_CHARS for c in t2) and freq.get(t2, 0) < 5000:
                         given, end = t2, e2
                         break
                     elif not given and cued and t2[0] in ZH_GIVEN_CHARS and t2[0] not in _ZH_NOT_GIVEN:
@@ -259,23 +283,67 @@ def chinese_names(text: str) -> list[Span]:
                 continue
             tag = tags.get(word, "")
             cue = _cue_before(run, s, text, base)
-            title_or_verb = bool(_ZH_AFTER.match(after)) or any(after.startswith(t) for t in _ZH_TITLES[:20])
+            weak = not cue and _cue_before(run, s, text, base, _ZH_WEAK_CUES)
+            title_or_verb = weak or bool(_ZH_AFTER.match(after)) or after.startswith(_ZH_TITLES[:20])
             common = _common_word(word, freq, tags)
             given_like = all(c in ZH_GIVEN_CHARS for c in given)
             risky = surname in _ZH_RISKY
-            if tag == "ns" and not cue:
+            if (tag == "ns" and not cue) or common:
                 continue
             if cue:
-                ok = not common or (given_like and tag.startswith("nr"))
+                ok = True
             elif title_or_verb:
-                ok = not common and (not risky or given_like) and (len(given) == 2 or given_like)
+                ok = (given_like or len(given) == 2) and (
+                    not risky or (given_like and not split and (len(given) == 2 or bool(_ZH_PERSONAL.match(after))))
+                )
             else:
-                ok = not common and (given_like if (risky or split) else True) and len(word) >= 2
+                # No context: an unknown word of surname + given-name characters (the HMM's new words).
+                ok = given_like and not freq.get(word) and (not risky or len(given) == 2)
                 if ok and split and len(given) == 1 and (risky or not _followed_by_break(after)):
                     ok = False
             if ok:
                 out.append(Span(base + s, base + end, "PERSON", 0.75 if cue or title_or_verb else 0.6, "zh_name"))
+        # Foreign names written with a middle dot (詹姆斯·威尔逊), in characters used for transliteration.
+        for m in _ZH_FOREIGN.finditer(run):
+            out.append(Span(base + m.start(), base + m.end(), "PERSON", 0.8, "zh_foreign"))
+    # After a strong cue the name is read from the characters themselves: jieba may cut it badly
+    # (账户名房志强 → 账户/名房/志强).
+    for m in _ZH_CUE_NAME.finditer(text):
+        surname, rest = m.group(1), m.group(2)
+        given = ""
+        for c in rest:
+            if c in _ZH_NOT_GIVEN or (given and c not in ZH_GIVEN_CHARS):
+                break
+            given += c
+        word = surname + given
+        if not given or _common_word(word, freq, tags) or "ns" in (tags.get(word), tags.get(word[:2])):
+            continue
+        if (len(word) > 2 and _common_word(word[:2], freq, tags)) or (surname in _ZH_RISKY and not all(c in ZH_GIVEN_CHARS for c in given)):
+            continue
+        after = text[m.start(1) + len(word): m.start(1) + len(word) + 6]
+        if after.startswith(_ZH_ORG_SUFFIX):
+            continue
+        out.append(Span(m.start(1), m.start(1) + len(word), "PERSON", 0.8, "zh_cue_name"))
     return out
+
+
+#: Characters the HMM glues onto an unknown name: a cue verb before it (叫罗敏), a verb after it (吕婷留, 郭总说).
+_GLUED_BEFORE = set("叫和跟找让给问与同被把对向由请")
+_GLUED_AFTER = set("说留住讲在是和跟的也都就又还要会不没想让给把被")
+
+
+def _resplit(tokens: Iterable[str], freq: dict[str, int]) -> Iterator[str]:
+    """jieba's tokens, with a glued cue or verb split off an unknown word of three or more characters."""
+    for tok in tokens:
+        if len(tok) >= 3 and not freq.get(tok) and CJK_CHAR.match(tok):
+            if tok[0] in _GLUED_BEFORE and _surname_of(tok[1:]):
+                yield tok[0]
+                tok = tok[1:]
+            if len(tok) >= 3 and tok[-1] in _GLUED_AFTER:
+                yield tok[:-1]
+                yield tok[-1]
+                continue
+        yield tok
 
 
 def _followed_by_break(after: str) -> bool:
@@ -441,7 +509,7 @@ _EN_CUES = re.compile(
     r"husband|wife|spouse|partner|ex-?husband|ex-?wife|ex-?partner|boyfriend|girlfriend|fianc[eé]e?|son|daughter|"
     r"mother|father|mum|mom|dad|brother|sister|uncle|aunt|auntie|cousin|nephew|niece|grandson|granddaughter|"
     r"grandmother|grandfather|grandma|grandpa|stepson|stepdaughter|stepfather|stepmother|child|neighbou?r|colleague|"
-    r"co-?worker|friend|boss|employer|manager|supervisor|landlord|landlady|flatmate|roommate|housemate|lodger|carer|"
+    r"co-?worker|friend|boss|manager|supervisor|landlord|landlady|flatmate|roommate|housemate|lodger|carer|"
     r"caregiver|agent|collector|officer|caseworker|advis[eo]r|named|called|nicknamed|surnamed|name\s+is|name's|"
     r"names\s+are|this\s+is|I'?m|I\s+am|ask\s+for|asked\s+for|speak\s+(?:to|with)|spoke\s+(?:to|with)|talk\s+to|"
     r"talked\s+to|met|meet|visited|visit|contact|contacted|call|called|phoned|emailed|texted|dear|regards|"
@@ -456,9 +524,11 @@ _EN_WEAK_CUES = re.compile(
     r"(?i)\b(?:for|from|with|and|by|to|tell|told|ask|asked|helped|paid|owes|owed|pays|met|meet|visit|visited|"
     r"contact|contacted|call|called|phoned|emailed|texted|this\s+is|I'?m|I\s+am)\s*[:,]?\s*$"
 )
-_NAME_WORD = r"(?:(?:Mc|Mac|O['’]|D['’]|Fitz)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?|[A-Z]\.)"
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
+_LOWER = "a-zß-öø-ÿāăąćĉċčďđēėęěğģīįıķĺļľłńņňōőœŕřśşšţťūůűųźżž"
+_NAME_WORD = rf"(?:(?:Mc|Mac|O['’]|D['’]|Fitz)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
-_CAP_RUN = re.compile(rf"(?<![A-Za-z0-9'’])(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD}))*(?![A-Za-z0-9])")
+_CAP_RUN = re.compile(rf"(?<![A-Za-z0-9'’{_LOWER}])(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD}))*(?![A-Za-z0-9{_LOWER}]|['’](?:t|re|ve|ll|m|d)\b)")
 _TITLE_BEFORE = re.compile(rf"(?:(?<=[^A-Za-z])|^){_EN_TITLES}\.?[ \t]+$")
 _ORG_TAIL = frozenset(
     "Street St Road Rd Avenue Ave Lane Ln Drive Close Way Court Ct Boulevard Blvd Place Pl Terrace Crescent Gardens "
@@ -471,7 +541,10 @@ _ORG_TAIL = frozenset(
     "Association Club Society Network Alliance Fund Airport Stadium Market Mall Hotel Inn Pub Restaurant Cafe "
     "Shop Stores Store Supermarket Pharmacy Clinic Surgery Practice Road's Bridge River Lake Forest Valley "
     "Mountain Island Beach Bay Harbour Harbor County City Town Village Borough District Region State Province "
-    "Street's Benefit Allowance Credit Tax Pension Space Scheme Programme Program Plan Line Helpline"
+    "Street's Benefit Allowance Credit Tax Pension Space Scheme Programme Program Plan Line Helpline Distribution "
+    "Transport Logistics Parts Auto Motors Print Printing Design Foods Food Bakery Builders Construction Cleaning "
+    "Consulting Media Studio Salon Garage Community Energy Utilities Telecom Water Electric Homes Care Retail "
+    "Supplies Systems Technologies Tech Labs Industries Manufacturing Wholesale Warehouse Express Airlines"
     .split()
 )
 _PINYIN_SURNAMES = frozenset(
@@ -501,15 +574,44 @@ def _pinyin(word: str) -> bool:
 
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[max(0, start - 3): start].rstrip(" \t\"'“‘(")
-    return not before or before[-1] in ".!?\n:;。！？；：" or start == 0
+    return not before or before[-1] in ".!?\n:;。！？；：|-*•#>" or start == 0
+
+
+@cache
+def census_surnames() -> frozenset[str]:
+    return _load("surnames_en.txt")
+
+
+#: Words that are never a surname after a given name, whatever the census says.
+_NEVER_SURNAME = frozenset((_MONTHS + " " + _DAYS + " I The A An And Or But If So Then This That It He She We They You").split())
+#: Given names that are also months, weekdays or places: never a name on their own.
+_NEVER_ALONE = frozenset((_MONTHS + " " + _DAYS + " Virginia Georgia Carolina Dakota Florence Victoria Sydney Paris Austin Houston "
+                          "Dallas Jackson Lincoln Washington Madison Chelsea Brooklyn Jordan India Asia Africa Kenya China London "
+                          "Camden Kent Devon Cornwall Sharon Chester Denver Orlando Phoenix Raleigh Chase Sterling Universal Christmas "
+                          "Easter Major General Judge Justice Dean Bishop Long Young King Price Page Lane Court").split())
+_NOT_BEFORE_NAME = frozenset("a an the at in on of per by this that these those our your their its his her my from into onto under via".split())
+
+
+#: After a capitalised run: it names an organisation ("Shah Print & Design Ltd", "Carrington Finance Ltd").
+_ORG_AFTER = re.compile(r"^\s*(?:&|and\s+(?:Sons|Co)\b|(?:Ltd|Limited|LLC|Inc|Plc|PLC|LLP|Co|Corp|Group|Holdings)\b)")
+#: After a capitalised word: it names a place ("Columbus, Ohio", "Hoboken, NJ 07030", "Leeds LS1 4AP").
+_PLACE_AFTER = re.compile(
+    r"^,?\s+(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|"
+    r"W[AVIY])\s+\d{5}\b|^,\s+(?:Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
+    r"Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+    r"Mississippi|Missouri|Montana|Nebraska|Nevada|New|North|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode|South|Tennessee|"
+    r"Texas|Utah|Vermont|Virginia|Washington|West|Wisconsin|Wyoming|England|Scotland|Wales)\b|"
+    r"^,?\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
+)
 
 
 def english_names(text: str) -> list[Span]:
     """English (and pinyin) person names and titled forms in `text`."""
     if not re.search(r"[A-Z]", text):
         return []
-    given, any_given, family = given_names(), all_given_names(), surnames()
+    given, any_given, family, census = given_names(), all_given_names(), surnames(), census_surnames()
     out: list[Span] = []
+    org_heads: set[str] = set()
     for m in _CAP_RUN.finditer(text):
         words = [(w.start() + m.start(), w.end() + m.start(), w.group(0))
                  for w in re.finditer(rf"{_NAME_WORD}|{_PARTICLE}", m.group(0))]
@@ -530,9 +632,16 @@ def english_names(text: str) -> list[Span]:
         kept: list[tuple[int, int, str]] = []
         for w in words:
             if w[2] in _EN_STOP:
+                # A surname that is also a word closes a name that a given name opened (Paula Green, Nicole Ward).
+                if len(kept) == 1 and kept[0][2] in any_given and w[2] in census and w[2] not in _NEVER_SURNAME:
+                    kept.append(w)
                 break
             kept.append(w)
         if len(kept) < len(words) and words[len(kept)][2] in _ORG_TAIL:
+            org_heads.update(w[2] for w in kept)
+            continue
+        if len(kept) == len(words) and (_ORG_AFTER.match(text[kept[-1][1]:]) or _PLACE_AFTER.match(text[kept[-1][1]:])):
+            org_heads.update(w[2] for w in kept)
             continue
         while kept and re.fullmatch(_PARTICLE, kept[-1][2]):
             kept.pop()
@@ -545,8 +654,9 @@ def english_names(text: str) -> list[Span]:
         if titled:
             ok = True
         elif len(names) >= 2:
-            if first in any_given and last not in _EN_STOP:
-                ok = first in given or last in family or last in any_given or _pinyin(last) or cue
+            if first in any_given and (last not in _EN_STOP or last in census):
+                ok = (first in given or last in family or last in any_given or _pinyin(last) or cue
+                      or (last in census and first not in _NEVER_ALONE))
             elif last in family and first not in _EN_STOP:
                 ok = True
             elif (first in _PINYIN_SURNAMES and _pinyin(last)) or (last in _PINYIN_SURNAMES and _pinyin(first)):
@@ -555,13 +665,19 @@ def english_names(text: str) -> list[Span]:
                 ok = cue and not weak_cue
         elif cue and not weak_cue:
             ok = True
-        elif weak_cue:
-            ok = first in given or first in family
         else:
-            ok = first in given and (first not in family or not _sentence_initial(text, kept[0][0]))
+            initial = _sentence_initial(text, kept[0][0])
+            ok = (first in given and (first not in family or not initial)) or (weak_cue and first in family)
+            if not ok and first in any_given and first not in _NEVER_ALONE and not initial:
+                # An everyday-word name mid-sentence (asking for Grace, tell Bill) is a name, unless a
+                # preposition or article makes it a thing (at Chase, the Grant).
+                prev = re.search(r"([A-Za-z]+)\W*$", text[max(0, kept[0][0] - 20): kept[0][0]])
+                ok = not prev or prev.group(1).lower() not in _NOT_BEFORE_NAME
+
         if ok:
             out.append(Span(start_at, kept[-1][1], "PERSON", 0.85 if titled or cue else 0.7, "en_name"))
-    return out
+    # A word seen heading an organisation here ("Carrington Finance") is that organisation when alone.
+    return [s for s in out if not (text[s.start: s.end] in org_heads and " " not in text[s.start: s.end])]
 
 
 def find(text: str) -> list[Span]:

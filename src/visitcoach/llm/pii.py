@@ -209,11 +209,13 @@ class Recogniser:
 
 
 RECOGNISERS: tuple[Recogniser, ...] = (
+    Recogniser("email", "EMAIL", _compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z])"), 0.95),
+    # Written out to dodge filters: "jo (at) example (dot) com", "jo at example dot com", "jo at example.com".
     Recogniser(
-        "email", "EMAIL",
-        _compile(r"[A-Za-z0-9._%+\-]+\s?(?:@|＠|\(at\)|\[at\]| at )\s?[A-Za-z0-9\-]+(?:\s?(?:\.|\(dot\)|\[dot\]| dot )\s?[A-Za-z0-9\-]+)*"
-                 r"\s?(?:\.|\(dot\)|\[dot\]| dot )\s?[A-Za-z]{2,}(?![A-Za-z])"),
-        0.95,
+        "email_spelled", "EMAIL",
+        _compile(r"(?i)[A-Za-z0-9._%+\-]+\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[A-Za-z0-9\-]+"
+                 r"(?:(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s)\s*[A-Za-z0-9\-]+)+|(?:\.[A-Za-z0-9\-]+)*\.(?:com|net|org|edu|gov|co|uk|cn|io|me|info|biz)\b)"),
+        0.85,
     ),
     # 18-character resident ID (birth date plausible; checksum not required), spaced 6-8-4 too; and the old 15-digit one.
     Recogniser("cn_id18", "CN_ID", _compile(rf"{_NOT_BEFORE}\d{{6}}[ \-]?(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ \-]?\d{{3}}[\dXx](?![\w\-])"), 0.9, validator=_cn_id),
