@@ -43,7 +43,7 @@ ZH_SURNAMES = (
     "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查"
     "麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝区郜阚花权帅屠朴盖练廉禹"
     "井祖漆巴丰支卿国狄平计索宣晋相初云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸"
-    "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧"
+    "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗"
 )
 ZH_COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
@@ -68,12 +68,14 @@ ZH_GIVEN_CHARS = set(
     "辰达迪逸远运通雷震霆鸣凡亚克彬斐旻昭晋景智曼月朋杉栋树桐梁森楷权欢歆毓永汉汝沙治泰洪津浚淇渝湘滢"
     "漫潮灿炜烨焕煜熙燕牧玄珏琪瑞璟甜田畅皓盈睿石硕碧祺禄福秀程稳章竣笑筱简粤素紫红纯绍继缨罡美翠耀聪"
     "育胜舒艳芙芮芷苏英茂荣莎莘莹萌萍葆蓉蔓蕙薇虹蛟蝶衡袁西言誉语诺谦豪贝贤赫超越轩辉辛达迎邦铮锋镇长"
-    "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄晴宾蕾萱芊芯沫菡诗琪梦瑶一二三四五六七八九十"
+    "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄晴宾蕾萱芊芯沫菡诗琪梦瑶可家以星冠卓玥奕宸彦昀翊"
+    "钧熠恺祯禹弘贺婕姝妙丫全守秉学宗占廷仲伯孟季兆保根水木铁锁柱满仙巧菊桂琴颜怀蕴灵朵芹苗莎媚娉婷一二三四五"
+    "六七八九十"
 )
 #: Characters that do not continue a name: particles, pronouns, common verbs and place/measure words.
 _ZH_NOT_GIVEN = set(
-    "的了在是说和与及也都就又还把被给让对向从到去来不没很太要会能可已今昨等这那哪些个么吗呢吧啊呀哦嗯着过"
-    "们您你我他她它其此每各该某所为以而但若则因于之乎者经将再更最非无有得地请须应需家里上下内外前后边面"
+    "的了在是说和与及也都就又还把被给让对向从到去来不没很太要会能已今昨等这那哪些个么吗呢吧啊呀哦嗯着过"
+    "们您你我他她它其此每各该某所为而但若则因于乎者经将再更最非无有得地请须应需里上下内外前后边面"
     "元块钱号月日年时分秒岁次件条款项张份期笔额率费息单表证卡书"
 )
 _ZH_CUES = (
@@ -605,10 +607,14 @@ _PLACE_AFTER = re.compile(
 )
 
 
+_EN_LOWER_AFTER_CUE = re.compile(
+    r"(?i:\b(borrower|customer|debtor|guarantor|tenant|husband|wife|partner|son|daughter|brother|sister|mother|father|"
+    r"named|called|mr|mrs|ms|miss|dr)\.?)\s+([a-z]{2,})(?:\s+([a-z]{2,}))?"
+)
+
+
 def english_names(text: str) -> list[Span]:
     """English (and pinyin) person names and titled forms in `text`."""
-    if not re.search(r"[A-Z]", text):
-        return []
     given, any_given, family, census = given_names(), all_given_names(), surnames(), census_surnames()
     out: list[Span] = []
     org_heads: set[str] = set()
@@ -676,6 +682,15 @@ def english_names(text: str) -> list[Span]:
 
         if ok:
             out.append(Span(start_at, kept[-1][1], "PERSON", 0.85 if titled or cue else 0.7, "en_name"))
+    # Typed in lower case after a cue or title ("borrower john smith", "mrs patel"): known names only.
+    for m in _EN_LOWER_AFTER_CUE.finditer(text):
+        first, second = m.group(2), m.group(3)
+        titled = bool(re.fullmatch(r"(?i)mr|mrs|ms|miss|dr", m.group(1)))
+        if titled and first.capitalize() in census:
+            out.append(Span(m.start(1), m.end(2), "PERSON", 0.75, "en_lower"))
+        elif first.capitalize() in given:
+            end = m.end(3) if second and second.capitalize() in census else m.end(2)
+            out.append(Span(m.start(2), end, "PERSON", 0.7, "en_lower"))
     # A word seen heading an organisation here ("Carrington Finance") is that organisation when alone.
     return [s for s in out if not (text[s.start: s.end] in org_heads and " " not in text[s.start: s.end])]
 

@@ -154,9 +154,12 @@ _STREET_TYPES = (
 )
 _EN_ADDRESS = (
     r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?,?\s+)?"
-    r"(?<![\w£$¥€.,])\d{1,5}[A-Za-z]?(?:-\d{1,5})?,?\s+(?:[A-Z][A-Za-z'’]+\s+){1,3}"
-    rf"(?:{_STREET_TYPES})\b\.?"
+    r"(?<![\w£$¥€.,/])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'’]+\s+){1,3}"
+    rf"(?:{_STREET_TYPES})s?\b\.?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
     r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*\d+[A-Za-z]?)?"
+    # a US address runs on through the city, state and ZIP: "318 Maple Drive, Columbus, OH 43215"
+    r"(?:,\s*(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
 )
 # Lower-case street names are rarer but still an address ("42 baker street").
 _EN_ADDRESS_LOWER = (
@@ -166,26 +169,21 @@ _EN_ADDRESS_LOWER = (
 
 _ZH_NUM = r"[\d零〇一二三四五六七八九十百两]"
 _ZH_REGION = rf"(?:[{CJK}]{{2,7}}?(?:省|自治区|特别行政区|市|区|县|旗|镇|乡|街道))"
-_ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区))"
-_ZH_NUMBERED = (
-    rf"(?:{_ZH_NUM}{{1,5}}(?:号|號)(?:院)?)"
-    rf"(?:{_ZH_NUM}{{1,4}}(?:号楼|號樓|栋|幢|座|楼|号院))?"
-    rf"(?:{_ZH_NUM}{{1,3}}(?:单元|单元楼|门))?"
-    rf"(?:{_ZH_NUM}{{1,3}}(?:层|楼))?"
-    rf"(?:{_ZH_NUM}{{1,5}}(?:室|房|号房|户))?"
-)
+_ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区))(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段)?"
+# After the street number: building, unit and room in any of their usual shapes, ending on a number or a
+# unit word ("华星时代广场A座1203", "5栋2单元301室", "12号601"); never across a particle or a comma.
+_ZH_PLAIN = r"(?![的了在是有和与不也都就要会去到说我你他她它们这那个吗呢吧，。；、：！？（）])"
+_ZH_TAIL = rf"(?:\s?(?:{_ZH_PLAIN}[{CJK}A-Za-z\d\-\s]){{0,18}}(?<=[\d室户座栋幢元层楼号房]))?"
+_ZH_NUMBERED = rf"(?:\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄)(?:院)?){_ZH_TAIL}"
 _ZH_BUILDING = (
     rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|府|园|城))"
-    rf"(?:{_ZH_NUM}{{1,4}}(?:号楼|号|栋|幢|座|期|区))"
-    rf"(?:{_ZH_NUM}{{1,3}}(?:单元|门))?"
-    rf"(?:{_ZH_NUM}{{1,3}}(?:层|楼))?"
-    rf"(?:{_ZH_NUM}{{1,5}}(?:室|号|房|户))?"
+    rf"(?:\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|号|栋|幢|座|期|区)){_ZH_TAIL}"
 )
 _ZH_UNIT_ONLY = rf"(?:{_ZH_NUM}{{1,4}}(?:号楼|栋|幢|座)){_ZH_NUM}{{1,3}}(?:单元)?(?:{_ZH_NUM}{{1,5}}(?:室|号|户))"
 
 _WECHAT_CUE = r"(?:微信号?|微信\s*ID|微信账号|威信|薇信|V信|v信|vx|VX|Vx|wx|WX|WeChat(?:\s*ID)?|Wechat(?:\s*ID)?|wechat(?:\s*id)?|weixin|Weixin)"
 _QQ_CUE = r"(?:QQ|qq|Qq|扣扣)"
-_JOIN = r"\s*(?:号码|号|ID|id|账号|帐号|是|为|:|：|-|#)?\s*(?:是|为|:|：)?\s*"
+_JOIN = r"\s*(?:号码|号|ID|id|账号|帐号|number|no\.?|num|是|为|:|-|#)?\s*(?:是|为|:|is)?\s*"
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -265,7 +263,8 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     # Street addresses.
     Recogniser("en_address", "ADDRESS", _compile(_EN_ADDRESS), 0.8),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6),
-    Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}(?:[{CJK}A-Za-z]{{2,10}}?(?:小区|花园|公寓|大厦|家园|苑|新村|大楼)?{_ZH_NUM}{{0,4}}(?:号楼|栋|幢|座)?{_ZH_NUM}{{0,3}}(?:单元)?{_ZH_NUM}{{0,5}}(?:室|户)?)?|{_ZH_BUILDING})"), 0.8, validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None),
+    Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})"), 0.8,
+               validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None),
     Recogniser("zh_unit", "ADDRESS", _compile(_ZH_UNIT_ONLY), 0.6),
 )
 
