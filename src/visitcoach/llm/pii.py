@@ -227,9 +227,6 @@ RECOGNISERS: tuple[Recogniser, ...] = (
                  r"(\d(?:[ \-]?\d){5,22})(?![\d\-])"),
         0.8, group=1, validator=lambda v, t, s: _account(v, t, s),
     ),
-    # 12-19 digits in groups (4-4-4-4, 4-4-4-4-3, 6-13 ...) or in one run: a card (Luhn) or an account number.
-    Recogniser("digits_grouped", "CARD", _compile(rf"{_NOT_BEFORE}\d{{4,6}}(?:[ \-]\d{{3,6}}){{2,4}}{_NOT_AFTER}"), 0.75, validator=_card),
-    Recogniser("digits_run", "CARD", _compile(rf"{_NOT_BEFORE}\d{{12,19}}{_NOT_AFTER}"), 0.7, validator=_card),
     # US SSN in its usual shapes (no area-number rules: a mistyped one is still an SSN), and after its cue.
     Recogniser("ssn", "SSN", _compile(r"(?<![\w\-.])\d{3}[\-‐–]\d{2}[\-‐–]\d{4}(?![\w\-]|\.\d)"), 0.9),
     Recogniser("ssn_cue", "SSN", _compile(r"(?i)(?:SSN|social\s+security(?:\s+(?:number|no\.?))?|社会安全号码?|社保号)\s*(?:is|#|:|：|是)?\s*(\d{3}[ \-]?\d{2}[ \-]?\d{4})(?!\d)"), 0.9, group=1),
@@ -292,6 +289,42 @@ def _trim_zh_address(text: str, start: int, end: int) -> int:
     return start
 
 
+# A run of digit groups ("4111 1111 1111 1111", "6222020200112233446", two cards side by side).
+_DIGIT_RUN = _compile(rf"{_NOT_BEFORE}\d+(?:[ \-]\d+)*{_NOT_AFTER}")
+_GROUP = _compile(r"\d+")
+
+
+def _digit_run_spans(probe: str) -> list[Span]:
+    """Card and account numbers: windows of 12-19 digits made of whole consecutive groups of a digit run
+    (a Luhn-valid window first, then the longest), so two numbers typed side by side are both found."""
+    out = []
+    for run in _DIGIT_RUN.finditer(probe):
+        groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group(0))]
+        if sum(e - s for s, e in groups) < 12:
+            continue
+        i = 0
+        while i < len(groups):
+            best: tuple[int, bool] | None = None
+            digits = 0
+            for j in range(i, len(groups)):
+                digits += groups[j][1] - groups[j][0]
+                if digits > 19:
+                    break
+                if digits >= 12:
+                    valid = luhn(probe[groups[i][0]: groups[j][1]])
+                    if best is None or valid >= best[1]:
+                        best = (j, valid)
+            if best is None:
+                i += 1
+                continue
+            a, b = groups[i][0], groups[best[0]][1]
+            kind = _card(probe[a:b], probe, a)
+            if kind:
+                out.append(Span(a, b, kind, 0.75, "digit_run"))
+            i = best[0] + 1
+    return out
+
+
 def find(text: str) -> list[Span]:
     """Every candidate identifier span (overlapping candidates included)."""
     probe = text.translate(FULLWIDTH)
@@ -312,4 +345,4 @@ def find(text: str) -> list[Span]:
             while end > start and probe[end - 1] in " -.,":
                 end -= 1
             out.append(Span(start, end, kind, r.score, r.name))
-    return out
+    return out + _digit_run_spans(probe)
