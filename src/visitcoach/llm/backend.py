@@ -12,6 +12,7 @@ deterministic engine (extractive answers, templates, the persona state machine).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,17 +79,21 @@ def explain(exc: BaseException, settings: Settings) -> tuple[str, bool]:
     return f"model {model!r} at {_where(settings)} failed: {type(exc).__name__}: {exc}", False
 
 
+#: The unfinished end of a placeholder: an open bracket with no close yet, or a bare `PERSON_` prefix.
+_OPEN_PLACEHOLDER = re.compile(r"[\[【［][^\]】］]{0,22}$|(?<![A-Za-z0-9_])[A-Z][A-Z_]{0,8}\d{0,3}$")
+
+
 class StreamRestorer:
-    """Restores placeholders in streamed text, holding back a chunk that ends inside `[...`."""
+    """Restores placeholders in streamed text, holding back a chunk that ends inside one (`[PERS`, `【PERSON_`)."""
 
     def __init__(self, redactor: Redactor, emit: Callable[[str], None]) -> None:
         self._redactor, self._emit, self._pending = redactor, emit, ""
 
     def feed(self, piece: str) -> None:
         self._pending += piece
-        cut = self._pending.rfind("[")
-        if cut != -1 and "]" not in self._pending[cut:] and len(self._pending) - cut < 24:
-            ready, self._pending = self._pending[:cut], self._pending[cut:]
+        held = _OPEN_PLACEHOLDER.search(self._pending)
+        if held:
+            ready, self._pending = self._pending[: held.start()], self._pending[held.start():]
         else:
             ready, self._pending = self._pending, ""
         if ready:

@@ -613,6 +613,10 @@ _EN_LOWER_AFTER_CUE = re.compile(
 )
 
 
+def _strong_cue(before: str) -> bool:
+    return bool(_EN_CUES.search(before)) and not _EN_WEAK_CUES.search(before)
+
+
 def english_names(text: str) -> list[Span]:
     """English (and pinyin) person names and titled forms in `text`."""
     given, any_given, family, census = given_names(), all_given_names(), surnames(), census_surnames()
@@ -626,6 +630,10 @@ def english_names(text: str) -> list[Span]:
         start_at = m.start() - len(title.group(0)) if title else m.start()
         # Leading titles and capitalised cue or stop words ("Borrower", "Dear", "Mr") are context.
         while words and (re.fullmatch(_EN_TITLES, words[0][2]) or words[0][2] in _EN_STOP):
+            if words[0][2] in any_given and _strong_cue(text[max(0, words[0][0] - 40): words[0][0]]):
+                break  # "her husband Will", "a neighbour called May"
+            if words[0][2] in any_given and len(words) > 1 and words[1][2] in family:
+                break  # "May Thornton", "Will Johnson"
             w = words.pop(0)
             titled = bool(re.fullmatch(_EN_TITLES, w[2]))
             start_at = w[0]
@@ -637,7 +645,8 @@ def english_names(text: str) -> list[Span]:
         # Stop at the first word that cannot be part of a name; an organisation or place tail drops the run.
         kept: list[tuple[int, int, str]] = []
         for w in words:
-            if w[2] in _EN_STOP:
+            opens = not kept and w[2] in any_given and (_strong_cue(before) or (len(words) > 1 and words[1][2] in family))
+            if w[2] in _EN_STOP and not opens:
                 # A surname that is also a word closes a name that a given name opened (Paula Green, Nicole Ward).
                 if len(kept) == 1 and kept[0][2] in any_given and w[2] in census and w[2] not in _NEVER_SURNAME:
                     kept.append(w)

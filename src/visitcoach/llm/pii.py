@@ -144,8 +144,9 @@ _POSTCODE_CUE = re.compile(r"(?i)post\s?code|邮编")
 
 # Separators inside a number: one space, hyphen or dot (or a full-width space) between digit groups.
 _SEP = r"[ \-.\u3000]?"
-_NOT_BEFORE = r"(?<![\w.,/:+\-])"  # not inside a longer number, word, decimal, date or time
-_NOT_AFTER = r"(?![\w\-]|[.,/:]\d)"
+# Not inside a longer number, a decimal, a date or a time; letters may touch ("tel13800138000", "ID110101…").
+_NOT_BEFORE = r"(?<![\d+\-])(?<!\d[.,/:])"
+_NOT_AFTER = r"(?![\d\-]|[.,/:]\d)"
 
 _STREET_TYPES = (
     "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Boulevard|Blvd|Place|Pl|Terrace|Crescent|"
@@ -154,7 +155,7 @@ _STREET_TYPES = (
 )
 _EN_ADDRESS = (
     r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?,?\s+)?"
-    r"(?<![\w£$¥€.,/])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'’]+\s+){1,3}"
+    r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'’]+\s+){1,3}"
     rf"(?:{_STREET_TYPES})s?\b\.?"
     r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
     r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*\d+[A-Za-z]?)?"
@@ -163,7 +164,7 @@ _EN_ADDRESS = (
 )
 # Lower-case street names are rarer but still an address ("42 baker street").
 _EN_ADDRESS_LOWER = (
-    r"(?<![\w£$¥€.,])\d{1,5}[A-Za-z]?,?\s+(?:[a-z][a-z'’]+\s+){1,2}"
+    r"(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+(?:[a-z][a-z'’]+\s+){1,2}"
     r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court)\b"
 )
 
@@ -192,8 +193,14 @@ def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags | re.ASCII)
 
 
-#: Full-width ASCII (！ to ～) and the ideographic space, mapped one character to one (offsets keep).
-FULLWIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+#: Full-width digits, letters and the signs numbers use (＋ － ＠ （ ） ：), and the ideographic space,
+#: mapped one character to one (offsets keep). Not the full-width comma or stop: "798，138…" is two numbers.
+FULLWIDTH = (
+    {0xFF10 + i: 0x30 + i for i in range(10)}
+    | {0xFF21 + i: 0x41 + i for i in range(26)}
+    | {0xFF41 + i: 0x61 + i for i in range(26)}
+    | {0xFF0B: 0x2B, 0xFF0D: 0x2D, 0xFF20: 0x40, 0xFF08: 0x28, 0xFF09: 0x29, 0xFF1A: 0x3A, 0x3000: 0x20}
+)
 
 
 @dataclass(frozen=True)
@@ -216,7 +223,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
         0.85,
     ),
     # 18-character resident ID (birth date plausible; checksum not required), spaced 6-8-4 too; and the old 15-digit one.
-    Recogniser("cn_id18", "CN_ID", _compile(rf"{_NOT_BEFORE}\d{{6}}[ \-]?(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ \-]?\d{{3}}[\dXx](?![\w\-])"), 0.9, validator=_cn_id),
+    Recogniser("cn_id18", "CN_ID", _compile(rf"{_NOT_BEFORE}\d{{6}}[ \-]?(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ \-]?\d{{3}}[\dXx](?![\dA-Za-z\-])"), 0.9, validator=_cn_id),
     Recogniser("cn_id15", "CN_ID", _compile(rf"{_NOT_BEFORE}\d{{6}}\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}{_NOT_AFTER}"), 0.7, validator=_cn_id),
     # IBAN (GB29 NWBK 6016 1331 9268 19) and a sort code with its account number.
     Recogniser("iban", "ACCOUNT", _compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}(?:[ ]?[A-Z0-9]{4}){2,6}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"), 0.85),
@@ -236,14 +243,14 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     # UK postcode (upper case anywhere; lower case after "postcode").
     Recogniser("postcode", "POSTCODE", _compile(r"(?i)(?<![A-Za-z0-9])(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})(?![A-Za-z0-9])"), 0.8, validator=_postcode),
     # Phones. CN mobile (+86 / 0086 optional), grouped 3-4-4 or 3-3-5 or not at all.
-    Recogniser("cn_mobile", "PHONE", _compile(r"(?<![\w+])(?:(?:\+|00)\s?86[\s\-]?|\(\+?86\)\s?)?1[3-9]\d(?:[\s\-]?\d){8}(?![\w])"), 0.85, validator=_phone_digits(11, 15)),
+    Recogniser("cn_mobile", "PHONE", _compile(r"(?<![\d+])(?:(?:\+|00)\s?86[\s\-]?|\(\+?86\)\s?)?1[3-9]\d(?:[\s\-]?\d){8}(?!\d)"), 0.85, validator=_phone_digits(11, 15)),
     # CN landline: (010) 8888 6666, 010-12345678, 0755 8888 6666, +86 10 8888 6666.
     Recogniser("cn_landline", "PHONE", _compile(r"(?<![\w+])(?:(?:\+|00)86[\s\-]?0?\d{2,3}|\(0\d{2,3}\)|0\d{2,3})[\s\-]?\d{3,4}[\s\-]?\d{4}(?:\s?(?:转|ext\.?|x)\s?\d{1,5})?(?!\w)"), 0.8, validator=_phone_digits(10, 17)),
     # UK: +44 (0)20 7946 0958, 020 7946 0958, 07700 900123, 0161 496 0000, 01632 960123.
     Recogniser("uk_phone", "PHONE", _compile(r"(?<![\w+])(?:(?:\+|00)44\s?(?:\(0\)\s?)?|0)\d{2,4}[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?!\w)"), 0.8, validator=_phone_digits(10, 13)),
     # US / NANP: (212) 555-0187, 212-555-0187, 212.555.0187, +1 212 555 0187, 1-800-555-0199.
-    Recogniser("us_phone", "PHONE", _compile(r"(?<![\w+\-.])(?:\+?1[\s\-.]?)?(?:\(\d{3}\)\s?|\d{3}[\s\-.])\d{3}[\s\-.]\d{4}(?![\w\-]|\.\d)|(?<![\w+\-.])\+1\d{10}(?!\w)"), 0.8),
-    Recogniser("us_phone_run", "PHONE", _compile(r"(?<![\w+\-.,])[2-9]\d{2}[2-9]\d{6}(?![\w\-]|[.,]\d)"), 0.6),
+    Recogniser("us_phone", "PHONE", _compile(r"(?<![\w+\-])(?<!\d[.,])(?:\+?1[\s\-.]?)?(?:\(\d{3}\)\s?|\d{3}[\s\-.])\d{3}[\s\-.]\d{4}(?![\w\-]|\.\d)|(?<![\w+\-])\+1\d{10}(?!\w)"), 0.8),
+    Recogniser("us_phone_run", "PHONE", _compile(r"(?<![\w+\-])(?<!\d[.,])[2-9]\d{2}[2-9]\d{6}(?![\w\-]|[.,]\d)"), 0.6),
     # Any international number: +CC then 7-14 digits in groups.
     Recogniser("intl_phone", "PHONE", _compile(r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[\s\-.]?\(?\d{1,4}\)?){2,6}(?!\w)"), 0.7, validator=_phone_digits(8, 15)),
     # A local number after a phone cue: "call 555-0187", "电话 8888 6666".
@@ -301,6 +308,10 @@ def _digit_run_spans(probe: str) -> list[Span]:
     for run in _DIGIT_RUN.finditer(probe):
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group(0))]
         if sum(e - s for s, e in groups) < 12:
+            continue
+        if any(e - s > 19 for s, e in groups):
+            # A run of more than 19 digits is no known number, but it may hold one: all of it goes.
+            out.append(Span(run.start(), run.end(), "ACCOUNT", 0.6, "long_digits"))
             continue
         i = 0
         while i < len(groups):

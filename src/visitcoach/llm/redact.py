@@ -48,7 +48,7 @@ KINDS = ("PERSON", "PHONE", "CN_ID", "CARD", "ACCOUNT", "SSN", "NINO", "POSTCODE
 
 _KIND_ALT = "|".join(sorted(KINDS, key=len, reverse=True))
 #: A placeholder already in the text (a redacted text sent again): kept as it is.
-_PLACEHOLDER = re.compile(rf"\[(?:{_KIND_ALT})_\d+\]")
+_PLACEHOLDER = re.compile(rf"\[({_KIND_ALT})_\d+\]")
 #: The ways a model writes a placeholder back: [PERSON_1], 【PERSON_1】, ［PERSON 1］, [person-1], PERSON_1.
 _ECHO = re.compile(rf"(?i)[\[【［]\s*({_KIND_ALT})[\s_\-]*(\d+)\s*[\]】］]|(?<![A-Za-z0-9_])({_KIND_ALT})_(\d+)(?![A-Za-z0-9_])")
 
@@ -137,7 +137,12 @@ class Redactor:
 
     def spans(self, text: str) -> list[Span]:
         """The identifier spans of `text`, merged, in order (placeholders already present are kept out)."""
-        found: list[Span] = [Span(m.start(), m.end(), "KEEP", 9.0, "placeholder") for m in _PLACEHOLDER.finditer(text)]
+        # A placeholder this redactor issued is kept as it is (a redacted text sent again); one it did not
+        # issue is the user's own text and is masked like a value, so that restoring gives it back.
+        found: list[Span] = [
+            Span(m.start(), m.end(), "KEEP" if m.group(0) in self._by_placeholder else m.group(1), 9.0, "placeholder")
+            for m in _PLACEHOLDER.finditer(text)
+        ]
         for kind, value in self._known_values():
             if value not in text:
                 continue
