@@ -12,7 +12,7 @@ import pytest
 
 from visitcoach.evals import redaction as ev
 from visitcoach.llm.backend import StreamRestorer
-from visitcoach.llm.redact import Redactor, RedactingFilter, install_log_redaction, scrub
+from visitcoach.llm.redact import RedactingFilter, Redactor, install_log_redaction, scrub
 
 from .conftest import ROOT
 
