@@ -1,9 +1,11 @@
 """The model backend: one interface over the offline engine and any OpenAI-compatible server.
 
-`LLMClient.complete()` redacts borrower identifiers from everything it sends, retries transient
-failures with exponential backoff, streams when asked, restores the identifiers in the reply and
-writes one row per call to the call log (with the *redacted* prompt). Any failure becomes one
-`BackendError` naming the setting to fix; callers fall back to their offline output with a notice.
+`LLMClient.complete()` redacts borrower identifiers from everything it sends (`visitcoach.llm.redact`:
+known people, names in free text, fail-safe identifier shapes), retries transient failures with
+exponential backoff, streams when asked, restores the identifiers in the reply and writes one row per
+call to the call log (the *redacted* prompt, and the reply with anything identifying the model
+produced itself masked too). Any failure becomes one `BackendError` naming the setting to fix, its
+text scrubbed; callers fall back to their offline output with a notice.
 
 With `VISITCOACH_LLM=offline` there is no model: `available()` is False and every feature uses its
 deterministic engine (extractive answers, templates, the persona state machine).
@@ -21,7 +23,7 @@ from typing import Any
 from visitcoach.config import Settings
 from visitcoach.errors import BackendError, ConfigError
 from visitcoach.llm.calllog import CallLog
-from visitcoach.llm.redact import Redactor
+from visitcoach.llm.redact import Redactor, scrub
 from visitcoach.tokens import count_tokens
 
 log = logging.getLogger(__name__)
@@ -165,6 +167,7 @@ class LLMClient:
                 break
             except Exception as exc:  # noqa: BLE001 -- the SDK raises many types; `explain` sorts them
                 message, transient = explain(exc, s)
+                message = scrub(message)  # a server may echo the request in its error text
                 error = message
                 if not transient or attempts > s.llm_retries:
                     break
@@ -185,7 +188,8 @@ class LLMClient:
             status="error" if error else "ok",
             error=error,
             redacted_prompt=f"[system]\n{sent_system}\n[user]\n{sent_user}",
-            redacted_reply=reply,
+            # The model saw only placeholders, but it may invent a number or a name of its own.
+            redacted_reply=redactor.redact(reply) if reply else reply,
         )
         if error:
             tries = f" (after {attempts} attempts)" if attempts > 1 else ""

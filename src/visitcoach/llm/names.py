@@ -408,7 +408,7 @@ _AMBIGUOUS_GIVEN = frozenset(
         "Benefit Christmas Easter Ramadan Eid Diwali Thanksgiving Halloween Memorial Independence Labor Labour "
         "Queen Lord Lady Sir Dame Miss Master Madam Doctor Nurse Officer Sergeant Captain Colonel Pastor Father "
         "Mother Brother Sister Aunt Uncle Agent Customer Borrower Debtor Guarantor Client Tenant Landlord Manager "
-        "Ali Fatima"
+        "Ali Fatima Sue Drew Lance Rob Pat Bob Wade Dick Ken Kitty Ginger Sandy Misty Stormy Sunshine"
     ).split()
 ) - {"Ali", "Fatima"}
 _AMBIGUOUS_SURNAMES = frozenset(

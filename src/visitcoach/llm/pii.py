@@ -211,16 +211,19 @@ class Recogniser:
     score: float
     group: int = 0
     validator: Validator | None = None
+    #: A cheap search that must succeed before the pattern runs (most messages hold no address or e-mail).
+    gate: re.Pattern[str] | None = None
 
 
 RECOGNISERS: tuple[Recogniser, ...] = (
-    Recogniser("email", "EMAIL", _compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z])"), 0.95),
+    Recogniser("email", "EMAIL", _compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z])"), 0.95,
+               gate=_compile("@")),
     # Written out to dodge filters: "jo (at) example (dot) com", "jo at example dot com", "jo at example.com".
     Recogniser(
         "email_spelled", "EMAIL",
         _compile(r"(?i)[A-Za-z0-9._%+\-]+\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[A-Za-z0-9\-]+"
                  r"(?:(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s)\s*[A-Za-z0-9\-]+)+|(?:\.[A-Za-z0-9\-]+)*\.(?:com|net|org|edu|gov|co|uk|cn|io|me|info|biz)\b)"),
-        0.85,
+        0.85, gate=_compile(r"(?i)(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[a-z0-9\-]+\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s|\.[a-z]{2,})"),
     ),
     # 18-character resident ID (birth date plausible; checksum not required), spaced 6-8-4 too; and the old 15-digit one.
     Recogniser("cn_id18", "CN_ID", _compile(rf"{_NOT_BEFORE}\d{{6}}[ \-]?(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ \-]?\d{{3}}[\dXx](?![\dA-Za-z\-])"), 0.9, validator=_cn_id),
@@ -265,11 +268,12 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("wechat", "WECHAT", _compile(rf"{_WECHAT_CUE}{_JOIN}([A-Za-z][A-Za-z0-9_\-]{{5,19}})(?![A-Za-z0-9_\-])"), 0.8, group=1, validator=lambda v, t, s: "WECHAT" if _wechat_ok(v) else None),
     Recogniser("qq", "QQ", _compile(rf"{_QQ_CUE}{_JOIN}([1-9]\d{{4,11}})(?!\d)"), 0.85, group=1),
     # Street addresses.
-    Recogniser("en_address", "ADDRESS", _compile(_EN_ADDRESS), 0.8),
-    Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6),
+    Recogniser("en_address", "ADDRESS", _compile(_EN_ADDRESS), 0.8, gate=_compile(rf"\b(?:{_STREET_TYPES})s?\b")),
+    Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
+               gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
     Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})"), 0.8,
-               validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None),
-    Recogniser("zh_unit", "ADDRESS", _compile(_ZH_UNIT_ONLY), 0.6),
+               validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None, gate=_compile(rf"{_ZH_NUM}\s?(?:号|號|弄|栋|幢|座|期)")),
+    Recogniser("zh_unit", "ADDRESS", _compile(_ZH_UNIT_ONLY), 0.6, gate=_compile("号楼|栋|幢|座")),
 )
 
 # WeChat words that follow the cue but are not ids ("WeChat message", "微信 please").
@@ -336,24 +340,38 @@ def _digit_run_spans(probe: str) -> list[Span]:
     return out
 
 
+_ANY_DIGIT = _compile(r"[\d零〇一二三四五六七八九十百两]")
+
+
+def matches(r: Recogniser, probe: str) -> list[Span]:
+    """The spans one recogniser finds in `probe` (text already passed through `FULLWIDTH`)."""
+    out: list[Span] = []
+    if r.gate is not None and not r.gate.search(probe):
+        return out
+    for m in r.pattern.finditer(probe):
+        start, end = m.span(r.group)
+        if start == end:
+            continue
+        kind: str | None = r.kind
+        if r.validator is not None:
+            kind = r.validator(m.group(r.group), probe, start)
+            if kind is None:
+                continue
+        if r.name == "zh_address":
+            start = _trim_zh_address(probe, start, end)
+        # Trailing separators are never part of the value.
+        while end > start and probe[end - 1] in " -.,":
+            end -= 1
+        out.append(Span(start, end, kind, r.score, r.name))
+    return out
+
+
 def find(text: str) -> list[Span]:
     """Every candidate identifier span (overlapping candidates included)."""
     probe = text.translate(FULLWIDTH)
+    digits = _ANY_DIGIT.search(probe) is not None
     out: list[Span] = []
     for r in RECOGNISERS:
-        for m in r.pattern.finditer(probe):
-            start, end = m.span(r.group)
-            if start == end:
-                continue
-            kind: str | None = r.kind
-            if r.validator is not None:
-                kind = r.validator(m.group(r.group), probe, start)
-                if kind is None:
-                    continue
-            if r.name == "zh_address":
-                start = _trim_zh_address(probe, start, end)
-            # Trailing separators are never part of the value.
-            while end > start and probe[end - 1] in " -.,":
-                end -= 1
-            out.append(Span(start, end, kind, r.score, r.name))
-    return out + _digit_run_spans(probe)
+        if digits or r.kind in ("EMAIL", "WECHAT"):
+            out += matches(r, probe)
+    return out + (_digit_run_spans(probe) if digits else [])
