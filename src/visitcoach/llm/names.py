@@ -60,7 +60,7 @@ _ZH_RISKY = set(
 ZH_GIVEN_CHARS = set(
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英霞平刚桂华建国文辉玲萍红鹏宇浩婷雪琳晓欣燕梅兰凤玉志海峰亮斌波小"
     "慧佳颖倩丹莉俊宁飞云林龙成新春金东荣德胜庆立然航帆鑫健坤毅博锋凯旭阳昊睿轩泽晨瑞梓涵琪怡萱悦彤妍菲薇"
-    "淑珍贞娥翠香琴芬珠雅芝君露瑶璐蓉茜媛婧岚冰楠爽双宏永福贵生祥才发良山仁义礼信忠孝廉耀光昌盛兴旺富民安"
+    "淑珍贞娥翠香琴芬珠雅芝君露瑶璐蓉茜媛婧岚冰楠爽双宏永福贵生祥发良山仁义礼信忠孝廉耀光昌盛兴旺富民安"
     "康乐喜秋冬松柏竹枫杨柳桃菊莲荷蕾蓓芸茹若菁萌豪雄威武彪虎鹰鸿鹤麟骏驰腾跃振奋进利晶莹璇瑾瑜琦玮珊琼环"
     "佩伶俐依伊妮娅姗婉嫣娴雯霏霖雨霜虹彩青紫碧翔羽翰墨书诗韵歌艺甫之正中力天和如同心思念恩惠道智勤朴诚"
     "真善美好嘉锦绣琅慈爱宝钰铭锐钢银淼森焱垚品众伦卫兵帅士雁鹃莺群贤娇姣妹郎峥嵘崇岳峻岩岭川江河湖涛泉"
@@ -70,12 +70,12 @@ ZH_GIVEN_CHARS = set(
     "育胜舒艳芙芮芷苏英茂荣莎莘莹萌萍葆蓉蔓蕙薇虹蛟蝶衡袁西言誉语诺谦豪贝贤赫超越轩辉辛达迎邦铮锋镇长"
     "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄晴宾蕾萱芊芯沫菡诗琪梦瑶可家以星冠卓玥奕宸彦昀翊"
     "钧熠恺祯禹弘贺婕姝妙丫全守秉学宗占廷仲伯孟季兆保根水木铁锁柱满仙巧菊桂琴颜怀蕴灵朵芹苗莎媚娉婷一二三四五"
-    "六七八九十"
+    "六七八九十大野誉"
 )
 #: Characters that do not continue a name: particles, pronouns, common verbs and place/measure words.
 _ZH_NOT_GIVEN = set(
     "的了在是说和与及也都就又还把被给让对向从到去来不没很太要会能已今昨等这那哪些个么吗呢吧啊呀哦嗯着过"
-    "们您你我他她它其此每各该某所为而但若则因于乎者经将再更最非无有得地请须应需里上下内外前后边面"
+    "们您你我他她它其此每各该某所为而但若则因于乎者经将再更最非无有得地请须应需里上下内外前后边面才"
     "元块钱号月日年时分秒岁次件条款项张份期笔额率费息单表证卡书"
 )
 _ZH_CUES = (
@@ -122,7 +122,12 @@ _ZH_AFTER = re.compile(
 #: What follows only a person: speech, a possessed identifier, residence.
 _ZH_PERSONAL = re.compile(
     r"(?:说|表示|告诉|同意|拒绝|答应|承诺|的电话|的手机|的号码|的身份证|的地址|的家|身份证|手机|电话|微信|QQ|qq|邮箱|"
-    r"账号|卡号|银行卡|住在|住|留的|留了|先生|女士|夫妇|本人|的妻子|的丈夫|的老婆|的老公|的儿子|的女儿)"
+    r"账号|卡号|银行卡|住在|住|留的|留了|先生|女士|夫妇|本人|的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|打来|来电|打电话|"
+    r"回电|接电话|在家|不在家|家里|不在|失联|欠款|欠了|借了|答应|同意)"
+)
+_ZH_ACTS = re.compile(
+    r"(?:说|讲|表示|告诉|同意|拒绝|答应|承诺|打来|来电|打电话|回电|接电话|失联|欠款|欠了|借了|在家|不在家|不在|夫妇|本人|"
+    r"的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|先生|女士)"
 )
 _ZH_ORG_SUFFIX = (
     "公司", "有限公司", "股份", "银行", "集团", "金融", "消费金融", "小贷", "贷款", "律所", "律师事务所", "事务所",
@@ -284,19 +289,25 @@ def chinese_names(text: str) -> list[Span]:
             if any(after.startswith(suffix) for suffix in _ZH_ORG_SUFFIX) or _org_follows(tokens, i, run, end):
                 continue
             tag = tags.get(word, "")
-            cue = _cue_before(run, s, text, base)
-            weak = not cue and _cue_before(run, s, text, base, _ZH_WEAK_CUES)
-            title_or_verb = weak or bool(_ZH_AFTER.match(after)) or after.startswith(_ZH_TITLES[:20])
-            common = _common_word(word, freq, tags)
             given_like = all(c in ZH_GIVEN_CHARS for c in given)
             risky = surname in _ZH_RISKY
-            if (tag == "ns" and not cue) or common:
+            cue = _cue_before(run, s, text, base)
+            weak = not cue and _cue_before(run, s, text, base, _ZH_WEAK_CUES)
+            common = _common_word(word, freq, tags)
+            personal = bool(_ZH_PERSONAL.match(after))
+            title_or_verb = weak or personal or bool(_ZH_AFTER.match(after)) or after.startswith(_ZH_TITLES[:20])
+            # A place or a dictionary word is a name only when what follows is something only people do
+            # (于洋打来电话); places have phone numbers and addresses too (金华的地址).
+            acts = bool(_ZH_ACTS.match(after))
+            if (tag == "ns" and not (cue or acts)) or (
+                common and not (acts and given_like and (tag.startswith("nr") or tag == "ns" or freq.get(word, 0) < 500))
+            ):
                 continue
             if cue:
                 ok = True
             elif title_or_verb:
                 ok = (given_like or len(given) == 2) and (
-                    not risky or (given_like and not split and (len(given) == 2 or bool(_ZH_PERSONAL.match(after))))
+                    not risky or (given_like and (weak or personal or (not split and len(given) == 2)))
                 )
             else:
                 # No context: an unknown word of surname + given-name characters (the HMM's new words).
@@ -337,6 +348,10 @@ _GLUED_AFTER = set("说留住讲在是和跟的也都就又还要会不没想让
 def _resplit(tokens: Iterable[str], freq: dict[str, int]) -> Iterator[str]:
     """jieba's tokens, with a glued cue or verb split off an unknown word of three or more characters."""
     for tok in tokens:
+        if len(tok) == 2 and not freq.get(tok) and tok[1] in _GLUED_AFTER and tok[0] in ZH_SURNAMES:
+            yield tok[0]  # 小/李说 -> 小/李/说
+            yield tok[1]
+            continue
         if len(tok) >= 3 and not freq.get(tok) and CJK_CHAR.match(tok):
             if tok[0] in _GLUED_BEFORE and _surname_of(tok[1:]):
                 yield tok[0]
@@ -528,7 +543,7 @@ _EN_WEAK_CUES = re.compile(
 )
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 _LOWER = "a-zß-öø-ÿāăąćĉċčďđēėęěğģīįıķĺļľłńņňōőœŕřśşšţťūůűųźżž"
-_NAME_WORD = rf"(?:(?:Mc|Mac|O['’]|D['’]|Fitz)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|[A-Z]\.)"
+_NAME_WORD = rf"(?:(?:Mc|Mac|O['’]|D['’]|Fitz|De|La|Le|Di|Da)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
 _CAP_RUN = re.compile(rf"(?<![A-Za-z0-9'’{_LOWER}])(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD}))*(?![A-Za-z0-9{_LOWER}]|['’](?:t|re|ve|ll|m|d)\b)")
 _TITLE_BEFORE = re.compile(rf"(?:(?<=[^A-Za-z])|^){_EN_TITLES}\.?[ \t]+$")
@@ -607,6 +622,17 @@ _PLACE_AFTER = re.compile(
 )
 
 
+_EN_ACTS = re.compile(
+    r"(?:'s\s+(?:husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother|sister|phone|number|mobile|email|"
+    r"address|flat|house|account|card|debt|loan|balance|arrears|landlord|employer|carer|children|kids)\b|"
+    r",?\s+(?:says|said|told|tells|asked|asks|called|calls|rang|phoned|emailed|texted|wants|wanted|owes|owed|paid|pays|"
+    r"agreed|agrees|refused|refuses|promised|lives|lived|moved|works|worked|answered|answers|denied|disputes|disputed|"
+    r"claims|claimed|complained|complains|cried|shouted|threatened|explained|confirmed|admitted|insisted|hung\s+up|"
+    r"picked\s+up|opened|is\s+(?:the|a|an|her|his|my|our|their|not|still|now|in|at|on|away|out|ill|sick|pregnant|vulnerable|"
+    r"unemployed|disabled|home|deceased|dead|\d+)|was\s+(?:the|a|an|her|his|not|in|at|home|out|away|there)|has\s+(?:a|an|been|no|not|two|three|\d+)|"
+    r"can't|cannot|won't|will\s+not|doesn't|didn't|isn't|wasn't)\b)"
+)
+_EN_CAPS = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?:[ \t]+[A-Z]['’A-Z-]+){1,2}(?![A-Za-z])")
 _EN_LOWER_AFTER_CUE = re.compile(
     r"(?i:\b(borrower|customer|debtor|guarantor|tenant|husband|wife|partner|son|daughter|brother|sister|mother|father|"
     r"named|called|mr|mrs|ms|miss|dr)\.?)\s+([a-z]{2,})(?:\s+([a-z]{2,}))?"
@@ -677,7 +703,9 @@ def english_names(text: str) -> list[Span]:
             elif (first in _PINYIN_SURNAMES and _pinyin(last)) or (last in _PINYIN_SURNAMES and _pinyin(first)):
                 ok = True
             else:
-                ok = cue and not weak_cue
+                # Words no list knows, followed by what people do ("Thandiwe Mokoena says", "… refused entry").
+                ok = (cue and not weak_cue) or (len(names) <= 3 and bool(_EN_ACTS.match(text[kept[-1][1]:]))
+                                                and not any(n in _AMBIGUOUS_SURNAMES or n in _AMBIGUOUS_GIVEN for n in names))
         elif cue and not weak_cue:
             ok = True
         else:
@@ -700,6 +728,11 @@ def english_names(text: str) -> list[Span]:
         elif first.capitalize() in given:
             end = m.end(3) if second and second.capitalize() in census else m.end(2)
             out.append(Span(m.start(2), end, "PERSON", 0.7, "en_lower"))
+    # IN CAPITALS, as forms are filled: two or three words of which the first is a given name and the last a surname.
+    for m in _EN_CAPS.finditer(text):
+        words = m.group(0).split()
+        if words[0].capitalize() in any_given and words[-1].capitalize() in census and words[-1].capitalize() not in _EN_STOP:
+            out.append(Span(m.start(), m.end(), "PERSON", 0.7, "en_caps"))
     # A word seen heading an organisation here ("Carrington Finance") is that organisation when alone.
     return [s for s in out if not (text[s.start: s.end] in org_heads and " " not in text[s.start: s.end])]
 

@@ -128,9 +128,19 @@ def _nino(value: str, text: str, start: int) -> str | None:
 
 
 def _postcode(value: str, text: str, start: int) -> str | None:
+    """Upper case is a postcode anywhere; lower case when a cue says so or its area is a real one (sw1a 1aa)."""
     if value.isupper() or _POSTCODE_CUE.search(text, max(0, start - 20), start):
         return "POSTCODE"
-    return None
+    area = re.match(r"[A-Za-z]+", value)
+    return "POSTCODE" if area and area.group(0).upper() in _POSTCODE_AREAS and value.islower() else None
+
+
+_POSTCODE_AREAS = set(
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX FK FY G "
+    "GL GU HA HD HG HP HR HS HU HX IG IP IV KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA "
+    "PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR "
+    "WS WV YO ZE".split()
+)
 
 
 _PROVINCES = {
@@ -154,7 +164,7 @@ _STREET_TYPES = (
     "Parade|Broadway|Esplanade|Embankment|Wharf|Quay|Yard|Vale|Meadow|Meadows|Fields|Wynd|Loke|Gate"
 )
 _EN_ADDRESS = (
-    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?,?\s+)?"
+    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?(?:/\d+)?,?\s+)?"
     r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'’]+\s+){1,3}"
     rf"(?:{_STREET_TYPES})s?\b\.?"
     r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
@@ -233,7 +243,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("sort_code", "ACCOUNT", _compile(r"(?i)sort[\s-]?code\s*(?:is|:)?\s*(\d{2}[\s-]?\d{2}[\s-]?\d{2})(?!\d)"), 0.85, group=1),
     Recogniser(
         "account_cue", "ACCOUNT",
-        _compile(r"(?i)(?:account|acct|a/c|账号|帐号|账户|帐户|户号|卡号|银行卡号?|card)(?:\s*(?:number|no\.?|num|#|ending(?: in)?|号码|号))?\s*(?:is|：|:|是|为)?\s*"
+        _compile(r"(?i)(?:account|acct|acc|a/c|账号|帐号|账户|帐户|户号|卡号|银行卡号?|card)(?:\s*(?:number|no\.?|num|#|ending(?: in)?|号码|号))?\s*(?:is|：|:|是|为)?\s*"
                  r"(\d(?:[ \-]?\d){5,22})(?![\d\-])"),
         0.8, group=1, validator=lambda v, t, s: _account(v, t, s),
     ),
