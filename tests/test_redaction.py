@@ -284,3 +284,18 @@ def test_the_shipped_dataset_loads_and_both_splits_are_there():
     cases = ev.load_cases(ROOT / "evals" / "datasets" / "redaction.jsonl")
     assert {c.split for c in cases} == {"dev", "test"} and {c.lang for c in cases} == {"zh", "en"}
     assert len(cases) >= 400
+
+
+def test_the_redaction_suite_reports_test_and_dev_apart_and_passes_its_gate(tmp_path):
+    from visitcoach.evals.runner import run
+
+    from .conftest import make_settings
+
+    result = run(make_settings(tmp_path / "data"), suites=["redaction"], datasets_dir=ROOT / "evals" / "datasets", root=ROOT,
+                 reports_dir=None, thresholds_path=ROOT / "evals" / "thresholds.yaml")
+    metrics = result.summary["metrics"]
+    for name in ("redaction.recall.PERSON.zh", "redaction.recall.PERSON.en", "redaction.recall.PHONE", "redaction.over_masking_rate",
+                 "redaction.precision", "redaction.dev.recall.all", "redaction.dev.over_masking_rate"):
+        assert name in metrics, name
+    gated = [t for t in result.summary["thresholds"] if t["metric"].startswith("redaction.")]
+    assert len(gated) >= 15 and result.summary["passed"], [t for t in gated if not t["passed"]]
