@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -118,8 +118,12 @@ def ask(
     lang: str | None = None,
     settings: Settings | None = None,
     history: Sequence[dict[str, str]] | None = None,
+    on_token: Callable[[str], None] | None = None,
 ) -> Answer:
-    """Answer one question (a follow-up when `history` holds earlier turns); raises `QuestionError` on bad input."""
+    """Answer one question (a follow-up when `history` holds earlier turns); raises `QuestionError` on bad input.
+
+    With a model, `on_token` receives the reply as it streams (the returned answer is the final word:
+    a rejected reply is replaced by the offline answer). Offline answers are whole at once."""
     settings = settings or index.settings
     text = validate_question(question)
     engine = Engine.of(index)
@@ -140,7 +144,7 @@ def ask(
         from visitcoach.llm.ask import llm_answer
 
         try:
-            return llm_answer(settings, q, ranked, facts, offline)
+            return llm_answer(settings, q, ranked, facts, offline, on_token=on_token)
         except (BackendError, ConfigError) as exc:
             log.warning("ask: model failed, answering offline: %s", exc)
             offline.notice = f"the model was not used ({exc}); this is the offline answer"

@@ -138,7 +138,7 @@ class Services:
     # -- use cases ----------------------------------------------------------------------------------
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, jurisdiction: str | None = None,
-            lang: str | None = None, author: str = "") -> Any:
+            lang: str | None = None, author: str = "", on_token: Callable[[str], None] | None = None) -> Any:
         """A cited answer to a chat turn; a follow-up ("and in the UK?") is read with the turns before it
         (`visitcoach.qa.conversation`). A rejected question raises `QuestionError` and stores nothing."""
         from visitcoach.ask import ask as answer_question
@@ -147,7 +147,8 @@ class Services:
         question = validate_question(question)
         index = self._ready_index()
         turns = [m for m in (history or []) if m.get("role") == "user"]
-        answer = answer_question(index, question, jurisdiction=jurisdiction, lang=lang, settings=self.settings, history=turns)
+        answer = answer_question(index, question, jurisdiction=jurisdiction, lang=lang, settings=self.settings, history=turns,
+                                 on_token=on_token)
         self.record("answer", author, question[:120], {"question": question, "query": answer.understood.get("query", question), **answer.as_dict()})
         return answer
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from visitcoach.config import Settings
@@ -79,7 +80,10 @@ def problems(reply: str, q: Question, hits: list[Hit], facts: list[Fact]) -> lis
     return out
 
 
-def llm_answer(settings: Settings, q: Question, ranked: list[RankedSection], facts: list[Fact], offline: Answer) -> Answer:
+def llm_answer(settings: Settings, q: Question, ranked: list[RankedSection], facts: list[Fact], offline: Answer,
+               on_token: Callable[[str], None] | None = None) -> Answer:
+    """The model's answer from the ranked sections and computed facts, or `offline` (with a notice) when the
+    reply fails `problems`. `on_token` sees the reply as it streams; a rejected reply is replaced whole."""
     hits = source_hits(ranked, q.lang)
     topic = ", ".join(c.concept.title.en if q.lang == "en" else c.concept.title.zh for c in q.concepts[:2]) or "-"
     fixed = "\n".join(f"- {f.sentence}" for f in facts) or "-"
@@ -89,7 +93,7 @@ def llm_answer(settings: Settings, q: Question, ranked: list[RankedSection], fac
         jurisdiction=q.jurisdiction or ("未指明" if q.lang == "zh" else "not named"), topic=topic, facts=fixed,
     )
     # Sources are the platform's own documents; the question may carry a borrower's identifiers.
-    reply = chat(settings, system, q.text, task="ask", redactor=Redactor())
+    reply = chat(settings, system, q.text, task="ask", redactor=Redactor(), on_token=on_token)
     issues = problems(reply, q, hits, facts)
     if issues:
         # the issues quote the reply's figures, which may be a borrower's numbers restored

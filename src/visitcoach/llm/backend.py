@@ -215,6 +215,8 @@ class LLMClient:
         return round((prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000, 6)
 
 
-def chat(settings: Settings, system: str, user: str, task: str = "chat", redactor: Redactor | None = None) -> str:
-    """One completion's text (identifiers redacted out and restored back); BackendError on failure."""
-    return LLMClient(settings).complete(task, system, user, redactor=redactor).text
+def chat(settings: Settings, system: str, user: str, task: str = "chat", redactor: Redactor | None = None,
+         on_token: Callable[[str], None] | None = None) -> str:
+    """One completion's text (identifiers redacted out and restored back); BackendError on failure.
+    `on_token` receives the reply as it streams (identifiers already restored)."""
+    return LLMClient(settings).complete(task, system, user, redactor=redactor, on_token=on_token).text
