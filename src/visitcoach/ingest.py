@@ -161,6 +161,18 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: Progress | No
     return report
 
 
+def passage_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk: the heading path gives a short chunk its context ("§4.2 Permitted hours" + body)."""
+    return f"{chunk.section}\n{chunk.text}"
+
+
+def pack_chunks(settings: Settings) -> list[Chunk]:
+    """Every chunk of the knowledge pack at `settings.knowledge_dir`, as ingest would write them."""
+    root = settings.knowledge_dir.resolve()
+    return [c for path in discover(root) for c in chunk_document(load_document(path, root), settings.chunk_tokens,
+                                                                  path.relative_to(root).as_posix())]
+
+
 def _embed(settings: Settings, chunks: list[Chunk], progress: Progress | None):  # noqa: ANN202 - numpy array
     import numpy as np
 
@@ -171,8 +183,7 @@ def _embed(settings: Settings, chunks: list[Chunk], progress: Progress | None): 
     parts = []
     for i in range(0, len(chunks), batch):
         part = chunks[i : i + batch]
-        # The heading path gives a short chunk its context ("§4.2 Permitted hours" + body).
-        parts.append(embedder.embed_passages([f"{c.section}\n{c.text}" for c in part]))
+        parts.append(embedder.embed_passages([passage_text(c) for c in part]))
         if progress:
             progress(min(i + batch, len(chunks)), len(chunks), "embedding")
     return np.vstack(parts)

@@ -185,6 +185,15 @@ def _applicable(per_jurisdiction: dict[str, Any], ctx: VisitContext) -> list[Any
     return list(per_jurisdiction.values())
 
 
+def exemplar_texts(rules: list[Rule]) -> list[str]:
+    """The semantic layer's exemplars of `rules` (violating, then compliant), each rule in order."""
+    texts: list[str] = []
+    for rule in rules:
+        d = rule.spec.detect
+        texts += d.semantic.zh + d.semantic.en + d.semantic_compliant.zh + d.semantic_compliant.en
+    return texts
+
+
 def _minutes(hhmm: str) -> int:
     h, m = hhmm.split(":")
     return int(h) * 60 + int(m)
@@ -342,11 +351,7 @@ class Checker:
         if self._semantic is not None:
             return self._semantic
         sem = Semantic(**self._calibration)
-        texts: list[str] = []
-        for rule in self.rules:
-            texts += rule.spec.detect.semantic.zh + rule.spec.detect.semantic.en
-            texts += rule.spec.detect.semantic_compliant.zh + rule.spec.detect.semantic_compliant.en
-        vectors = self._embed_cached(texts)
+        vectors = self._embed_cached(exemplar_texts(self.rules))
         for rule in self.rules:
             d = rule.spec.detect
             v = [vectors[t] for t in d.semantic.zh + d.semantic.en]
@@ -372,6 +377,7 @@ class Checker:
         return sem
 
     def _embed_cached(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Exemplar vectors, kept in `exemplars.npz` of the cache dir (and shipped for the shipped rules)."""
         name = getattr(self._embedder, "name", "embedder")
         keys = {t: hashlib.sha1(f"{name}\n{t}".encode()).hexdigest() for t in set(texts)}
         cache: dict[str, np.ndarray] = {}

