@@ -94,9 +94,10 @@ class Brief:
 
 def opening_script(settings: Settings, policy: PlanPolicy, case: CaseFile, lang: str) -> str:
     from visitcoach.llm.prompts import render
+    from visitcoach.repayment.proposal import _parties, addressee
 
-    company = case.agency or case.lender
-    behalf = "" if company == case.lender else (f"，受{case.lender}委托" if lang == "zh" else f", on behalf of {case.lender}")
+    company, lender = _parties(case, policy, lang)  # named in the script's language (lender_latin in English)
+    behalf = "" if company == lender else (f"，受{lender}委托" if lang == "zh" else f", on behalf of {lender}")
     disclosure = ""
     if case.jurisdiction == "US":
         disclosure = " ".join(getattr(policy.required_wording["US"], lang)) + ("" if lang == "zh" else " ")
@@ -106,7 +107,7 @@ def opening_script(settings: Settings, policy: PlanPolicy, case: CaseFile, lang:
         lang,
         company=company,
         behalf=behalf,
-        borrower=case.borrower.name,
+        borrower=addressee(case, lang) or ("客户" if lang == "zh" else "the customer"),
         disclosure=disclosure,
         product=PRODUCT_NAMES[lang][case.product],
     )
