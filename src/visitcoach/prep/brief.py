@@ -273,12 +273,13 @@ def render_brief(brief: Brief) -> str:
 
     dec = d["decision"]
     head = f"# {brief.case.id} — {brief.case.title}"
-    out = [head, f"({brief.as_of:%Y-%m-%d %H:%M} {brief.case.timezone})", ""]
+    out = [head, f"({brief.as_of:%Y-%m-%d %H:%M} {T.zone(brief.case.timezone, brief.lang)})", ""]
     out += [f"## {t['decision']}", f"**{t['go'] if dec['visit_allowed'] else t['no_go']}**"]
     out += [f"- {i['text']} {cite(i)}".rstrip() for i in dec["reason_details"] + dec["notes"]]
     if dec["windows"]:
         out.append(f"{t['windows']}:")
-        out += [f"  {w['date']} {w['start']}–{w['end']}" for w in dec["windows"]]
+        out.append("")  # a list of its own, not one paragraph with the line above
+        out += [f"  - {w['date']} {w['start']}–{w['end']}" for w in dec["windows"]]
     out.append("")
     out += block(t["worth"], d["worth"]["lines"])
     out += block(t["situation"], d["situation"]["lines"])
@@ -290,7 +291,7 @@ def render_brief(brief: Brief) -> str:
         out += block(t["objections"], d["negotiation"]["objections"])
     out += block(t["checklist"], d["checklist"], "- [ ] ")
     out += [f"## {t['record']}", "```yaml", d["record_template"].rstrip(), "```", ""]
-    out += [f"## {t['sources']}"] + [f"[{c['n']}] {c['citation']} — {c['title']} › {c['section']}" for c in d["citations"]]
+    out += [f"## {t['sources']}", ""] + [f"- [{c['n']}] {c['citation']} — {c['title']} › {c['section']}" for c in d["citations"]]
     if brief.notice:
         out += ["", f"notice: {brief.notice}"]
     return "\n".join(out) + "\n"

@@ -59,7 +59,11 @@ class Registry:
         return component
 
     def HD(self, component: Any, table: str) -> Any:
-        self.items.append((component, lambda lang: {"headers": headers(table, lang)}))
+        """A table whose headers follow the language (Gradio applies new headers only with a value: the
+        table starts empty in the new language)."""
+        import pandas as pd
+
+        self.items.append((component, lambda lang: {"value": pd.DataFrame(columns=headers(table, lang))}))
         return component
 
     def F(self, component: Any, make: Callable[[str], dict[str, Any]]) -> Any:
@@ -113,8 +117,8 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                 prep_opening = L(gr.Textbox(label=t("prep.opening", "en"), lines=6, elem_id="vc-prep-opening", buttons=["copy"], visible=False),
                                  "prep.opening")
                 with gr.Row():
-                    prep_md = L(gr.DownloadButton(t("prep.download_md", "en"), elem_id="vc-prep-md", interactive=False), "prep.download_md", "value")
-                    prep_pdf = L(gr.DownloadButton(t("prep.download_pdf", "en"), elem_id="vc-prep-pdf", interactive=False), "prep.download_pdf", "value")
+                    prep_md = L(gr.DownloadButton(t("prep.download_md", "en"), elem_id="vc-prep-md", interactive=False), "prep.download_md", "label")
+                    prep_pdf = L(gr.DownloadButton(t("prep.download_pdf", "en"), elem_id="vc-prep-pdf", interactive=False), "prep.download_pdf", "label")
                 brief_md = gr.Markdown(elem_id="vc-brief")
             # -- Plan ------------------------------------------------------------------------
             with gr.Tab(t("tab.plan", "en"), id="plan", elem_id="vc-tab-plan") as tabs["plan"]:
@@ -149,10 +153,10 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
                 with gr.Row():
                     plan_schedule = HD(gr.Dataframe(headers=headers("plan.schedule", "en"), interactive=False, elem_id="vc-plan-schedule",
                                                     visible=False, max_height=420), "plan.schedule")
-                    plan_chart = L(gr.LinePlot(x="date", y="amount", color="series", elem_id="vc-plan-chart", visible=False,
+                    plan_chart = L(gr.LinePlot(x="date", y="amount", color="series", color_title=" ", elem_id="vc-plan-chart", visible=False,
                                                label=t("plan.chart", "en"), x_title=" ", y_title=" "), "plan.chart")
                 plan_draft = L(gr.Textbox(label=t("plan.draft", "en"), lines=14, elem_id="vc-plan-draft", buttons=["copy"], visible=False), "plan.draft")
-                plan_dl = L(gr.DownloadButton(t("plan.download", "en"), elem_id="vc-plan-dl", interactive=False), "plan.download", "value")
+                plan_dl = L(gr.DownloadButton(t("plan.download", "en"), elem_id="vc-plan-dl", interactive=False), "plan.download", "label")
             # -- Check -----------------------------------------------------------------------
             with gr.Tab(t("tab.check", "en"), id="check", elem_id="vc-tab-check") as tabs["check"]:
                 check_tab.build(res, reg, msg_box)
@@ -236,10 +240,10 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
             updates = [value, t("whoami", value, user=user or "—", role=v("role", res.auth.role(user) or "—", value))]
             updates += [gr.update(**make(value)) for _, make in reg.items]
             exercises = H.exercise_choices(res.settings, value) if res.auth.allowed(user, "rehearse") else []
-            updates += [gr.update(choices=exercises)]
+            updates += [gr.update(choices=exercises), H.settings_info(res, user, value) if res.auth.allowed(user, "settings") else ""]
             return updates
 
-        switch.change(on_switch, switch, [lang, whoami, *[c for c, _ in reg.items], r_exercise],
+        switch.change(on_switch, switch, [lang, whoami, *[c for c, _ in reg.items], r_exercise, set_info],
                       api_visibility="private", js=locale_script())
 
         def folder_of(request: Any) -> Path:

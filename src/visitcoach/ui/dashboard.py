@@ -29,6 +29,17 @@ def dashboard_data(res: Any, user: str, jurisdiction: str, days: Any, lang: str)
                   lang="zh" if lang == "zh" else "en")
 
 
+def report_words(markdown: str, lang: str) -> str:
+    """The report names products and segments by code: say them in words."""
+    import re
+
+    from visitcoach.prep.text import word
+    from visitcoach.ui.i18n import v
+
+    markdown = re.sub(r"\b(consumer_loan|credit_card|sme_loan|auto_loan)\b", lambda m: v("product", m.group(1), lang), markdown)
+    return re.sub(r"\b((?:able|partial|unable)_(?:willing|low))\b", lambda m: word(m.group(1), lang), markdown)
+
+
 def chart_frames(data: dict[str, Any], lang: str) -> tuple[Any, Any, Any, Any]:
     """DataFrames for the four charts; every bar's label carries its sample size."""
     import pandas as pd
@@ -86,7 +97,7 @@ def dashboard_tab(res: Any, lang: Any, reg: Any, msg_box: Any) -> Any:
             d_go = L(gr.Button(t("dash.go", "en"), variant="primary", elem_id="vc-dash-go", scale=0, min_width=200), "dash.go", "value")
             d_msg = msg_box("vc-dash-msg")
         with gr.Row():
-            c_recovery = L(gr.BarPlot(x="bar", y="rate_pct", color="group", label=t("dash.chart_recovery", "en"),
+            c_recovery = L(gr.BarPlot(x="bar", y="rate_pct", color="group", color_title=" ", label=t("dash.chart_recovery", "en"),
                                       y_title="%", x_title=" ", y_lim=[0, None], elem_id="vc-dash-recovery"), "dash.chart_recovery")
             c_cost = L(gr.BarPlot(x="bar", y="per_unit_cost", x_title=" ", y_title="×", y_lim=[0, None], label=t("dash.chart_cost", "en"), elem_id="vc-dash-cost"),
                        "dash.chart_cost")
@@ -95,7 +106,7 @@ def dashboard_tab(res: Any, lang: Any, reg: Any, msg_box: Any) -> Any:
                                         elem_id="vc-dash-complaints"), "dash.chart_complaints")
             c_satisfaction = L(gr.BarPlot(x="bar", y="mean", x_title=" ", y_title="1–5", y_lim=[0, 5], label=t("dash.chart_satisfaction", "en"),
                                           elem_id="vc-dash-satisfaction"), "dash.chart_satisfaction")
-        d_csv = L(gr.DownloadButton(t("dash.csv", "en"), elem_id="vc-dash-csv", interactive=False), "dash.csv", "value")
+        d_csv = L(gr.DownloadButton(t("dash.csv", "en"), elem_id="vc-dash-csv", interactive=False), "dash.csv", "label")
         d_report = gr.Markdown(elem_id="vc-dash-report")
 
     exports = Path(tempfile.gettempdir()) / "visitcoach-exports"
@@ -107,7 +118,7 @@ def dashboard_tab(res: Any, lang: Any, reg: Any, msg_box: Any) -> Any:
         csv_path = write_csv(data, folder / f"effectiveness-{data['jurisdiction']}-{data['window_days']}d.csv")
         # Bars in the order given (recovery before/after, jurisdictions CN, US, UK), not alphabetically.
         plots = [gr.BarPlot(value=frame, sort=list(frame["bar"])) for frame in chart_frames(data, data["lang"])]
-        return (render_markdown(data), *plots, gr.update(value=str(csv_path), interactive=True))
+        return (report_words(render_markdown(data), data["lang"]), *plots, gr.update(value=str(csv_path), interactive=True))
 
     outputs = [d_report, c_recovery, c_cost, c_complaints, c_satisfaction, d_csv]
     wire(d_go.click, on_dashboard, [d_jur, d_days, lang], outputs, d_msg, api_name="dashboard")

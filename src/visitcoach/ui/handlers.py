@@ -22,7 +22,7 @@ from visitcoach.services import Live, Services, ingest_line
 from visitcoach.ui import forms
 from visitcoach.ui.auth import Auth
 from visitcoach.ui.common import UserError
-from visitcoach.ui.i18n import t, v
+from visitcoach.ui.i18n import STRINGS, t, v
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,55 @@ class Resources(Services):
         return user or ""
 
 
+# -- Citations in the interface language ---------------------------------------------------------------
+
+_POLICY_NAMES: dict[str, dict[str, str]] = {}
+
+
+def policy_names(knowledge_dir: Any) -> dict[str, str]:
+    """English policy citation names -> their Chinese twins, read from the paired policy files
+    (`x.en.md` / `x.zh.md`, whose sections are numbered alike)."""
+    key = str(knowledge_dir)
+    if key not in _POLICY_NAMES:
+        import frontmatter
+
+        names: dict[str, str] = {}
+        folder = Path(knowledge_dir) / "policy"
+        for en in sorted(folder.glob("*.en.md")):
+            zh = en.with_name(en.name.replace(".en.md", ".zh.md"))
+            if zh.exists():
+                try:
+                    a, b = frontmatter.load(en), frontmatter.load(zh)
+                except Exception:  # noqa: BLE001 - a malformed file only loses its translation
+                    log.info("policy names: cannot read %s or %s", en, zh)
+                    continue
+                if a.get("citation") and b.get("citation"):
+                    names[str(a["citation"])] = str(b["citation"])
+        _POLICY_NAMES[key] = names
+    return _POLICY_NAMES[key]
+
+
+def cite_in(res: Any, citation: str, lang: str) -> str:
+    """A citation as the interface shows it: policy names in Chinese on a zh screen (laws keep their own names)."""
+    if lang != "zh" or not citation:
+        return citation
+    for en, zh in sorted(policy_names(res.settings.knowledge_dir).items(), key=lambda kv: -len(kv[0])):
+        citation = citation.replace(en, zh)
+    return citation
+
+
+def localised(res: Any, findings: list[Any], lang: str) -> list[Any]:
+    """Copies of findings with their citations in the interface language."""
+    from dataclasses import replace as dc_replace
+    from types import SimpleNamespace
+
+    out = []
+    for f in findings:
+        c = cite_in(res, f.citation, lang)
+        out.append(dc_replace(f, citation=c) if hasattr(f, "__dataclass_fields__") else SimpleNamespace(**{**vars(f), "citation": c}))
+    return out
+
+
 # -- Ask ------------------------------------------------------------------------------------------------
 
 def passage_html(text: str) -> str:
@@ -80,7 +129,7 @@ def render_sources(citations: list[Any], lang: str = "en") -> str:
         blocks.append(
             f'<details class="vc-source" id="vc-source-{n}"><summary><span class="vc-n">[{n}]</span> <b>{html.escape(c.citation)}</b> — '
             f'{html.escape(c.title)}</summary><div class="vc-source-meta"><i>{html.escape(c.section)}</i> · '
-            f'<code>{html.escape(c.source)}</code></div><div class="vc-passage">{passage_html(c.text)}</div></details>'
+            f'<code class="vc-data">{html.escape(c.source)}</code></div><div class="vc-passage">{passage_html(c.text)}</div></details>'
         )
     return "\n".join(blocks)
 
@@ -237,7 +286,10 @@ def plan(
         inputs = plan_inputs(amounts)
     result = res.plan(user, case_id=case_id or None, inputs=inputs, role=role or "agent", lang=lang or None,
                       style=style or "letter")
-    return result.as_dict()
+    data = result.as_dict()
+    for o in data["options"]:
+        o["citation_shown"] = cite_in(res, o["citation"], "zh" if lang == "zh" else "en")
+    return data
 
 
 def plan_tables(data: dict[str, Any], lang: str = "en") -> tuple[str, list[list[Any]], list[tuple[str, str]]]:
@@ -251,7 +303,7 @@ def plan_tables(data: dict[str, Any], lang: str = "en") -> tuple[str, list[list[
         summary += f"\n\n> ⚠ {data['draft_check']['notice']}"
     rows = [
         [v("kind", o["kind"], lang), o["instalment_max"], o["months"], o["total_paid"], o["total_forgiven"],
-         v("approver", o["needs_approval_by"], lang) if o["needs_approval_by"] else t("plan.no_approval", lang), o["citation"]]
+         v("approver", o["needs_approval_by"], lang) if o["needs_approval_by"] else t("plan.no_approval", lang), o["citation_shown"]]
         for o in data["options"]
     ]
     labels = [(f"{n}. {v('kind', o['kind'], lang)}", str(n)) for n, o in enumerate(data["options"], start=1)]
@@ -369,7 +421,8 @@ def check(res: Resources, user: str, text: str, upload: str | None, ctx: dict[st
     report = res.check(text, ctx, None, user)
     verdict = t("check.verdict", ui, verdict=v("verdict", report.verdict, ui), n=len(report.findings))
     verdict = f'<div class="vc-verdict vc-verdict-{report.verdict}">{_md_bold(verdict)}</div>'
-    return verdict, highlight(text, report.findings, ui), finding_rows(report.findings, ui)
+    shown = localised(res, report.findings, ui)
+    return verdict, highlight(text, shown, ui), finding_rows(shown, ui)
 
 
 def _md_bold(text: str) -> str:
@@ -448,8 +501,9 @@ def scorecard_html(card: dict[str, Any], ended_by: str | None, lang: str = "en")
              why=v("ended_by", ended_by or "", lang))
     cols = "".join(f"<th>{t(k, lang)}</th>" for k in ("col.criterion", "col.total", "col.weight", "col.evidence"))
     rows = "".join(
-        f"<tr><td>{html.escape(str(c['name']))}</td><td class='vc-num'>{c['score']:.2f}</td><td class='vc-num'>{c['weight']}</td>"
-        f"<td>{html.escape('; '.join(c['evidence'][:2]))}</td></tr>"
+        f"<tr><td>{html.escape(t('col.' + str(c['name']), lang) if 'col.' + str(c['name']) in STRINGS else str(c['name']))}</td>"
+        f"<td class='vc-num'>{c['score']:.2f}</td><td class='vc-num'>{c['weight']}</td>"
+        f"<td>{html.escape(_codes_in(lang, '; '.join(c['evidence'][:2])))}</td></tr>"
         for c in card["criteria"]
     )
     out = (f'<div class="vc-card-block vc-{"pass" if card["passed"] else "fail"}"><p class="vc-card-head">{_md_bold(head)}</p>'
@@ -457,6 +511,53 @@ def scorecard_html(card: dict[str, Any], ended_by: str | None, lang: str = "en")
     if card.get("objectives"):
         out += "<ul>" + "".join(f"<li>{o['score']:.2f} — {html.escape(o['text'])}</li>" for o in card["objectives"]) + "</ul>"
     return out + "</div>"
+
+
+#: The scorecard's evidence lines (English from the grader) in Chinese: (pattern, template).
+EVIDENCE_ZH: list[tuple[str, str]] = [
+    (r"^ended by: (?P<code>\w*)$", "结束原因：{code}"),
+    (r"^agreed (?P<x>.+)$", "已约定 {x}"),
+    (r"^violation (?P<rule>\S+) \((?P<cat>\w+)\): (?P<q>.*)$", "违规 {rule}（{cat}）：{q}"),
+    (r"^identified and disclosed: (?P<q>.*)$", "已表明身份并告知来意：{q}"),
+    (r"^never identified themselves$", "始终未表明身份"),
+    (r"^learned: (?P<x>.*)$", "了解到：{x}"),
+    (r"^asked about income$", "询问了收入"),
+    (r"^asked about expenses$", "询问了支出"),
+    (r"^learned nothing of the customer's situation$", "未了解客户的情况"),
+    (r"^no acknowledgement of the customer's situation$", "没有体谅客户的处境"),
+    (r"^no plan offered$", "未提出还款方案"),
+    (r"^put collection on hold$", "已暂停催收"),
+    (r"^did not offer to pause collection$", "未提出暂停催收"),
+    (r"^signposted free advice and support$", "已告知免费咨询与帮扶渠道"),
+    (r"^did not signpost free advice or support$", "未告知免费咨询或帮扶渠道"),
+    (r"^asked for a payment of (?P<x>\S+) when the visit should have stopped$", "本应停止上门，却要求还款 {x}"),
+    (r"^offered (?P<x>\S+) \((?P<kinds>[^)]*)\): affordable$", "提出 {x}（{kinds}）：客户可负担"),
+    (r"^offered (?P<x>\S+) \((?P<kinds>[^)]*)\): (?P<rest>.*)$", "提出 {x}（{kinds}）：超出客户能力或客户不接受的方式"),
+    (r"^“(?P<q>.*)”$", "“{q}”"),
+]
+
+
+def evidence_line(line: str, lang: str) -> str:
+    """One evidence line in the interface language (codes as words)."""
+    if lang == "zh":
+        for pattern, template in EVIDENCE_ZH:
+            m = re.match(pattern, line)
+            if m:
+                parts = dict(m.groupdict())
+                if "code" in parts:
+                    parts["code"] = v("ended_by", parts["code"], lang)
+                if "cat" in parts:
+                    parts["cat"] = v("category", parts["cat"], lang)
+                if "kinds" in parts:
+                    parts["kinds"] = "、".join(v("kind", k.strip(), lang) for k in parts["kinds"].split(","))
+                return template.format(**parts)
+    line = re.sub(r"^ended by: (\w*)$", lambda m: "ended: " + v("ended_by", m.group(1), lang), line)
+    line = re.sub(r"\(([a-z_]+)\)", lambda m: f"({v('category', m.group(1), lang)})", line)
+    return re.sub(r"^violation\b", v("severity", "violation", lang), line)
+
+
+def _codes_in(lang: str, text: str) -> str:
+    return "; ".join(evidence_line(part, lang) for part in text.split("; "))
 
 
 def scorecard_md(card: dict[str, Any], ended_by: str | None, lang: str = "en") -> str:
@@ -484,11 +585,10 @@ def rehearse_start(res: Resources, user: str, choice: str, seed: Any, lang: str 
     if r.exercise is None:
         return token, [], f"**{persona.name}** ({v('difficulty', persona.difficulty, lang)}, {t('reh.free', lang)})\n\n{persona.background}"
     ex = r.exercise
+    title = re.sub(r"\s*[（(]\s*(easy|medium|hard|简单|中等|困难)\s*[)）]\s*$", "", ex.title)  # said once, below
     goals = "\n".join(f"- {getattr(o.text, ex.lang)}" for o in ex.objectives)
-    minutes = t("reh.minutes", "en", n=ex.time_limit_minutes)
-    if lang == "zh":
-        minutes += f" / {t('reh.minutes', 'zh', n=ex.time_limit_minutes)}"
-    return token, [], f"**{ex.title}** ({v('difficulty', ex.difficulty, lang)}, {minutes})\n\n{getattr(ex.brief, ex.lang)}\n\n{goals}"
+    minutes = t("reh.minutes", lang, n=ex.time_limit_minutes)
+    return token, [], f"**{title}** ({v('difficulty', ex.difficulty, lang)}, {minutes})\n\n{getattr(ex.brief, ex.lang)}\n\n{goals}"
 
 
 def _live(res: Resources, user: str, token: str) -> Live:
@@ -516,7 +616,7 @@ def rehearse_turn(res: Resources, user: str, token: str, text: str, lang: str = 
     turn = session.agent_says(text.strip())
     card = rehearse_finish(res, user, token, lang) if session.over else ""
     notices = "".join(f'<p class="vc-notice">{html.escape(n)}</p>' for n in live.rehearsal.notices)
-    return chat_of(session), alerts_html(turn.findings, lang) + notices, card
+    return chat_of(session), alerts_html(localised(res, turn.findings, lang), lang) + notices, card
 
 
 def rehearse_over(res: Resources, user: str, token: str) -> bool:
@@ -641,17 +741,26 @@ def upload_document(res: Resources, user: str, path: str, title: str, jurisdicti
 # -- Settings -------------------------------------------------------------------------------------------
 
 
-def settings_info(res: Resources, user: str) -> str:
+def settings_info(res: Resources, user: str, lang: str = "en") -> str:
     res.require(user, "settings")
     s = res.settings
+    zh = lang == "zh"
+    mode = t("mode.offline" if s.llm == "offline" else "mode.llm", lang)
+    if res.auth.demo:
+        people = ", ".join(res.auth.users)
+        users = (f"演示账户（密码 `visitcoach`）：{people}；正式使用请设置 `VISITCOACH_USERS_FILE`" if zh else res.auth.banner())
+    else:
+        users = f"{len(res.auth.users)} 个用户（来自配置）" if zh else res.auth.banner()
     rows = [
-        ("mode", s.llm), ("chat model", s.chat_model if s.llm == "openai" else "—"),
-        ("base URL", s.openai_base_url or ("the OpenAI API" if s.llm == "openai" else "—")),
-        ("API key", "set" if s.openai_api_key else "not set"), ("embeddings", s.embeddings),
-        ("Chroma", s.chroma_url or "embedded"), ("data dir", str(s.data_dir)), ("knowledge dir", str(s.knowledge_dir)),
-        ("users", res.auth.banner()),
+        ("模式" if zh else "mode", mode), ("对话模型" if zh else "chat model", s.chat_model if s.llm == "openai" else "—"),
+        ("接口地址" if zh else "base URL", s.openai_base_url or ("OpenAI API" if s.llm == "openai" else "—")),
+        ("API 密钥" if zh else "API key", ("已设置" if zh else "set") if s.openai_api_key else ("未设置" if zh else "not set")),
+        ("向量模型" if zh else "embeddings", ("本地" if zh else "local") if s.embeddings == "local" else s.embeddings),
+        ("Chroma 向量库" if zh else "Chroma", s.chroma_url or ("内嵌" if zh else "embedded")),
+        ("数据目录" if zh else "data dir", f"`{s.data_dir}`"), ("知识库目录" if zh else "knowledge dir", f"`{s.knowledge_dir}`"),
+        ("用户" if zh else "users", users),
     ]
-    return "\n".join(f"- **{k}**: {v}" for k, v in rows)
+    return "\n".join(f"- **{k}**: {val}" for k, val in rows)
 
 
 def test_connection(res: Resources, user: str, lang: str = "en") -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 STRINGS: dict[str, dict[str, str]] = {
     "title": {"en": "# visitcoach\nCompliance assistant for field visits", "zh": "# visitcoach\n外访合规助手"},
-    "lang": {"en": "Language / 语言", "zh": "语言 / Language"},
+    "lang": {"en": "Language / 语言", "zh": "语言"},
     "whoami": {"en": "Signed in as **{user}** ({role})", "zh": "当前用户 **{user}**（{role}）"},
     # tabs
     "tab.ask": {"en": "Ask", "zh": "问答"},
@@ -234,8 +234,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "train.assigned": {"en": "assigned", "zh": "已布置"},
     "train.due_on": {"en": "due {due}", "zh": "截止 {due}"},
     # settings
-    "set.offline": {"en": "offline mode: no model configured (set VISITCOACH_LLM=openai with OPENAI_API_KEY or VISITCOACH_OPENAI_BASE_URL)",
-                    "zh": "离线模式：未配置模型（设置 VISITCOACH_LLM=openai 以及 OPENAI_API_KEY 或 VISITCOACH_OPENAI_BASE_URL）"},
+    "set.offline": {"en": "offline mode: no model configured (set `VISITCOACH_LLM=openai` with `OPENAI_API_KEY` or `VISITCOACH_OPENAI_BASE_URL`)",
+                    "zh": "离线模式：未配置模型（设置 `VISITCOACH_LLM=openai` 以及 `OPENAI_API_KEY` 或 `VISITCOACH_OPENAI_BASE_URL`）"},
     # table headers
     "col.date": {"en": "Date", "zh": "日期"},
     "col.start": {"en": "From", "zh": "开始"},

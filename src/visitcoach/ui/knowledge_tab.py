@@ -26,9 +26,10 @@ def build(res: H.Resources, reg: Any, msg_box: Any, lang: Any) -> None:
     with gr.Row():
         kn_btn = L(gr.Button(t("kn.search_go", "en"), elem_id="vc-kn-go", variant="primary", scale=0, min_width=160), "kn.search_go", "value")
         kn_msg = msg_box("vc-kn-msg")
-    kn_results = HD(gr.Dataframe(headers=headers("kn.results", "en"), interactive=False, wrap=True, elem_id="vc-kn-results", visible=False),
+    kn_results = HD(gr.Dataframe(headers=headers("kn.results", "en"), interactive=False, wrap=True, elem_id="vc-kn-results", visible=False,
+                                 elem_classes=["vc-data"]),
                     "kn.results")
-    kn_docs = HD(L(gr.Dataframe(headers=headers("kn.docs", "en"), interactive=False, elem_id="vc-kn-docs", label=t("kn.docs", "en"),
+    kn_docs = HD(L(gr.Dataframe(headers=headers("kn.docs", "en"), interactive=False, elem_id="vc-kn-docs", label=t("kn.docs", "en"), elem_classes=["vc-data"],
                                 max_height=360), "kn.docs"), "kn.docs")
     with L(gr.Accordion(t("kn.admin", "en"), open=False), "kn.admin"):
         kn_status = L(gr.Markdown(elem_id="vc-kn-status"), "kn.status", "label")

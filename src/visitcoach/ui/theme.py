@@ -22,7 +22,7 @@ CSS = """
 .vc-msg-error { background: #fff7ed; border: 1px solid #fdba74; color: #9a3412; }
 .vc-msg-info { background: #f0fdfa; border: 1px solid #99f6e4; color: #115e59; }
 .vc-empty { color: var(--vc-muted); border: 1px dashed var(--vc-line); border-radius: 10px; padding: 14px 16px; background: #f8fafc; }
-.vc-banner { border-radius: 10px; padding: 10px 14px; color: #fff; }
+.vc-banner, .vc-banner * { color: #fff !important; } .vc-banner { border-radius: 10px; padding: 10px 14px; }
 .vc-banner.vc-go { background: var(--vc-go); } .vc-banner.vc-nogo { background: var(--vc-nogo); }
 .vc-banner-head { font-weight: 700; font-size: 1.05rem; }
 .vc-banner ul { margin: 4px 0 0 18px; padding: 0; }
@@ -91,5 +91,9 @@ def launch_options() -> dict[str, Any]:
 
     FastAPI's own `/openapi.json` (and `/docs`) would describe every route before sign-in: switched
     off. The app's API page (footer "Use via API", `/gradio_api/info`) needs a signed-in session."""
-    return {"css": CSS, "theme": theme(), "footer_links": ["api", "settings"],
+    import gradio as gr
+
+    # Gradio's own status word lacks a Chinese entry (its key would show).
+    words = gr.I18n(**{"zh-CN": {"common.complete": "完成"}, "en": {"common.complete": "complete"}})
+    return {"css": CSS, "theme": theme(), "footer_links": ["api", "settings"], "i18n": words,
             "app_kwargs": {"openapi_url": None, "docs_url": None, "redoc_url": None}}

@@ -15,6 +15,7 @@ from visitcoach.errors import VisitCoachError
 from visitcoach.ui import forms
 from visitcoach.ui.common import UserError
 from visitcoach.ui.handlers import Resources
+from visitcoach.ui.i18n import t
 
 MAX_IMPORT_BYTES = 200_000
 ATTEMPT_HEADERS = ["id", "trainee", "exercise", "finished", "total", "passed", "ended by"]
@@ -27,13 +28,12 @@ def trainees(res: Resources) -> list[str]:
     return sorted(u for u in res.auth.users if res.auth.allowed(u, "rehearse"))
 
 
-def exercise_yaml(res: Resources, user: str, exercise_id: str) -> tuple[str, str]:
+def exercise_yaml(res: Resources, user: str, exercise_id: str, lang: str = "en") -> tuple[str, str]:
     """(YAML text, a line saying whether it is shipped and read-only)."""
     res.require(user, "train")
     lib = res.library()
     text = lib.export_yaml(exercise_id)
-    note = ("shipped exercise: read-only — duplicate it to change it / 内置练习为只读，请复制后修改"
-            if lib.is_shipped(exercise_id) else "trainer's exercise: edit and save / 培训师自建练习，可编辑保存")
+    note = t("train.read_only" if lib.is_shipped(exercise_id) else "train.editable", lang)
     return text, note
 
 
@@ -198,7 +198,7 @@ def build(res: Resources, reg: Any, exports: Path, msg_box: Any, lang: Any) -> d
     import pandas as pd
 
     from visitcoach.ui.common import user_of, wire
-    from visitcoach.ui.i18n import headers, t
+    from visitcoach.ui.i18n import headers
 
     L, HD = reg.L, reg.HD
     with gr.Tabs():
@@ -210,7 +210,7 @@ def build(res: Resources, reg: Any, exports: Path, msg_box: Any, lang: Any) -> d
                 ex_export = L(gr.Button(t("train.export", "en"), elem_id="vc-train-export", scale=1), "train.export", "value")
             ex_msg = msg_box("vc-train-msg")
             ex_note = gr.Markdown(elem_id="vc-train-note")
-            ex_code = gr.Code(language="yaml", label="YAML", elem_id="vc-train-yaml", interactive=True, lines=18)
+            ex_code = gr.Code(language="yaml", label="YAML", elem_id="vc-train-yaml", interactive=True, lines=18, elem_classes=["vc-data"])
             ex_save = L(gr.Button(t("train.save", "en"), variant="primary", elem_id="vc-train-save"), "train.save", "value")
             ex_status = gr.Markdown(elem_id="vc-train-status")
             ex_file = L(gr.File(label=t("train.file", "en"), interactive=False, visible=False), "train.file")
@@ -261,12 +261,14 @@ def build(res: Resources, reg: Any, exports: Path, msg_box: Any, lang: Any) -> d
     def picks(choice: str | None = None) -> Any:
         return gr.update(choices=res.choices("exercises"), value=choice) if choice else gr.update(choices=res.choices("exercises"))
 
-    def on_load_ex(ex_id: str, request: gr.Request) -> tuple[str, str]:
-        text, note = exercise_yaml(res, user_of(request), ex_id)
+    def on_load_ex(ex_id: str, ui_lang: str, request: gr.Request) -> tuple[str, str]:
+        if not ex_id:
+            raise UserError("err.exercise")
+        text, note = exercise_yaml(res, user_of(request), ex_id, ui_lang)
         return text, note
 
-    wire(ex_load.click, on_load_ex, ex_pick, [ex_code, ex_note], ex_msg, api_name="train_exercise")
-    wire(ex_pick.change, on_load_ex, ex_pick, [ex_code, ex_note], ex_msg, api_visibility="private")
+    wire(ex_load.click, on_load_ex, [ex_pick, lang], [ex_code, ex_note], ex_msg, api_name="train_exercise")
+    wire(ex_pick.change, on_load_ex, [ex_pick, lang], [ex_code, ex_note], ex_msg, api_visibility="private")
 
     def on_save(text: str, request: gr.Request) -> tuple[str, Any]:
         return save(res, user_of(request), text), picks()
