@@ -85,12 +85,10 @@ def message_html(text: str, kind: str = "error") -> str:
 
 
 def _request_in(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    import gradio as gr
-
-    for value in (*args, *kwargs.values()):
-        if isinstance(value, gr.Request):
-            return value
-    return None
+    """The handler's request (Gradio passes a `gr.Request`; anything with a session hash will do)."""
+    if kwargs.get("request") is not None:
+        return kwargs["request"]
+    return next((value for value in args if hasattr(value, "session_hash")), None)
 
 
 def guarded(fn: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
