@@ -186,7 +186,7 @@ def test_one_finding_per_category_and_span_and_labelled_citations_without_a_juri
     assert len(arrest) == 1 and arrest[0].also == ["THREAT-ARREST-004"]
     assert arrest[0].citation.startswith("US: 15 U.S.C. 1692e(4); UK: ") and "CN: " in arrest[0].citation
     assert "also" not in report.as_dict()["findings"][0]  # `check --json` keeps its contracted keys
-    verdict, html, rows = H.check(res, "demo-reviewer", "If you don't pay, the police will arrest you tonight.", None,
+    _verdict, html, rows = H.check(res, "demo-reviewer", "If you don't pay, the police will arrest you tonight.", None,
                                   H.context_from_form("US", "", "", None, "debtor", False, []), "en")
     assert len([r for r in rows if r[2] == "Threat of arrest or police"]) == 1 and "THREAT-ARREST-004" in rows[0][1]
     assert "vc-card" in html and 'title="' not in html  # a hover card, not the browser's tooltip
@@ -202,7 +202,7 @@ def test_one_finding_per_category_and_span_and_labelled_citations_without_a_juri
 def test_a_turn_after_the_visit_ended_is_a_message_and_the_scorecard_reads(res):
     token, _chat, brief = H.rehearse_start(res, "demo-agent", "ex-us-01", 0, "en")
     assert "(easy) (easy" not in brief and brief.count("easy") == 1
-    chat, alerts, card = H.rehearse_turn(res, "demo-agent", token, "Hello. I'm from Northstar Recovery. Pay everything today or "
+    _chat, alerts, card = H.rehearse_turn(res, "demo-agent", token, "Hello. I'm from Northstar Recovery. Pay everything today or "
                                          "the police will arrest you.", "en")
     if not card:
         card = H.rehearse_finish(res, "demo-agent", token, "en")
