@@ -248,6 +248,7 @@ def test_api_ask_prepare_plan_check(app_url, tmp_path):
     _chat, sources, cleared, msg = c.predict("What does 1692c(a)(3) require?", "ALL", api_name="/ask")
     assert "15 U.S.C. 1692c(a)(3)" in sources and cleared == "" and msg == ""
     banner, _brief, _windows, _opening, _md, pdf_file, msg = c.predict("CN-004", "2027-03-01T09:00", api_name="/prepare")
+    pdf_file = pdf_file["value"] if isinstance(pdf_file, dict) else pdf_file  # the button's update (enabled, with its file)
     assert "NO-GO" in banner and "dispute_pending" in banner and Path(pdf_file).read_bytes().startswith(b"%PDF")
     out = c.predict("US-004", "", "", "", "", "", "", "", "", "consumer_loan", "CN", "agent", "letter", api_name="/plan")
     summary, options, _pick, schedule, _chart, draft, _download, msg = out
