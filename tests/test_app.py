@@ -234,6 +234,13 @@ def app_url(pack_index_dir, tmp_path_factory) -> Iterator[str]:
         yield url
 
 
+def value_of(output: Any) -> Any:
+    """An output as the API returns it: the value itself, or the update (``{"__type__": "update", "value": ...}``) carrying it."""
+    if isinstance(output, dict) and output.get("__type__") == "update":
+        return output.get("value")
+    return output
+
+
 def client(url: str, user: str = "demo-agent"):
     from gradio_client import Client
 
@@ -248,10 +255,11 @@ def test_api_ask_prepare_plan_check(app_url, tmp_path):
     _chat, sources, cleared, msg = c.predict("What does 1692c(a)(3) require?", "ALL", api_name="/ask")
     assert "15 U.S.C. 1692c(a)(3)" in sources and cleared == "" and msg == ""
     banner, _brief, _windows, _opening, _md, pdf_file, msg = c.predict("CN-004", "2027-03-01T09:00", api_name="/prepare")
-    pdf_file = pdf_file["value"] if isinstance(pdf_file, dict) else pdf_file  # the button's update (enabled, with its file)
+    pdf_file = value_of(pdf_file)  # the button's update (enabled, with its file)
     assert "NO-GO" in banner and "dispute_pending" in banner and Path(pdf_file).read_bytes().startswith(b"%PDF")
     out = c.predict("US-004", "", "", "", "", "", "", "", "", "consumer_loan", "CN", "agent", "letter", api_name="/plan")
     summary, options, _pick, schedule, _chart, draft, _download, msg = out
+    options, schedule, draft = value_of(options), value_of(schedule), value_of(draft)
     assert "Able to pay · willing" in summary and options["data"][0][0] == "Catch-up plan" and schedule["data"] and msg == ""
     assert "debt collector" in draft
     verdict, html, _findings, msg = c.predict("你不还钱我们就报警抓你。", None, "CN", "", "", 2, "debtor", False, [], api_name="/check")
@@ -259,9 +267,9 @@ def test_api_ask_prepare_plan_check(app_url, tmp_path):
     batch = tmp_path / "b.jsonl"
     batch.write_text(json.dumps({"id": "x", "text": "You will be arrested.", "context": {"jurisdiction": "UK"}}) + "\n", encoding="utf-8")
     _table, reports, summary, _msg = client(app_url, "demo-reviewer").predict(handle_file(str(batch)), api_name="/check_batch")
-    assert "1 rows" in summary and len(reports) == 2
+    assert "1 rows" in summary and len(value_of(reports)) == 2
     results, docs, _msg = c.predict("two-person rule", "ALL", api_name="/search")
-    assert results["data"] and docs["data"]
+    assert value_of(results)["data"] and value_of(docs)["data"]
 
 
 @pytest.mark.server
@@ -271,7 +279,7 @@ def test_api_rehearsal_with_live_alerts_and_a_stored_scorecard(app_url):
     assert "min" in out[1] and out[-1] == ""
     chat, alerts, card, _ended, _transcript, cleared, *_rest = c.predict("Pay everything today or the police will arrest you.",
                                                                          api_name="/rehearse_turn")
-    assert "THREAT-ARREST" in alerts and cleared == "" and len(chat) == 2
+    assert "THREAT-ARREST" in alerts and value_of(cleared) == "" and len(chat) == 2
     card = card or c.predict(api_name="/rehearse_finish")[0]
     assert "NOT PASSED" in card and "<td>Compliance</td>" in card
     with pytest.raises(Exception, match="reviewer"):
@@ -306,7 +314,7 @@ def test_api_upload_and_reingest(fixture_index_dir, corpus_copy, tmp_path):
         assert "door-etiquette.md" in status and "1 added" in status
         assert (corpus_copy / "uploads" / "door-etiquette.md").exists()
         results, _, _ = client(url, "demo-admin").predict("two metres from the door", "ALL", api_name="/search")
-        assert any("Door etiquette" in str(row) for row in results["data"])
+        assert any("Door etiquette" in str(row) for row in value_of(results)["data"])
         status, _docs, _msg = client(url, "demo-trainer").predict(api_name="/reingest")
         assert status.startswith("0 added, 0 updated, 0 deleted")
 
@@ -398,7 +406,9 @@ def test_the_app_in_a_real_browser(app_url):
         page.locator("#vc-reh-send").click()
         page.locator("#vc-alerts li.vc-violation").first.wait_for(timeout=60000)
         assert "THREAT-ARREST" in page.locator("#vc-alerts").inner_text()
-        page.locator("#vc-reh-finish").click()
+        page.wait_for_timeout(1000)  # the turn's last outputs (the visit may have ended with it)
+        if page.locator("#vc-reh-finish").is_enabled():
+            page.locator("#vc-reh-finish").click()
         page.locator("#vc-reh-card").get_by_text("NOT PASSED").wait_for(timeout=60000)
         page.screenshot(path=str(ARTIFACTS / "rehearse.png"))
         page.get_by_role("tab", name="Knowledge").click()

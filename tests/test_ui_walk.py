@@ -27,7 +27,7 @@ from visitcoach.ui.i18n import HEADERS, STRINGS, VALUES, t
 
 from . import ui_walk as W
 from .conftest import ROOT, make_settings
-from .test_app import CHROMIUM, client, served, signed_in
+from .test_app import CHROMIUM, client, served, signed_in, value_of
 
 SHIPPED = ROOT / "knowledge"
 SHOTS = os.environ.get("VISITCOACH_SCREENSHOTS")
@@ -250,7 +250,7 @@ def test_api_docs_only_after_sign_in_and_review_asks_before_recording_again(walk
     agent.predict("If you don't pay, the police will arrest you tonight.", None, "US", "", "", 2, "debtor", False, [], api_name="/check")
     reviewer = client(walk_url, "demo-reviewer")
     _summary, table, _pick, _msg = reviewer.predict(1, "", "", api_name="/review_queue")
-    artifact = str(table["data"][0][0])
+    artifact = str(value_of(table)["data"][0][0])
     reviewer.predict(artifact, api_name="/review_open")
     first = reviewer.predict(artifact, "approve", [], [], [], "ok", api_name="/review_mark")
     assert "approved" in first[0]
@@ -259,7 +259,7 @@ def test_api_docs_only_after_sign_in_and_review_asks_before_recording_again(walk
     third = reviewer.predict(artifact, "flag", [], [], [], "again", api_name="/review_mark")
     assert "flagged" in third[0]
     history = reviewer.predict(artifact, api_name="/review_open")[5]
-    assert [row[2] for row in history["data"]].count("Flag") == 1
+    assert [row[2] for row in value_of(history)["data"]].count("Flag") == 1
 
 
 @pytest.mark.browser

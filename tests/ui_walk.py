@@ -23,7 +23,8 @@ TAB_NAMES = {
 ALLOWED = re.compile(
     r"^(?:visitcoach|English|demo-[a-z]+|[A-Z]{2,6}|[A-Z]{2}-\d{3}|ex-[a-z]{2}(?:-\d{2})?(?:-[a-z0-9]+)?|Regulation|Chroma|persona-[a-z0-9-]+|"
     r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|U\.S\.C|CFR|Reg|[a-z]|[A-Z]|R|G|s|ss|n|YAML|Markdown|PDF|CSV|JSON|UTC|API|LLM|CNY|USD|GBP|"
-    r"Gradio|TXT|MD|DOCX|JSONL|id|text|context|jsonl|csv|txt|md|pdf|docx|yaml|yml|Enter|Shift|Ctrl)$"
+    r"Gradio|TXT|MD|DOCX|JSONL|id|text|context|jsonl|csv|txt|md|pdf|docx|yaml|yml|Enter|Shift|Ctrl|"
+    r"App)$"  # "App" is how Chinese writes it too (短信或App, 官方App), in the pack's own zh texts
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*[A-Za-z]|[A-Za-z]")
 

@@ -649,7 +649,8 @@ def transcript_md(res: Resources, user: str, token: str, lang: str = "en") -> st
         who = t("reh.agent" if turn["role"] == "agent" else "reh.borrower", lang)
         lines.append(f"**{who}**: {turn['text']}")
         for f in turn.get("findings") or []:
-            lines.append(f"  - ⚠ {v('severity', f['severity'], lang)} · {v('category', f['category'], lang)} · {f['citation']} → {f['suggestion']}")
+            lines.append(f"  - ⚠ {v('severity', f['severity'], lang)} · {v('category', f['category'], lang)} · "
+                         f"{cite_in(res, f['citation'], lang)} → {f['suggestion']}")
         lines.append("")
     return "\n".join(lines)
 
