@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install bench lint eval eval-suite-bench eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
+.PHONY: run test install screenshots browser-deps bench lint eval eval-suite-bench eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,16 +24,27 @@ run: $(STAMP)
 	$(VENV)/bin/visitcoach ingest
 	$(VENV)/bin/visitcoach serve
 
-## Run the whole test suite (installs test extras and, when absent, Debian's chromium and postgresql).
-test: $(TEST_STAMP)
-	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
-		{ command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
-		  echo "note: chromium not installed; browser tests will be skipped"; }
+## Run the whole test suite (installs test extras and, when absent, Debian's chromium, CJK fonts and postgresql).
+test: $(TEST_STAMP) browser-deps
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		{ command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null) || \
 		  echo "note: postgresql not installed; the PostgreSQL review tests will be skipped"; }
-	$(VENV)/bin/ruff check src tests benchmarks app.py
+	$(VENV)/bin/ruff check src tests benchmarks scripts app.py
 	$(PY) -m pytest -q
+
+## Chromium for the browser tests and CJK fonts for Chinese screens (Debian packages, when absent).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || \
+		{ command -v apt-get >/dev/null 2>&1 && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		  echo "note: chromium not installed; browser tests will be skipped"; }
+	@{ command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh | grep -q .; } || \
+		{ command -v apt-get >/dev/null 2>&1 && (apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || \
+		  (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)) || \
+		  echo "note: fonts-noto-cjk not installed; Chinese text in screenshots shows as boxes"; }
+
+## README screenshots: the browser tests walk every tab in English and Chinese (docs/screenshots/).
+screenshots: $(TEST_STAMP) browser-deps
+	$(PY) scripts/screenshots.py
 
 ## Speed and memory benchmarks (medians; see benchmarks/README.md).
 bench: $(STAMP)
@@ -74,7 +85,7 @@ eval-prep: $(STAMP)
 	$(PY) benchmarks/prep_eval.py
 
 lint: $(TEST_STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks app.py
+	$(VENV)/bin/ruff check src tests benchmarks scripts app.py
 
 clean:
 	rm -rf data .pytest_cache

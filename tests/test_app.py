@@ -16,7 +16,7 @@ import gradio as gr
 import pytest
 
 from visitcoach.errors import ConfigError
-from visitcoach.ui import CSS, answer_question, build_demo
+from visitcoach.ui import answer_question, build_demo, launch_options
 from visitcoach.ui import handlers as H
 from visitcoach.ui.auth import DEMO_PASSWORD, Auth, hash_password, load_users, verify_password
 
@@ -115,19 +115,20 @@ def res(pack_index_dir, tmp_path_factory):
 
 
 def test_follow_up_questions_keep_context(res):
-    history, _ = H.ask_turn(res, "demo-agent", "What hours can we visit in the US?", "ALL", [])
+    history, _, _ = H.ask_turn(res, "demo-agent", "What hours can we visit in the US?", "ALL", [])
     assert "21:00" in history[-1]["content"]
-    history, sources = H.ask_turn(res, "demo-agent", "and in the UK?", "ALL", history)
+    history, sources, shown = H.ask_turn(res, "demo-agent", "and in the UK?", "ALL", history)
     assert len(history) == 4 and history[2]["content"] == "and in the UK?"
     assert "20:00" in history[3]["content"].split("\n")[0] and "<details" in sources
-    history, _ = H.ask_turn(res, "demo-agent", "那英国呢？", "ALL", history[:2])
+    assert '<span class="vc-cite"' in shown and "vc-cite" not in history[3]["content"]  # the engine reads plain text
+    history, _, _ = H.ask_turn(res, "demo-agent", "那英国呢？", "ALL", history[:2])
     assert "20:00" in history[-1]["content"]
 
 
 def test_prepare_shows_the_banner_and_stores_who_made_it(res):
-    banner, _markdown, rows, _opening, _data = H.prepare(res, "demo-agent", "US-004", "2026-11-30T09:00", "en")
+    banner, _markdown, rows, _opening, _data = H.prepare(res, "demo-agent", "US-004", "2027-03-01T09:00", "en")
     assert "NO-GO" in banner and "dispute_pending" in banner and rows == []
-    banner, _, rows, opening, data = H.prepare(res, "demo-trainer", "UK-001", "2026-11-30T09:00", "zh")
+    banner, _, rows, opening, data = H.prepare(res, "demo-trainer", "UK-001", "2027-03-01T09:00", "zh")
     assert "可以上门" in banner and rows and opening and data["lang"] == "zh"
     stored = res.store().list(kind="brief")
     assert stored[0]["user"] == "demo-trainer" and stored[0]["ref"] == "UK-001"
@@ -138,9 +139,10 @@ def test_prepare_shows_the_banner_and_stores_who_made_it(res):
 def test_plan_tables_schedule_and_chart_points(res):
     data = H.plan(res, "demo-agent", "US-004", {}, "agent", "letter", "en")
     summary, rows, labels = H.plan_tables(data)
-    assert "able_willing" in summary and [r[0] for r in rows] == ["catch_up", "term_extension", "settlement"]
-    schedule, points = H.schedule_rows(data, labels[1])
-    assert len(schedule) == 31 and schedule[-1][2] == "0.00" and points[-1]["remaining"] == 0.0
+    assert "Able to pay · willing" in summary and [r[0] for r in rows] == ["Catch-up plan", "Term extension", "Settlement"]
+    schedule, points = H.schedule_rows(data, labels[1][1])
+    assert len(schedule) == 31 and schedule[-1][2] == "0.00" and schedule[-1][3] == "0.00"
+    assert points[-3]["series"] == "Balance (plan)" and points[-3]["amount"] == 0.0
     amounts = {"balance": "6000", "income": "3000", "expenses": "1833.33", "arrears": "1600", "instalment": "600",
                "product": "credit_card", "jurisdiction": "US", "rate": "0.24"}
     data = H.plan(res, "demo-agent", "", amounts, "manager", "script", "en")
@@ -153,10 +155,10 @@ def test_check_highlights_findings_in_place(res):
     text = "Hello.\nIf you don't pay today, the police will arrest you <tonight>."
     ctx = H.context_from_form("US", "2026-03-02T21:30", "home", 1, "debtor", False, [])
     verdict, html, rows = H.check(res, "demo-reviewer", text, None, ctx, None)
-    assert verdict.startswith("**FAIL**")
+    assert "<b>FAIL</b>" in verdict
     assert '<mark class="vc-finding vc-violation" data-rule="THREAT-ARREST' in html
     assert "&lt;tonight&gt;" in html and "<br>" in html  # the script is escaped, line breaks kept
-    assert {r[2] for r in rows} >= {"threat_arrest", "visit_time", "visit_staffing"}
+    assert {r[2] for r in rows} >= {"Threat of arrest or police", "Visit time", "Visit staffing"}
     assert "VISIT-TIME" in html  # context findings listed under the script
 
 
@@ -168,7 +170,7 @@ def test_batch_check_writes_reports(res, tmp_path):
         encoding="utf-8",
     )
     rows, reports, summary = H.check_batch(res, "demo-reviewer", str(batch))
-    assert [r[1] for r in rows] == ["fail", "error", "pass"]
+    assert [r[1] for r in rows] == ["FAIL", "Error in row", "PASS"]
     assert all(Path(p).exists() for p in reports) and "3 rows" in summary
 
 
@@ -193,11 +195,11 @@ def test_pdf_export_of_a_brief(res, tmp_path):
 
     from visitcoach.ui.export import markdown_to_pdf
 
-    _, markdown, _, _, _ = H.prepare(res, "demo-agent", "US-001", "2026-11-30T09:00", "en")
+    _, markdown, _, _, _ = H.prepare(res, "demo-agent", "US-001", "2027-03-01T09:00", "en")
     pdf = markdown_to_pdf(markdown, tmp_path / "brief.pdf", "en")
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "US-001" in text and "Permitted windows" in text
-    _, markdown_zh, _, _, _ = H.prepare(res, "demo-agent", "CN-001", "2026-11-30T09:00", "zh")
+    _, markdown_zh, _, _, _ = H.prepare(res, "demo-agent", "CN-001", "2027-03-01T09:00", "zh")
     assert PdfReader(markdown_to_pdf(markdown_zh, tmp_path / "brief-zh.pdf", "zh")).pages
 
 
@@ -216,7 +218,7 @@ def served(settings) -> Iterator[str]:
     port = _free_port()
     demo.launch(
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-        auth=demo.vc_resources.auth, css=CSS,
+        auth=demo.vc_resources.auth, **launch_options(),
     )
     try:
         yield f"http://127.0.0.1:{port}/"
@@ -232,6 +234,13 @@ def app_url(pack_index_dir, tmp_path_factory) -> Iterator[str]:
         yield url
 
 
+def value_of(output: Any) -> Any:
+    """An output as the API returns it: the value itself, or the update (``{"__type__": "update", "value": ...}``) carrying it."""
+    if isinstance(output, dict) and output.get("__type__") == "update":
+        return output.get("value")
+    return output
+
+
 def client(url: str, user: str = "demo-agent"):
     from gradio_client import Client
 
@@ -243,33 +252,36 @@ def test_api_ask_prepare_plan_check(app_url, tmp_path):
     from gradio_client import handle_file
 
     c = client(app_url)
-    _chat, sources, cleared = c.predict("What does 1692c(a)(3) require?", "ALL", api_name="/ask")
-    assert "15 U.S.C. 1692c(a)(3)" in sources and cleared == ""
-    banner, _brief, _windows, _opening, _md, pdf_file = c.predict("CN-004", "2026-11-30T09:00", api_name="/prepare")
+    _chat, sources, cleared, msg = c.predict("What does 1692c(a)(3) require?", "ALL", api_name="/ask")
+    assert "15 U.S.C. 1692c(a)(3)" in sources and cleared == "" and msg == ""
+    banner, _brief, _windows, _opening, _md, pdf_file, msg = c.predict("CN-004", "2027-03-01T09:00", api_name="/prepare")
+    pdf_file = value_of(pdf_file)  # the button's update (enabled, with its file)
     assert "NO-GO" in banner and "dispute_pending" in banner and Path(pdf_file).read_bytes().startswith(b"%PDF")
-    out = c.predict("US-004", "", "", "", None, "", "", "", "", "consumer_loan", "CN", "agent", "letter", api_name="/plan")
-    summary, options, _pick, schedule, _chart, draft, _download = out
-    assert "able_willing" in summary and options["data"][0][0] == "catch_up" and schedule["data"]
+    out = c.predict("US-004", "", "", "", "", "", "", "", "", "consumer_loan", "CN", "agent", "letter", api_name="/plan")
+    summary, options, _pick, schedule, _chart, draft, _download, msg = out
+    options, schedule, draft = value_of(options), value_of(schedule), value_of(draft)
+    assert "Able to pay · willing" in summary and options["data"][0][0] == "Catch-up plan" and schedule["data"] and msg == ""
     assert "debt collector" in draft
-    verdict, html, _findings = c.predict("你不还钱我们就报警抓你。", None, "CN", "", "", None, "debtor", False, [], api_name="/check")
+    verdict, html, _findings, msg = c.predict("你不还钱我们就报警抓你。", None, "CN", "", "", 2, "debtor", False, [], api_name="/check")
     assert "FAIL" in verdict and "vc-violation" in html
     batch = tmp_path / "b.jsonl"
     batch.write_text(json.dumps({"id": "x", "text": "You will be arrested.", "context": {"jurisdiction": "UK"}}) + "\n", encoding="utf-8")
-    _table, reports, summary = client(app_url, "demo-reviewer").predict(handle_file(str(batch)), api_name="/check_batch")
-    assert "1 rows" in summary and len(reports) == 2
-    results, docs = c.predict("two-person rule", "ALL", api_name="/search")
-    assert results["data"] and docs["data"]
+    _table, reports, summary, _msg = client(app_url, "demo-reviewer").predict(handle_file(str(batch)), api_name="/check_batch")
+    assert "1 rows" in summary and len(value_of(reports)) == 2
+    results, docs, _msg = c.predict("two-person rule", "ALL", api_name="/search")
+    assert value_of(results)["data"] and value_of(docs)["data"]
 
 
 @pytest.mark.server
 def test_api_rehearsal_with_live_alerts_and_a_stored_scorecard(app_url):
     c = client(app_url)
-    _chat, brief, _alerts, _card = c.predict("ex-us-01", 0, api_name="/rehearse_start")
-    assert "min" in brief
-    chat, alerts, card, cleared = c.predict("Pay everything today or the police will arrest you.", api_name="/rehearse_turn")
-    assert "THREAT-ARREST" in alerts and cleared == "" and len(chat) == 2
-    card = card or c.predict(api_name="/rehearse_finish")
-    assert "NOT PASSED" in card and "| compliance |" in card
+    out = c.predict("ex-us-01", 0, api_name="/rehearse_start")
+    assert "min" in out[1] and out[-1] == ""
+    chat, alerts, card, _ended, _transcript, cleared, *_rest = c.predict("Pay everything today or the police will arrest you.",
+                                                                         api_name="/rehearse_turn")
+    assert "THREAT-ARREST" in alerts and value_of(cleared) == "" and len(chat) == 2
+    card = card or c.predict(api_name="/rehearse_finish")[0]
+    assert "NOT PASSED" in card and "<td>Compliance</td>" in card
     with pytest.raises(Exception, match="reviewer"):
         client(app_url, "demo-reviewer").predict("ex-us-01", 0, api_name="/rehearse_start")
 
@@ -282,7 +294,7 @@ def test_api_enforces_roles_and_login(app_url):
         client(app_url, "demo-reviewer").predict("CN-001", "", api_name="/prepare")
     with pytest.raises(AppError, match="agent"):
         client(app_url).predict(api_name="/test_connection")
-    assert "offline mode" in client(app_url, "demo-admin").predict(api_name="/test_connection")
+    assert "offline mode" in client(app_url, "demo-admin").predict(api_name="/test_connection")[0]
     with pytest.raises(Exception):  # noqa: B017 - the client refuses to connect with a wrong password
         from gradio_client import Client
 
@@ -298,12 +310,12 @@ def test_api_upload_and_reingest(fixture_index_dir, corpus_copy, tmp_path):
     note = tmp_path / "Door Etiquette.md"
     note.write_text("# Door etiquette\n\nKnock twice, then wait at least two metres from the door.\n", encoding="utf-8")
     with served(make_settings(data, corpus_copy)) as url:
-        status, _docs = client(url, "demo-admin").predict(handle_file(str(note)), "Door etiquette", "ALL", "en", api_name="/upload")
+        status, _docs, _msg = client(url, "demo-admin").predict(handle_file(str(note)), "Door etiquette", "ALL", "en", api_name="/upload")
         assert "door-etiquette.md" in status and "1 added" in status
         assert (corpus_copy / "uploads" / "door-etiquette.md").exists()
-        results, _ = client(url, "demo-admin").predict("two metres from the door", "ALL", api_name="/search")
-        assert any("Door etiquette" in str(row) for row in results["data"])
-        status, _docs = client(url, "demo-trainer").predict(api_name="/reingest")
+        results, _, _ = client(url, "demo-admin").predict("two metres from the door", "ALL", api_name="/search")
+        assert any("Door etiquette" in str(row) for row in value_of(results)["data"])
+        status, _docs, _msg = client(url, "demo-trainer").predict(api_name="/reingest")
         assert status.startswith("0 added, 0 updated, 0 deleted")
 
 
@@ -368,7 +380,7 @@ def test_the_app_in_a_real_browser(app_url):
         page.get_by_role("tab", name="Prepare").click()
         page.locator("#vc-prep-case input").fill("CN-004")
         page.keyboard.press("Enter")
-        page.locator("#vc-prep-at textarea, #vc-prep-at input").first.fill("2026-11-30T09:00")
+        page.locator("#vc-prep-at textarea, #vc-prep-at input").first.fill("2027-03-01T09:00")
         page.locator("#vc-prep-go").click()
         page.locator("#vc-banner").wait_for(timeout=60000)
         assert "NO-GO" in page.locator("#vc-banner").inner_text()
@@ -382,7 +394,7 @@ def test_the_app_in_a_real_browser(app_url):
         page.locator("#vc-check-go").click()
         mark = page.locator("#vc-highlight mark.vc-violation").first
         mark.wait_for(timeout=60000)
-        assert "arrest" in mark.inner_text() and "threat_arrest" in (mark.get_attribute("title") or "")
+        assert "arrest" in mark.inner_text() and "threat_arrest" in (mark.get_attribute("data-tip") or "")
         page.screenshot(path=str(ARTIFACTS / "check.png"))
         # rehearse: a live alert beside the turn, then the scorecard
         page.get_by_role("tab", name="Rehearse").click()
@@ -394,7 +406,9 @@ def test_the_app_in_a_real_browser(app_url):
         page.locator("#vc-reh-send").click()
         page.locator("#vc-alerts li.vc-violation").first.wait_for(timeout=60000)
         assert "THREAT-ARREST" in page.locator("#vc-alerts").inner_text()
-        page.locator("#vc-reh-finish").click()
+        page.wait_for_timeout(1000)  # the turn's last outputs (the visit may have ended with it)
+        if page.locator("#vc-reh-finish").is_enabled():
+            page.locator("#vc-reh-finish").click()
         page.locator("#vc-reh-card").get_by_text("NOT PASSED").wait_for(timeout=60000)
         page.screenshot(path=str(ARTIFACTS / "rehearse.png"))
         page.get_by_role("tab", name="Knowledge").click()
@@ -402,7 +416,7 @@ def test_the_app_in_a_real_browser(app_url):
         # the agent sees no Settings tab
         assert page.get_by_role("tab", name="Settings").count() == 0
         # switch language: the tabs are relabelled
-        page.locator("#vc-lang").get_by_text("zh", exact=True).click()
+        page.locator("#vc-lang").get_by_text("中文", exact=True).click()
         page.get_by_role("tab", name="问答").wait_for(timeout=30000)
         assert page.get_by_role("tab", name="合规检查").count() == 1
         page.screenshot(path=str(ARTIFACTS / "zh.png"))
@@ -427,9 +441,11 @@ def test_a_trainer_duplicates_an_exercise_and_reads_a_trainees_attempt(app_url):
         page.locator("#vc-train-refresh").click()
         wait_text(page.locator("#vc-train-cohort"), "demo-agent")
         wait_text(page.locator("#vc-train-attempts"), "ex-us-02")
-        _cohort, _chart, attempts, _assigned = client(app_url, "demo-trainer").predict(api_name="/train_cohort")
+        _cohort, _chart, attempts, _assigned, _ids, _msg = client(app_url, "demo-trainer").predict(api_name="/train_cohort")
         attempt = next(row[0] for row in attempts["data"] if row[2] == "ex-us-02")
         page.locator("#vc-train-attempt-id input").fill(str(attempt))
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(500)
         page.locator("#vc-train-show").click()
         page.locator("#vc-train-transcript").get_by_text("Raymond Tillman").first.wait_for(timeout=60000)
         page.screenshot(path=str(ARTIFACTS / "train-cohort.png"))

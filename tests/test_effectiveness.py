@@ -287,14 +287,15 @@ def test_dashboard_is_for_managers(tmp_path):
 
 @pytest.mark.browser
 def test_the_dashboard_in_a_real_browser(tmp_path):
-    from .test_app import ARTIFACTS, CHROMIUM, client, served, signed_in
+    from .test_app import ARTIFACTS, CHROMIUM, client, served, signed_in, value_of
 
     if CHROMIUM is None:
         pytest.skip("Debian chromium not installed (make test installs it)")
     # The dashboard reads case files only: no index is needed.
     with served(make_settings(tmp_path / "data", SHIPPED)) as url:
-        md, _rec, _cost, _compl, _sat, csv_file = client(url, "demo-reviewer").predict("UK", 90, api_name="/dashboard")
-        assert "| UK | 1 | 12 | 8.33 |" in md and Path(csv_file).read_text(encoding="utf-8").startswith("section,")
+        md, _rec, _cost, _compl, _sat, csv_file, msg = client(url, "demo-reviewer").predict("UK", 90, api_name="/dashboard")
+        csv_file = value_of(csv_file)  # the download button's update (enabled, with its file)
+        assert msg == "" and "| UK | 1 | 12 | 8.33 |" in md and Path(csv_file).read_text(encoding="utf-8").startswith("section,")
         ARTIFACTS.mkdir(exist_ok=True)
         with signed_in(url, "demo-reviewer") as page:
             assert page.get_by_role("tab", name="Prepare").count() == 0  # a reviewer does not prepare visits

@@ -44,9 +44,9 @@ def test_review_handlers_queue_open_mark_export_stats(res, tmp_path):
     assert "seed `5`" in summary and [r[0] for r in rows] == [bad] and choices[0][1] == str(bad)
     meta, html, flagged, others, history = R.open_artifact(res, "demo-reviewer", choices[0][1])
     assert "hash ok" in meta and flagged == ["threat_arrest"] and "threat_arrest" not in others
-    assert '<mark class="vc-finding vc-violation"' in html and ">the police will arrest you tonight</mark>" in html
+    assert '<mark class="vc-finding vc-violation"' in html and '>the police will arrest you tonight<span class="vc-card">' in html
     assert "&lt;b&gt;there&lt;/b&gt;" in html and "<b>there</b>" not in html  # the content is escaped
-    assert [h[2] for h in history] == ["created"]
+    assert [h[2] for h in history] == ["Created"]
     line, rows = R.mark(res, "demo-reviewer", bad, "flag", ["threat_arrest"], [], ["abusive_language"], "real threat")
     assert "new → **flagged**" in line and rows[0][-1] == "flagged"
     path = R.export(res, "demo-reviewer", "", "", "json")
@@ -54,7 +54,8 @@ def test_review_handlers_queue_open_mark_export_stats(res, tmp_path):
     assert any(r["action"] == "flag" and r["artifact_id"] == bad and r["note"] == "real threat" for r in records)
     frame, grouped, agreement = R.statistics(res, "demo-reviewer", "", "", "author")
     assert grouped == [["demo-agent", 1, 0]] and list(frame["key"]) == ["demo-agent"]
-    assert ["threat_arrest", 1, 0, 0, "1.00", "1.00"] in agreement and ["abusive_language", 0, 0, 1, "—", "0.00"] in agreement
+    assert ["Threat of arrest or police", 1, 0, 0, "1.00", "1.00"] in agreement
+    assert ["Abusive language", 0, 0, 1, "—", "0.00"] in agreement
     with pytest.raises(H.Forbidden, match="agent"):
         R.draw(res, "demo-agent", 1, "", "")
     with pytest.raises(H.Forbidden):
@@ -65,7 +66,7 @@ def test_review_handlers_queue_open_mark_export_stats(res, tmp_path):
 
 def test_a_span_that_does_not_match_the_text_is_listed_not_marked():
     html = R.highlight_findings("Pay now.", [_finding(0, 3, "Pay"), _finding(4, 30, "elsewhere", "visit_time", "warning")])
-    assert html.count("<mark") == 1 and ">Pay</mark>" in html and "visit_time" in html
+    assert html.count("<mark") == 1 and '>Pay<span class="vc-card">' in html and "Visit time" in html
 
 
 @pytest.mark.server
@@ -76,7 +77,7 @@ def test_api_review_is_for_reviewers(tmp_path):
     with served(settings) as url:
         with pytest.raises(AppError, match="agent"):
             client(url, "demo-agent").predict(0, "", "", api_name="/review_queue")
-        summary, _table, _pick = client(url, "demo-admin").predict(3, "", "", api_name="/review_queue")
+        summary, _table, _pick, _msg = client(url, "demo-admin").predict(3, "", "", api_name="/review_queue")
         assert "seed `3`" in summary
     rdb.dispose()
 
@@ -106,8 +107,8 @@ def test_a_reviewer_flags_an_artifact_and_the_export_contains_it(tmp_path):
         mark.wait_for(timeout=60000)
         assert "arrest" in mark.inner_text()
         page.screenshot(path=str(ARTIFACTS / "review-open.png"))
-        page.locator("#vc-rev-action").get_by_text("flag", exact=True).click()
-        page.locator("#vc-rev-agree").get_by_text("threat_arrest").click()
+        page.locator("#vc-rev-action").get_by_text("Flag", exact=True).click()
+        page.locator("#vc-rev-agree").get_by_text("Threat of arrest or police").click()
         page.locator("#vc-rev-note textarea, #vc-rev-note input").first.fill("arrest threat confirmed")
         page.locator("#vc-rev-mark").click()
         page.locator("#vc-rev-result").get_by_text("flagged").first.wait_for(timeout=60000)
@@ -118,7 +119,7 @@ def test_a_reviewer_flags_an_artifact_and_the_export_contains_it(tmp_path):
         body = page.request.get(link.get_attribute("href")).text()
         page.screenshot(path=str(ARTIFACTS / "review-flagged.png"))
         page.locator("#vc-rev-stats").click()
-        page.locator("#vc-rev-agreement").get_by_text("threat_arrest").filter(visible=True).first.wait_for(timeout=60000)
+        page.locator("#vc-rev-agreement").get_by_text("Threat of arrest or police").filter(visible=True).first.wait_for(timeout=60000)
         page.screenshot(path=str(ARTIFACTS / "review-stats.png"))
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     flags = [r for r in rows if r["action"] == "flag"]

@@ -31,7 +31,8 @@ def _cases(kind: str):
 @pytest.mark.parametrize(("rule", "lang", "example"), list(_cases("violating")))
 def test_violating_example_fires_its_rule_without_the_semantic_layer(checker, rule, lang, example):
     report = checker.check(example.text, parse_context(example.context), lang=lang, semantic=False)
-    fired = [f for f in report.findings if f.rule_id == rule.id and f.severity == rule.spec.severity]
+    # One finding per category and span: a rule that fired may be listed under a more specific one's `also`.
+    fired = [f for f in report.findings if (f.rule_id == rule.id or rule.id in f.also) and f.severity == rule.spec.severity]
     assert fired, f"{rule.id} did not fire on {example.text!r}: {[f.rule_id for f in report.findings]}"
 
 

@@ -77,9 +77,14 @@ class Finding:
     suggestion: str
     layer: Literal["phrase", "semantic", "context", "absence", "model"] = "phrase"
     score: float | None = None
+    #: Rule ids of the same category and span merged into this finding (shown in the UI and reports;
+    #: kept out of `as_dict`, so `check --json` has exactly its contracted keys plus layer and score).
+    also: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("also")
+        return out
 
 
 @dataclass
@@ -262,7 +267,7 @@ class Checker:
             findings.extend(self._phrase(rule, ctx, lang, text, hits))
         if semantic and self._embedder is not None:
             findings.extend(self._semantic_findings(applicable, ctx, lang, text, findings))
-        findings = _merge(findings, text)
+        findings = one_per_category(_merge(findings, text), {r.spec.id: r for r in self.rules}, text)
         verdict = "fail" if any(f.severity == "violation" for f in findings) else "pass"
         return Report(verdict, findings, lang, ctx.jurisdiction)
 
@@ -455,4 +460,45 @@ def _merge(findings: list[Finding], text: str) -> list[Finding]:
     for f in out:
         if f.start is not None:
             f.text = text[f.start : f.end]
+    return sorted(out, key=lambda f: (f.start if f.start is not None else -1, f.rule_id))
+
+
+def one_per_category(findings: list[Finding], rules: dict[str, Rule], text: str) -> list[Finding]:
+    """One finding per category and (overlapping) span, so counts in reviews and statistics are true.
+
+    The most specific rule wins: the strongest severity, then the rule written for fewer
+    jurisdictions, then the longer matched text, then the lower rule id. The winner's span grows to
+    cover the group, and the other rule ids are kept in `also`. Context and absence findings (no
+    span) are grouped per category the same way.
+    """
+
+    def rank(f: Finding) -> tuple[int, int, int, str]:
+        rule = rules.get(f.rule_id)
+        width = len(set(rule.spec.jurisdictions)) if rule is not None else 3
+        length = (f.end or 0) - (f.start or 0)
+        return (-SEVERITY_ORDER[f.severity], width, -length, f.rule_id)
+
+    groups: list[list[Finding]] = []
+    spanless: dict[str, list[Finding]] = {}
+    open_group: dict[str, list[Finding]] = {}
+    for f in sorted(findings, key=lambda f: (f.start if f.start is not None else -1, -(f.end or 0), f.rule_id)):
+        if f.start is None:
+            spanless.setdefault(f.category, []).append(f)
+            continue
+        group = open_group.get(f.category)
+        if group is not None and f.start < max(g.end or 0 for g in group):
+            group.append(f)
+        else:
+            open_group[f.category] = [f]
+            groups.append(open_group[f.category])
+    out: list[Finding] = []
+    for group in [*spanless.values(), *groups]:
+        best = min(group, key=rank)
+        if len(group) > 1:
+            best = replace(best, also=sorted({g.rule_id for g in group if g.rule_id != best.rule_id} | set(best.also)))
+            if best.start is not None:
+                best.start = min(g.start for g in group)  # type: ignore[type-var]
+                best.end = max(g.end for g in group)  # type: ignore[type-var]
+                best.text = text[best.start : best.end]
+        out.append(best)
     return sorted(out, key=lambda f: (f.start if f.start is not None else -1, f.rule_id))

@@ -202,8 +202,9 @@ class Rule:
             return cite
         if jurisdiction and jurisdiction in cite:
             return cite[jurisdiction]  # type: ignore[index]
+        # No jurisdiction: every country's citation, labelled ("CN: …; US: …; UK: …").
         preferred = ("CN", "US", "UK") if lang == "zh" else ("US", "UK", "CN")
-        return next(cite[j] for j in preferred if j in cite)  # type: ignore[index]
+        return "; ".join(f"{j}: {cite[j]}" for j in preferred if j in cite)  # type: ignore[index]
 
     def applies(self, ctx: VisitContext) -> bool:
         """Whether the rule applies in this context. Without a jurisdiction, only rules of all three apply."""

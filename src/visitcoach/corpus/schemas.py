@@ -117,6 +117,8 @@ class Flags(Strict):
 
 class Person(Strict):
     name: str
+    #: The name in Latin script (pinyin for a Chinese name), used by English letters and scripts.
+    name_latin: str | None = None
     age: int | None = Field(default=None, ge=16, le=110)
     occupation: str | None = None
     phone: str | None = None
@@ -193,6 +195,9 @@ class CaseFile(Strict):
     household: list[Person] = Field(default_factory=list)
     lender: str
     agency: str | None = None
+    #: The lender's and agency's names in English, used by English letters and scripts.
+    lender_latin: str | None = None
+    agency_latin: str | None = None
     product: Product
     principal: Money
     balance: Money

@@ -111,12 +111,13 @@ class Redactor:
 
     @classmethod
     def for_people(cls, people: Iterable[object]) -> Redactor:
-        """From case `Person` records (borrower, guarantor, household)."""
+        """From case `Person` records (borrower, guarantor, household): each name in both scripts
+        (`name` and, where the case has one, `name_latin`), address, phone, email and id number."""
         names, addresses, extra = [], [], []
         for person in people:
             if person is None:
                 continue
-            names.append(getattr(person, "name", "") or "")
+            names += [getattr(person, "name", "") or "", getattr(person, "name_latin", "") or ""]
             if getattr(person, "address", None):
                 addresses.append(person.address)  # type: ignore[attr-defined]
             extra += [v for v in (getattr(person, k, None) for k in ("phone", "email", "id_number")) if v]

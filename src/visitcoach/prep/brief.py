@@ -94,9 +94,10 @@ class Brief:
 
 def opening_script(settings: Settings, policy: PlanPolicy, case: CaseFile, lang: str) -> str:
     from visitcoach.llm.prompts import render
+    from visitcoach.repayment.proposal import _parties, addressee
 
-    company = case.agency or case.lender
-    behalf = "" if company == case.lender else (f"，受{case.lender}委托" if lang == "zh" else f", on behalf of {case.lender}")
+    company, lender = _parties(case, policy, lang)  # named in the script's language (lender_latin in English)
+    behalf = "" if company == lender else (f"，受{lender}委托" if lang == "zh" else f", on behalf of {lender}")
     disclosure = ""
     if case.jurisdiction == "US":
         disclosure = " ".join(getattr(policy.required_wording["US"], lang)) + ("" if lang == "zh" else " ")
@@ -106,7 +107,7 @@ def opening_script(settings: Settings, policy: PlanPolicy, case: CaseFile, lang:
         lang,
         company=company,
         behalf=behalf,
-        borrower=case.borrower.name,
+        borrower=addressee(case, lang) or ("客户" if lang == "zh" else "the customer"),
         disclosure=disclosure,
         product=PRODUCT_NAMES[lang][case.product],
     )
@@ -272,12 +273,13 @@ def render_brief(brief: Brief) -> str:
 
     dec = d["decision"]
     head = f"# {brief.case.id} — {brief.case.title}"
-    out = [head, f"({brief.as_of:%Y-%m-%d %H:%M} {brief.case.timezone})", ""]
+    out = [head, f"({brief.as_of:%Y-%m-%d %H:%M} {T.zone(brief.case.timezone, brief.lang)})", ""]
     out += [f"## {t['decision']}", f"**{t['go'] if dec['visit_allowed'] else t['no_go']}**"]
     out += [f"- {i['text']} {cite(i)}".rstrip() for i in dec["reason_details"] + dec["notes"]]
     if dec["windows"]:
         out.append(f"{t['windows']}:")
-        out += [f"  {w['date']} {w['start']}–{w['end']}" for w in dec["windows"]]
+        out.append("")  # a list of its own, not one paragraph with the line above
+        out += [f"  - {w['date']} {w['start']}–{w['end']}" for w in dec["windows"]]
     out.append("")
     out += block(t["worth"], d["worth"]["lines"])
     out += block(t["situation"], d["situation"]["lines"])
@@ -289,7 +291,7 @@ def render_brief(brief: Brief) -> str:
         out += block(t["objections"], d["negotiation"]["objections"])
     out += block(t["checklist"], d["checklist"], "- [ ] ")
     out += [f"## {t['record']}", "```yaml", d["record_template"].rstrip(), "```", ""]
-    out += [f"## {t['sources']}"] + [f"[{c['n']}] {c['citation']} — {c['title']} › {c['section']}" for c in d["citations"]]
+    out += [f"## {t['sources']}", ""] + [f"- [{c['n']}] {c['citation']} — {c['title']} › {c['section']}" for c in d["citations"]]
     if brief.notice:
         out += ["", f"notice: {brief.notice}"]
     return "\n".join(out) + "\n"

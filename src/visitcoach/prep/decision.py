@@ -127,7 +127,7 @@ def decide(checker: Checker, case: CaseFile, as_of: dt.datetime, lang: str) -> D
         reason("no_window")
     notes = [
         Statement(
-            T.NOTES["window"][lang].format(start=hhmm(hours[0]), end=hhmm(hours[1]), tz=case.timezone),
+            T.NOTES["window"][lang].format(start=hhmm(hours[0]), end=hhmm(hours[1]), tz=T.zone(case.timezone, lang)),
             [T.NOTES["window"]["cite"], *[r.citation_for(case.jurisdiction, lang) for r in checker.rules if r.spec.detect.context == "visit_time"]],
             "window",
         ),

@@ -23,9 +23,9 @@ def situation(case: CaseFile, segment: str, lang: str) -> tuple[list[Statement],
     last = max(case.contact_history, key=lambda c: c.date, default=None)
     lines = [
         Statement(
-            f"余额 {m(case.balance)}，逾期 {m(case.arrears)}，逾期 {case.days_past_due} 天；法律状态：{case.legal_status}。"
+            f"余额 {m(case.balance)}，逾期 {m(case.arrears)}，逾期 {case.days_past_due} 天；法律状态：{T.word(case.legal_status, lang)}。"
             if zh
-            else f"Balance {m(case.balance)}, arrears {m(case.arrears)}, {case.days_past_due} days past due; legal status: {case.legal_status}.",
+            else f"Balance {m(case.balance)}, arrears {m(case.arrears)}, {case.days_past_due} days past due; legal status: {T.word(case.legal_status, lang)}.",
             [],
             "account",
         ),
@@ -37,7 +37,7 @@ def situation(case: CaseFile, segment: str, lang: str) -> tuple[list[Statement],
             "history",
         ),
         Statement(
-            f"支付能力与意愿分层：{segment}（见协商方案）。" if zh else f"Ability and willingness segment: {segment} (see the negotiation plan).",
+            f"支付能力与意愿分层：{T.word(segment, lang)}（见协商方案）。" if zh else f"Ability and willingness segment: {T.word(segment, lang)} (see the negotiation plan).",
             ["Hardship and Repayment Plan Policy §2.4"],
             "segment",
         ),
@@ -45,9 +45,9 @@ def situation(case: CaseFile, segment: str, lang: str) -> tuple[list[Statement],
     if last:
         lines.append(
             Statement(
-                f"最近一次联系：{last.date.isoformat()}（{last.channel}）：{last.outcome}"
+                f"最近一次联系：{last.date.isoformat()}（{T.word(last.channel, lang)}）：{last.outcome}"
                 if zh
-                else f"Last contact {last.date.isoformat()} ({last.channel}): {last.outcome}",
+                else f"Last contact {last.date.isoformat()} ({T.word(last.channel, lang)}): {last.outcome}",
                 [],
                 "last_contact",
             )

@@ -280,3 +280,43 @@ SIGNALS: list[tuple[str, dict[str, str]]] = [
     (r"complain|ombudsman|regulator|投诉|监管",
      {"en": "complaint history mentioned", "zh": "提到投诉记录"}),
 ]
+
+
+#: Words for the case's codes the brief quotes (legal status, contact channels, segments).
+CODE_WORDS: dict[str, dict[str, str]] = {
+    "none": {"en": "none", "zh": "无"},
+    "demand_letter_sent": {"en": "demand letter sent", "zh": "已发催告函"},
+    "lawsuit_filed": {"en": "lawsuit filed", "zh": "已起诉"},
+    "judgment_obtained": {"en": "judgment obtained", "zh": "已获判决"},
+    "time_barred": {"en": "time-barred", "zh": "已过诉讼时效"},
+    "phone": {"en": "phone", "zh": "电话"},
+    "sms": {"en": "text message", "zh": "短信"},
+    "letter": {"en": "letter", "zh": "信函"},
+    "email": {"en": "email", "zh": "电子邮件"},
+    "app": {"en": "app", "zh": "应用消息"},
+    "visit": {"en": "visit", "zh": "上门"},
+    "other": {"en": "other", "zh": "其他"},
+    "able_willing": {"en": "able and willing", "zh": "有能力、有意愿"},
+    "able_low": {"en": "able, low willingness", "zh": "有能力、意愿低"},
+    "partial_willing": {"en": "partly able, willing", "zh": "部分能力、有意愿"},
+    "partial_low": {"en": "partly able, low willingness", "zh": "部分能力、意愿低"},
+    "unable_willing": {"en": "unable, willing", "zh": "无能力、有意愿"},
+    "unable_low": {"en": "unable, low willingness", "zh": "无能力、意愿低"},
+}
+
+
+def word(code: str, lang: str) -> str:
+    """A case code in words (the code itself when the table does not know it)."""
+    return CODE_WORDS.get(code, {}).get(lang, code)
+
+
+#: Time zones of the shipped jurisdictions, named for a Chinese reader (an English brief keeps the zone id).
+ZONE_NAMES_ZH: dict[str, str] = {
+    "Asia/Shanghai": "北京时间", "Europe/London": "英国伦敦时间", "America/New_York": "美国东部时间",
+    "America/Chicago": "美国中部时间", "America/Denver": "美国山地时间", "America/Los_Angeles": "美国太平洋时间",
+    "America/Phoenix": "美国亚利桑那时间",
+}
+
+
+def zone(name: str, lang: str) -> str:
+    return ZONE_NAMES_ZH.get(name, name) if lang == "zh" else name

@@ -66,7 +66,7 @@ def worth_it(
     last_resort = days >= LAST_RESORT_DAYS
     lines.append(
         Statement(
-            T.WORTH["remote"][lang].format(attempts=len(remote), days=days, channels=", ".join(channels) or T.SECTION_TITLES[lang]["none"]),
+            T.WORTH["remote"][lang].format(attempts=len(remote), days=days, channels=("、" if lang == "zh" else ", ").join(T.word(c, lang) for c in channels) or T.SECTION_TITLES[lang]["none"]),
             [T.WORTH["remote"]["cite"]],
             "remote",
         )

@@ -69,6 +69,13 @@ class PlanResult:
             "start": self.start.isoformat(),
             "policy_version": self.policy_version,
             "lang": self.lang,
+            "account": {
+                "balance": str(self.inputs.balance),
+                "arrears": str(self.inputs.arrears),
+                "contractual_instalment": str(self.inputs.contractual_instalment),
+                "remaining_term_months": self.inputs.remaining_term_months,
+                "annual_interest_rate": None if self.inputs.annual_interest_rate is None else str(self.inputs.annual_interest_rate),
+            },
             "assessment": {
                 "income": str(a.income),
                 "essential_expenses": str(a.expenses),

@@ -55,10 +55,31 @@ class Draft:
         }
 
 
-def _parties(case: CaseFile | None, policy: PlanPolicy) -> tuple[str, str]:
-    """(who is writing, on whose behalf)."""
-    lender = case.lender if case else policy.lender
-    return (case.agency or case.lender, lender) if case else (lender, lender)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _parties(case: CaseFile | None, policy: PlanPolicy, lang: str = "zh") -> tuple[str, str]:
+    """(who is writing, on whose behalf), named in the letter's language: an English letter uses the
+    case's `lender_latin` / `agency_latin` (the policy's English lender name when the case has none)."""
+    if case is None:
+        return policy.lender, policy.lender
+    lender, agency = case.lender, case.agency
+    if lang != "zh":
+        lender = case.lender_latin or (policy.lender if _CJK.search(lender) else lender)
+        if agency is not None:
+            agency = case.agency_latin or (None if _CJK.search(agency) else agency)
+    return agency or lender, lender
+
+
+def addressee(case: CaseFile | None, lang: str) -> str | None:
+    """The borrower's name for a letter in `lang`: in English the Latin-script name (`name_latin`),
+    or none ("Dear customer") when the case has only a Chinese name."""
+    if case is None:
+        return None
+    name = case.borrower.name
+    if lang != "zh" and _CJK.search(name):
+        return case.borrower.name_latin
+    return name
 
 
 def template_values(
@@ -76,8 +97,8 @@ def template_values(
     def m(x: Decimal) -> str:
         return fmt_money(x, cur, lang)
 
-    name = case.borrower.name if case else None
-    company, lender = _parties(case, policy)
+    name = addressee(case, lang)
+    company, lender = _parties(case, policy, lang)
     behalf = "" if company == lender else (f"，受{lender}委托" if zh else f" on behalf of {lender}")
     product = PRODUCT_NAMES[lang][inputs.product]
     if style == "letter":

@@ -237,8 +237,8 @@ def anonymised_brief(case: CaseFile) -> dict[str, str]:
              if relations else "")
           + f" Situation: {', '.join(case.scenario_tags)}. Hold a compliant, considerate visit as the policy asks.")
     redactor = Redactor.for_people(people)
-    identifiers = [case.borrower.name, case.borrower.phone, case.borrower.address, case.employer, case.lender,
-                   *(p.name for p in people)]
+    identifiers = [case.borrower.name, case.borrower.name_latin, case.borrower.phone, case.borrower.address, case.employer,
+                   case.lender, *(p.name for p in people)]
     for text in (zh, en):
         if redactor.redact(text) != text or any(i and i in text for i in identifiers):
             raise ExerciseError(f"case {case.id}: the brief still held an identifier; not created")

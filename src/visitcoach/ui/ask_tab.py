@@ -1,6 +1,8 @@
 """The Ask tab: a chat over the knowledge base, with a jurisdiction filter and the sources of each answer.
 
 `build` lays out the tab's contents (call it inside its `gr.Tab`) and wires them to the handlers.
+Each `[n]` in an answer carries a hover card with its citation and the passage's start; the sources
+below render the passages' Markdown.
 """
 
 # No `from __future__ import annotations` here: Gradio finds the `gr.Request` parameter of a handler
@@ -8,28 +10,37 @@
 from typing import Any
 
 from visitcoach.ui import handlers as H
-from visitcoach.ui.common import JURISDICTIONS, safe, user_of
-from visitcoach.ui.i18n import t
+from visitcoach.ui.common import JURISDICTIONS, user_of, wire
+from visitcoach.ui.i18n import choices, t
 
 
-def build(res: H.Resources, L: Any) -> None:
+def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
     import gradio as gr
 
-    history = gr.State([])
-    chat = L(gr.Chatbot(label=t("ask.chat", "en"), elem_id="vc-chat", height=420), "ask.chat")
+    L, C = reg.L, reg.C
+    history = gr.State([])  # the plain conversation the engine reads
+    shown = gr.State([])  # the conversation as displayed (hover cards, mode line)
+    chat = L(gr.Chatbot(label=t("ask.chat", "en"), elem_id="vc-chat", height=420, placeholder=t("empty.ask", "en")), "ask.chat")
+    reg.F(chat, lambda lg: {"placeholder": t("empty.ask", lg)})
     with gr.Row():
-        question = L(gr.Textbox(label=t("ask.question", "en"), placeholder=t("ask.placeholder", "en"), scale=4, elem_id="vc-question"), "ask.question")
-        jurisdiction = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("ask.jurisdiction", "en"), scale=1, elem_id="vc-jurisdiction"), "ask.jurisdiction")
+        question = L(L(gr.Textbox(label=t("ask.question", "en"), placeholder=t("ask.placeholder", "en"), scale=4, elem_id="vc-question"),
+                       "ask.question"), "ask.placeholder", "placeholder")
+        jurisdiction = C(L(gr.Dropdown(choices("jurisdiction", JURISDICTIONS, "en"), value="ALL", label=t("ask.jurisdiction", "en"),
+                                       scale=1, elem_id="vc-jurisdiction"), "ask.jurisdiction"), "jurisdiction", JURISDICTIONS)
     with gr.Row():
-        ask_btn = L(gr.Button(t("ask.send", "en"), variant="primary", elem_id="vc-ask"), "ask.send", "value")
-        clear_btn = L(gr.Button(t("ask.clear", "en"), elem_id="vc-clear"), "ask.clear", "value")
+        ask_btn = L(gr.Button(t("ask.send", "en"), variant="primary", elem_id="vc-ask", scale=0, min_width=160), "ask.send", "value")
+        clear_btn = L(gr.Button(t("ask.clear", "en"), elem_id="vc-clear", scale=0, min_width=160), "ask.clear", "value")
+        msg = msg_box("vc-ask-msg")
     sources = gr.HTML(elem_id="vc-sources")
 
-    @safe
-    def on_ask(q: str, j: str, hist: list[dict[str, str]], request: gr.Request) -> tuple[Any, Any, Any, str]:
-        new, html = H.ask_turn(res, user_of(request), q, j, hist)
-        return new, new, html, ""
+    def on_ask(q: str, j: str, hist: list[dict[str, str]], seen: list[dict[str, str]], ui_lang: str,
+               request: gr.Request) -> tuple[Any, ...]:
+        plain, html, reply = H.ask_turn(res, user_of(request), q, j, hist, ui_lang)
+        display = [*(seen or []), {"role": "user", "content": plain[-2]["content"]}, {"role": "assistant", "content": reply}]
+        return plain, display, display, html, ""
 
-    ask_btn.click(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_name="ask")
-    question.submit(on_ask, [question, jurisdiction, history], [history, chat, sources, question], api_visibility="private")
-    clear_btn.click(lambda: ([], [], ""), None, [history, chat, sources], api_visibility="private")
+    lang = reg.lang
+    wire(ask_btn.click, on_ask, [question, jurisdiction, history, shown, lang], [history, shown, chat, sources, question], msg, api_name="ask")
+    wire(question.submit, on_ask, [question, jurisdiction, history, shown, lang], [history, shown, chat, sources, question], msg,
+         api_visibility="private")
+    clear_btn.click(lambda: ([], [], [], "", ""), None, [history, shown, chat, sources, msg], api_visibility="private")

@@ -1,21 +1,135 @@
-"""What every tab's wiring shares: errors as one UI message, and the signed-in user's name."""
+"""What every tab's wiring shares: errors as one message next to the action, in the chosen language,
+and the signed-in user's name.
+
+A handler wired with `wire()` gets one extra output, the action's message box. When the handler
+raises a user error (`UserError`, any `VisitCoachError`, a `ValueError`), the other outputs are left
+as they were (`gr.skip()`) and the message box says what to fix, in the session's language; the
+server logs one INFO line. Anything else is a fault: logged with its traceback, and the message
+says so without details.
+"""
 
 import functools
+import html
 import logging
+import re
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from visitcoach.errors import VisitCoachError
 from visitcoach.text import JURISDICTIONS as TYPED_JURISDICTIONS
+from visitcoach.ui.i18n import t
 
 log = logging.getLogger("visitcoach.ui")
 
 #: The jurisdiction pickers: every jurisdiction, or one.
 JURISDICTIONS = ["ALL", *TYPED_JURISDICTIONS]
 
+_CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+_LANGS: "OrderedDict[str, str]" = OrderedDict()  # session hash -> "en" | "zh" (the switch's value)
+_MAX_SESSIONS = 10_000
+
+
+class UserError(VisitCoachError):
+    """A mistake the user can fix: a message key of `visitcoach.ui.i18n.STRINGS` and its parameters."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key, self.params = key, params
+        super().__init__(t(key, "en", **params))
+
+    def text(self, lang: str) -> str:
+        """The message in `lang`; a `field` parameter is a label key, shown as that label."""
+        params = {k: (_field(val, lang) if k == "field" else ("、" if lang == "zh" else ", ").join(_field(f, lang) for f in val)
+                      if k == "fields" else val) for k, val in self.params.items()}
+        return t(self.key, lang, **params)
+
+
+def _field(key: str, lang: str) -> str:
+    from visitcoach.ui.i18n import STRINGS
+
+    if key not in STRINGS:
+        return key
+    return re.sub(r"\s*[（(].*$", "", t(key, lang))  # the label without its hint in brackets
+
+
+def set_lang(request: Any, lang: str) -> None:
+    key = str(getattr(request, "session_hash", None) or "")
+    if key:
+        _LANGS[key] = "zh" if lang == "zh" else "en"
+        _LANGS.move_to_end(key)
+        while len(_LANGS) > _MAX_SESSIONS:
+            _LANGS.popitem(last=False)
+
+
+def lang_of(request: Any) -> str:
+    return _LANGS.get(str(getattr(request, "session_hash", None) or ""), "en")
+
+
+def localise(exc: BaseException, lang: str) -> str:
+    """The message of a user error in `lang`: a keyed message, the matching half of an "English / 中文"
+    message, or the library's English line introduced in Chinese."""
+    if isinstance(exc, UserError):
+        return exc.text(lang)
+    message = str(exc).strip()
+    if " / " in message:
+        left, _, right = message.rpartition(" / ")
+        if _CJK.search(right) and not _CJK.search(left):
+            return right if lang == "zh" else left
+    if lang == "zh" and not _CJK.search(message):
+        return t("err.input", "zh", message=message)
+    return message
+
+
+def message_html(text: str, kind: str = "error") -> str:
+    return f'<div class="vc-msg vc-msg-{kind}" role="alert">{html.escape(text)}</div>' if text else ""
+
+
+def _request_in(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The handler's request (Gradio passes a `gr.Request`; anything with a session hash will do)."""
+    if kwargs.get("request") is not None:
+        return kwargs["request"]
+    return next((value for value in args if hasattr(value, "session_hash")), None)
+
+
+def guarded(fn: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
+    """`fn` returning its `n_outputs` values plus "" for the message box; on a user error, skips for
+    the outputs and the message. The signature stays `fn`'s (Gradio injects `gr.Request` by it)."""
+    import gradio as gr
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            out = fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except (VisitCoachError, ValueError) as exc:
+            if type(exc).__name__ == "Forbidden":  # not a mistake to fix: the API caller gets an error
+                log.info("%s: forbidden: %s", fn.__name__, exc)
+                raise gr.Error(str(exc)) from None
+            lang = lang_of(_request_in(args, kwargs))
+            log.info("%s: user error: %s", fn.__name__, exc)
+            return (*[gr.skip()] * n_outputs, message_html(localise(exc, lang)))
+        except Exception as exc:
+            lang = lang_of(_request_in(args, kwargs))
+            log.exception("handler %s failed", fn.__name__)
+            return (*[gr.skip()] * n_outputs, message_html(t("err.fault", lang, kind=type(exc).__name__)))
+        if n_outputs == 1:
+            out = (out,)
+        elif n_outputs == 0:
+            out = ()
+        return (*out, "")
+
+    return wrapper
+
+
+def wire(trigger: Callable[..., Any], fn: Callable[..., Any], inputs: Any, outputs: Any, msg: Any, **kwargs: Any) -> Any:
+    """`trigger(fn, inputs, outputs + [msg])` with `fn` guarded: errors go to `msg`, the outputs stay."""
+    outs = list(outputs) if isinstance(outputs, list | tuple) else ([] if outputs is None else [outputs])
+    return trigger(guarded(fn, len(outs)), inputs, [*outs, msg], **kwargs)
+
 
 def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Any VisitCoachError (or bad value) becomes one message in the UI, never a stack trace."""
+    """For handlers without a message box (scripts, the API): a user error becomes one `gr.Error`."""
     import gradio as gr
 
     @functools.wraps(fn)
@@ -25,10 +139,11 @@ def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
         except gr.Error:
             raise
         except (VisitCoachError, ValueError) as exc:
-            raise gr.Error(str(exc)) from exc
+            log.info("%s: user error: %s", fn.__name__, exc)
+            raise gr.Error(localise(exc, lang_of(_request_in(args, kwargs)))) from None
         except Exception as exc:
             log.exception("handler %s failed", fn.__name__)
-            raise gr.Error(f"Something went wrong ({type(exc).__name__}); the details are in the server log.") from exc
+            raise gr.Error(t("err.fault", lang_of(_request_in(args, kwargs)), kind=type(exc).__name__)) from exc
 
     return wrapper
 

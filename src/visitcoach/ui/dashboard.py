@@ -17,13 +17,27 @@ from visitcoach.ui.i18n import t
 def dashboard_data(res: Any, user: str, jurisdiction: str, days: Any, lang: str) -> dict[str, Any]:
     """The report (role-checked) for the tab: the whole JSON of `report effectiveness`."""
     from visitcoach.effectiveness import report
+    from visitcoach.ui import forms
+    from visitcoach.ui.common import UserError
 
     res.require(user, "dashboard")
-    window = int(days) if days not in (None, "") else None
-    if window is not None and window < 1:
-        raise ValueError(f"window (days): must be at least 1, not {window}")
+    try:
+        window = forms.whole(days, "dash.days", 1, 3650)
+    except UserError:
+        raise UserError("err.window", value=str(days)[:20]) from None
     return report(res.settings, window_days=window, jurisdiction=None if jurisdiction in ("", "ALL", None) else jurisdiction,
                   lang="zh" if lang == "zh" else "en")
+
+
+def report_words(markdown: str, lang: str) -> str:
+    """The report names products and segments by code: say them in words."""
+    import re
+
+    from visitcoach.prep.text import word
+    from visitcoach.ui.i18n import v
+
+    markdown = re.sub(r"\b(consumer_loan|credit_card|sme_loan|auto_loan)\b", lambda m: v("product", m.group(1), lang), markdown)
+    return re.sub(r"\b((?:able|partial|unable)_(?:willing|low))\b", lambda m: word(m.group(1), lang), markdown)
 
 
 def chart_frames(data: dict[str, Any], lang: str) -> tuple[Any, Any, Any, Any]:
@@ -61,23 +75,29 @@ def chart_frames(data: dict[str, Any], lang: str) -> tuple[Any, Any, Any, Any]:
     )
 
 
-def dashboard_tab(res: Any, lang: Any, L: Any) -> Any:
-    """Build the Dashboard tab (call inside `gr.Tabs()`); `L` registers components for the language switch."""
+def dashboard_tab(res: Any, lang: Any, reg: Any, msg_box: Any) -> Any:
+    """Build the Dashboard tab (call inside `gr.Tabs()`); `reg` registers components for the language switch.
+    The figures load when the tab is opened, and again on the button (after changing the filters)."""
     import gradio as gr
 
     from visitcoach.effectiveness import render_markdown, write_csv
-    from visitcoach.ui.common import safe as _safe
     from visitcoach.ui.common import user_of as _user
+    from visitcoach.ui.common import wire
+    from visitcoach.ui.i18n import choices
 
+    L, C = reg.L, reg.C
     with gr.Tab(t("tab.dashboard", "en"), id="dashboard", elem_id="vc-tab-dashboard") as tab:
         L(gr.Markdown(t("dash.intro", "en"), elem_id="vc-dash-intro"), "dash.intro", "value")
         with gr.Row():
-            d_jur = L(gr.Dropdown(JURISDICTIONS, value="ALL", label=t("ask.jurisdiction", "en"), elem_id="vc-dash-jur"), "ask.jurisdiction")
+            d_jur = C(L(gr.Dropdown(choices("jurisdiction", JURISDICTIONS, "en"), value="ALL", label=t("ask.jurisdiction", "en"),
+                                    elem_id="vc-dash-jur"), "ask.jurisdiction"), "jurisdiction", JURISDICTIONS)
             d_days = L(gr.Number(value=res.settings.effect_window_days, precision=0, minimum=1,
                                  label=t("dash.days", "en"), elem_id="vc-dash-days"), "dash.days")
-        d_go = L(gr.Button(t("dash.go", "en"), variant="primary", elem_id="vc-dash-go"), "dash.go", "value")
         with gr.Row():
-            c_recovery = L(gr.BarPlot(x="bar", y="rate_pct", color="group", label=t("dash.chart_recovery", "en"),
+            d_go = L(gr.Button(t("dash.go", "en"), variant="primary", elem_id="vc-dash-go", scale=0, min_width=200), "dash.go", "value")
+            d_msg = msg_box("vc-dash-msg")
+        with gr.Row():
+            c_recovery = L(gr.BarPlot(x="bar", y="rate_pct", color="group", color_title=" ", label=t("dash.chart_recovery", "en"),
                                       y_title="%", x_title=" ", y_lim=[0, None], elem_id="vc-dash-recovery"), "dash.chart_recovery")
             c_cost = L(gr.BarPlot(x="bar", y="per_unit_cost", x_title=" ", y_title="×", y_lim=[0, None], label=t("dash.chart_cost", "en"), elem_id="vc-dash-cost"),
                        "dash.chart_cost")
@@ -86,12 +106,11 @@ def dashboard_tab(res: Any, lang: Any, L: Any) -> Any:
                                         elem_id="vc-dash-complaints"), "dash.chart_complaints")
             c_satisfaction = L(gr.BarPlot(x="bar", y="mean", x_title=" ", y_title="1–5", y_lim=[0, 5], label=t("dash.chart_satisfaction", "en"),
                                           elem_id="vc-dash-satisfaction"), "dash.chart_satisfaction")
-        d_csv = L(gr.DownloadButton(t("dash.csv", "en"), elem_id="vc-dash-csv"), "dash.csv", "value")
+        d_csv = L(gr.DownloadButton(t("dash.csv", "en"), elem_id="vc-dash-csv", interactive=False), "dash.csv", "label")
         d_report = gr.Markdown(elem_id="vc-dash-report")
 
     exports = Path(tempfile.gettempdir()) / "visitcoach-exports"
 
-    @_safe
     def on_dashboard(jurisdiction: str, days: Any, ui_lang: str, request: gr.Request) -> tuple[Any, ...]:
         user = _user(request)
         data = dashboard_data(res, user, jurisdiction, days, ui_lang)
@@ -99,8 +118,9 @@ def dashboard_tab(res: Any, lang: Any, L: Any) -> Any:
         csv_path = write_csv(data, folder / f"effectiveness-{data['jurisdiction']}-{data['window_days']}d.csv")
         # Bars in the order given (recovery before/after, jurisdictions CN, US, UK), not alphabetically.
         plots = [gr.BarPlot(value=frame, sort=list(frame["bar"])) for frame in chart_frames(data, data["lang"])]
-        return (render_markdown(data), *plots, str(csv_path))
+        return (report_words(render_markdown(data), data["lang"]), *plots, gr.update(value=str(csv_path), interactive=True))
 
-    d_go.click(on_dashboard, [d_jur, d_days, lang],
-               [d_report, c_recovery, c_cost, c_complaints, c_satisfaction, d_csv], api_name="dashboard")
+    outputs = [d_report, c_recovery, c_cost, c_complaints, c_satisfaction, d_csv]
+    wire(d_go.click, on_dashboard, [d_jur, d_days, lang], outputs, d_msg, api_name="dashboard")
+    reg.tab_opened.append(("dashboard", on_dashboard, [d_jur, d_days, lang], outputs, d_msg))
     return tab
