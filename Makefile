@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install screenshots browser-deps bench lint eval eval-suite-bench eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
+.PHONY: run test install vectors screenshots browser-deps bench lint eval eval-suite-bench eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ browser-deps:
 ## README screenshots: the browser tests walk every tab in English and Chinese (docs/screenshots/).
 screenshots: $(TEST_STAMP) browser-deps
 	$(PY) scripts/screenshots.py
+
+## The shipped passage vectors (a first start skips embedding the shipped pack); run after editing knowledge/.
+vectors: $(STAMP)
+	$(PY) scripts/ship_vectors.py
 
 ## Speed and memory benchmarks (medians; see benchmarks/README.md).
 bench: $(STAMP)

@@ -4,7 +4,8 @@ They let a first `make run` skip embedding the shipped pack (see `visitcoach.ret
 Run `make vectors` after editing anything under `knowledge/` that ingest reads or the rules'
 semantic exemplars; `tests/test_vectors.py` fails when the file no longer covers the pack.
 
-Every text is embedded afresh (shipped vectors are not consulted), with the default chunk size.
+Texts whose key (model and exact text) is already in the file keep their vector; the rest are
+embedded, with the default chunk size. `--fresh` embeds every text again.
 """
 
 from __future__ import annotations
@@ -21,23 +22,33 @@ log = logging.getLogger("ship_vectors")
 
 
 def main() -> int:
+    import numpy as np
+
     from visitcoach.retrieval.embeddings import E5Embeddings
     from visitcoach.retrieval.vectors import SHIPPED, PassageVectors, key, pack_texts
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--out", type=Path, default=SHIPPED)
+    parser.add_argument("--fresh", action="store_true", help="embed every text, ignoring the vectors in --out")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     texts = pack_texts(args.knowledge)
     embedder = E5Embeddings(shipped=False)
     started = time.perf_counter()
-    vectors = embedder.embed_passages(texts)
+    old = None if args.fresh else PassageVectors.load(args.out)
+    kept = old.lookup(embedder.name, texts) if old is not None else {}
+    todo = [i for i in range(len(texts)) if i not in kept]
+    vectors = np.zeros((len(texts), 384), dtype=np.float32)
+    for i, vec in kept.items():
+        vectors[i] = vec
+    if todo:
+        vectors[todo] = embedder.embed_passages([texts[i] for i in todo])
     table = PassageVectors(embedder.name, [key(embedder.name, t) for t in texts], vectors)
     table.save(args.out)
-    log.info("%d passages embedded in %.0f s -> %s (%.1f MB)", len(texts), time.perf_counter() - started,
-             args.out, args.out.stat().st_size / 1e6)
+    log.info("%d passages (%d kept, %d embedded in %.0f s) -> %s (%.1f MB)", len(texts), len(kept), len(todo),
+             time.perf_counter() - started, args.out, args.out.stat().st_size / 1e6)
     return 0
 
 

@@ -4,7 +4,7 @@ It stands in for vLLM / Ollama / llama.cpp: tests enqueue replies and read back 
 A queued reply is a string (the completion), a callable taking the request body and returning
 one (to echo what was sent), an int (an HTTP error status) or `Slow(seconds, reply)` (answer
 late, to exercise timeouts). Requests with `"stream": true` are answered as server-sent events,
-a few characters per chunk.
+a few characters per chunk, `chunk_delay` seconds apart (0 unless a test sets it).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class OpenAIStub:
     def __init__(self) -> None:
         self.replies: deque[Reply | Slow] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.chunk_delay = 0.0
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -94,6 +95,7 @@ class OpenAIStub:
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    time.sleep(stub.chunk_delay)
                 end = {
                     "id": "chatcmpl-stub",
                     "object": "chat.completion.chunk",

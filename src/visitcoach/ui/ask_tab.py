@@ -7,11 +7,46 @@ below render the passages' Markdown.
 
 # No `from __future__ import annotations` here: Gradio finds the `gr.Request` parameter of a handler
 # from its evaluated annotation.
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from visitcoach.ui import handlers as H
 from visitcoach.ui.common import JURISDICTIONS, user_of, wire
 from visitcoach.ui.i18n import choices, t
+
+#: Where an offline answer is shown growing: after a sentence's end and the `[n]` markers that follow it
+#: (a full stop only before a space and a capital, so "15 U.S.C. 1692c" stays whole), and at paragraphs.
+_SENTENCE_END = re.compile(r"(?:[。！？]|[.!?](?=\s+[A-Z\[]))(?:\s*\[\d+\])*|\n\n")
+
+
+def growing(text: str) -> list[str]:
+    """`text` cut after each sentence: the successive states of a reply shown as it reads (the last is whole)."""
+    states = [text[: m.end()].rstrip() for m in _SENTENCE_END.finditer(text)]
+    return list(dict.fromkeys(s for s in [*states, text] if s.strip()))
+
+
+def _in_background(work: Callable[[Callable[[str], None]], Any]) -> Iterator[tuple[str, Any]]:
+    """Run `work(on_token)` in a thread; yield ("token", text) as it streams, then ("done", its result).
+    An exception in `work` is raised here, after the tokens it let through."""
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def run() -> None:
+        try:
+            events.put(("done", work(lambda token: events.put(("token", token)))))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            events.put(("error", exc))
+
+    threading.Thread(target=run, name="visitcoach-ask", daemon=True).start()
+    while True:
+        event, value = events.get()
+        if event == "error":
+            raise value
+        yield event, value
+        if event == "done":
+            return
 
 
 def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
@@ -34,10 +69,24 @@ def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
     sources = gr.HTML(elem_id="vc-sources")
 
     def on_ask(q: str, j: str, hist: list[dict[str, str]], seen: list[dict[str, str]], ui_lang: str,
-               request: gr.Request) -> tuple[Any, ...]:
-        plain, html, reply = H.ask_turn(res, user_of(request), q, j, hist, ui_lang)
-        display = [*(seen or []), {"role": "user", "content": plain[-2]["content"]}, {"role": "assistant", "content": reply}]
-        return plain, display, display, html, ""
+               request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        """The answer as it is produced: a model's tokens as they stream, an offline answer sentence by
+        sentence; then the whole reply with its hover cards, the sources and the cleared question."""
+        user = user_of(request)
+        asked = [*(seen or []), {"role": "user", "content": (q or "").strip()}]
+        skip = gr.skip()
+        streamed = ""
+        for event, value in _in_background(lambda on_token: H.ask_turn(res, user, q, j, hist, ui_lang, on_token=on_token)):
+            if event == "token":
+                streamed += value
+                yield skip, skip, [*asked, {"role": "assistant", "content": streamed}], skip, skip
+                continue
+            plain, html, reply = value
+            if not streamed:  # offline: whole at once, shown as it reads
+                for part in growing(plain[-1]["content"])[:-1]:
+                    yield skip, skip, [*asked, {"role": "assistant", "content": part}], skip, skip
+            display = [*asked[:-1], {"role": "user", "content": plain[-2]["content"]}, {"role": "assistant", "content": reply}]
+            yield plain, display, display, html, ""
 
     lang = reg.lang
     wire(ask_btn.click, on_ask, [question, jurisdiction, history, shown, lang], [history, shown, chat, sources, question], msg, api_name="ask")

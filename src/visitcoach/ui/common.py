@@ -10,6 +10,7 @@ says so without details.
 
 import functools
 import html
+import inspect
 import logging
 import re
 from collections import OrderedDict
@@ -91,33 +92,55 @@ def _request_in(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return next((value for value in args if hasattr(value, "session_hash")), None)
 
 
+def _failure(fn: Callable[..., Any], exc: Exception, args: tuple[Any, ...], kwargs: dict[str, Any], n_outputs: int) -> tuple[Any, ...]:
+    """What a guarded handler shows for `exc`: skips for the outputs and one message (or a `gr.Error` to raise)."""
+    import gradio as gr
+
+    if isinstance(exc, gr.Error):
+        raise exc
+    lang = lang_of(_request_in(args, kwargs))
+    if isinstance(exc, VisitCoachError | ValueError):
+        if type(exc).__name__ == "Forbidden":  # not a mistake to fix: the API caller gets an error
+            log.info("%s: forbidden: %s", fn.__name__, exc)
+            raise gr.Error(str(exc)) from None
+        log.info("%s: user error: %s", fn.__name__, exc)
+        return (*[gr.skip()] * n_outputs, message_html(localise(exc, lang)))
+    log.error("handler %s failed", fn.__name__, exc_info=exc)
+    return (*[gr.skip()] * n_outputs, message_html(t("err.fault", lang, kind=type(exc).__name__)))
+
+
+def _with_message(out: Any, n_outputs: int) -> tuple[Any, ...]:
+    if n_outputs == 1:
+        out = (out,)
+    elif n_outputs == 0:
+        out = ()
+    return (*out, "")
+
+
 def guarded(fn: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
     """`fn` returning its `n_outputs` values plus "" for the message box; on a user error, skips for
-    the outputs and the message. The signature stays `fn`'s (Gradio injects `gr.Request` by it)."""
-    import gradio as gr
+    the outputs and the message. The signature stays `fn`'s (Gradio injects `gr.Request` by it).
+    A generator `fn` (a streamed answer) stays a generator: each update it yields gets the empty
+    message, and an error part-way leaves what was shown and adds the message."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            try:
+                for out in fn(*args, **kwargs):
+                    yield _with_message(out, n_outputs)
+            except Exception as exc:  # noqa: BLE001 - mapped to a message (or re-raised) by _failure
+                yield _failure(fn, exc, args, kwargs, n_outputs)
+
+        return streaming
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             out = fn(*args, **kwargs)
-        except gr.Error:
-            raise
-        except (VisitCoachError, ValueError) as exc:
-            if type(exc).__name__ == "Forbidden":  # not a mistake to fix: the API caller gets an error
-                log.info("%s: forbidden: %s", fn.__name__, exc)
-                raise gr.Error(str(exc)) from None
-            lang = lang_of(_request_in(args, kwargs))
-            log.info("%s: user error: %s", fn.__name__, exc)
-            return (*[gr.skip()] * n_outputs, message_html(localise(exc, lang)))
-        except Exception as exc:
-            lang = lang_of(_request_in(args, kwargs))
-            log.exception("handler %s failed", fn.__name__)
-            return (*[gr.skip()] * n_outputs, message_html(t("err.fault", lang, kind=type(exc).__name__)))
-        if n_outputs == 1:
-            out = (out,)
-        elif n_outputs == 0:
-            out = ()
-        return (*out, "")
+        except Exception as exc:  # noqa: BLE001 - mapped to a message (or re-raised) by _failure
+            return _failure(fn, exc, args, kwargs, n_outputs)
+        return _with_message(out, n_outputs)
 
     return wrapper
 
