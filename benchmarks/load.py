@@ -6,7 +6,8 @@ The app runs in its own process (offline, demo accounts, the data dir's ingested
 from this checkout's `src/` or from `--src` (another checkout's `src/`, for a before figure in the
 same run of the machine). Each simulated user signs in with the login form, then loops: ask a
 question, check a script, pause `--think` seconds (a person reading the answer). Calls go through
-Gradio's HTTP API (`POST /gradio_api/call/<name>`, then the event's stream), as a browser's would;
+Gradio's HTTP API (`POST /gradio_api/call/<name>`, then the event's stream) with one session per
+user, as a browser tab keeps (without one, every call would build a new session's state);
 the generator is a thread per user with one HTTP connection each, light enough that its own CPU use
 (reported) stays well under the server's.
 
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import socket
 import statistics
 import subprocess
@@ -79,13 +81,14 @@ class User:
         from visitcoach.ui.auth import DEMO_PASSWORD
 
         self.url = url
+        self.session = secrets.token_hex(8)  # one browser tab: its chat and state persist across calls
         self.http = httpx.Client(base_url=url, timeout=120)
         r = self.http.post("/login", data={"username": name, "password": DEMO_PASSWORD})
         r.raise_for_status()
 
     def call(self, api: str, *data: object) -> list[object]:
         """POST the call, then read its event stream to the end; the outputs, or RuntimeError."""
-        r = self.http.post(f"/gradio_api/call/{api}", json={"data": list(data)})
+        r = self.http.post(f"/gradio_api/call/{api}", json={"data": list(data), "session_hash": self.session})
         r.raise_for_status()
         event_id = r.json()["event_id"]
         event = ""

@@ -14,7 +14,7 @@ from visitcoach.corpus.concepts import load_vocabulary, quantities, quantity_con
 from visitcoach.errors import KnowledgeError
 from visitcoach.qa.compose import stated_kinds
 from visitcoach.qa.compute import compute
-from visitcoach.qa.conversation import resolve
+from visitcoach.qa.conversation import is_follow_up, resolve
 from visitcoach.qa.understand import asked_kinds, mentioned_figures, mentioned_place, mentioned_time, understand
 
 from .conftest import SHIPPED, make_settings
@@ -222,3 +222,16 @@ def test_validate_flags_a_complaint_deadline_that_disagrees_across_the_shipped_p
     agency.write_text(text.replace("within one business day of receiving it", "within two business days of receiving it"), encoding="utf-8")
     [problem] = [p for p in validate_pack(pack).problems if "concept" in p]
     assert "complaints_breaches (working_days)" in problem and "§7.1 says 2" in problem and "§12 says 1" in problem
+
+
+@pytest.mark.parametrize(("text", "follows"), [
+    ("and in the UK?", True),
+    ("那如果是在他单位呢？", True),
+    ("what if he has a lawyer?", True),
+    ("Is that allowed for him too, on a Sunday?", True),
+    # whole questions that use a pronoun of their own subject start a new topic
+    ("When a Northstar Recovery LLC agent knocks on the door, what do they have to say about being a debt collector?", False),
+    ("借款人联系不上，可以打给他借款时填的紧急联系人，让联系人帮忙还钱吗？", False),
+])
+def test_a_follow_up_is_a_turn_that_leans_on_the_one_before(text, follows):
+    assert is_follow_up(text) is follows

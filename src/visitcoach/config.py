@@ -74,6 +74,25 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "text-embedding-3-small", description="Embedding model name when `VISITCOACH_EMBEDDINGS=openai`."
     )
+    ui_workers: int = Field(
+        4, ge=1, le=64, description="Requests of one kind (ask, check, ...) the app works on at once; more wait."
+    )
+    ui_wait: float = Field(
+        20.0, gt=0, description="Seconds a request may wait for a free worker before the user is told the app is "
+        "busy (in their language; nothing is stored).",
+    )
+    ask_timeout: float = Field(
+        30.0, gt=0, description="Seconds an answer may take before the user is told the app is busy; an answer "
+        "that finishes later is not stored.",
+    )
+    embed_threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="OpenMP threads of the local embedding model. 1 serves best: with more, each query spins "
+        "on every core and, when the app has other work running, one takes over a second instead of ~35 ms "
+        "(benchmarks/README.md). Raise it only for a large ingest on an otherwise idle machine.",
+    )
     chroma_url: str | None = Field(
         None,
         description="URL of a Chroma server (e.g. http://127.0.0.1:8000); empty = embedded Chroma in the data dir.",

@@ -138,9 +138,11 @@ class Services:
     # -- use cases ----------------------------------------------------------------------------------
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, jurisdiction: str | None = None,
-            lang: str | None = None, author: str = "", on_token: Callable[[str], None] | None = None) -> Any:
+            lang: str | None = None, author: str = "", on_token: Callable[[str], None] | None = None,
+            cancel: threading.Event | None = None) -> Any:
         """A cited answer to a chat turn; a follow-up ("and in the UK?") is read with the turns before it
-        (`visitcoach.qa.conversation`). A rejected question raises `QuestionError` and stores nothing."""
+        (`visitcoach.qa.conversation`). A rejected question raises `QuestionError` and stores nothing; so
+        does an answer finished after `cancel` was set (the asker stopped waiting)."""
         from visitcoach.ask import ask as answer_question
         from visitcoach.ask import validate_question
 
@@ -149,6 +151,9 @@ class Services:
         turns = [m for m in (history or []) if m.get("role") == "user"]
         answer = answer_question(index, question, jurisdiction=jurisdiction, lang=lang, settings=self.settings, history=turns,
                                  on_token=on_token)
+        if cancel is not None and cancel.is_set():  # the asker was told the app is busy: they never saw it
+            log.info("ask: answered after the asker gave up waiting; not stored")
+            return answer
         self.record("answer", author, question[:120], {"question": question, "query": answer.understood.get("query", question), **answer.as_dict()})
         return answer
 

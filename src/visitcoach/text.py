@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
@@ -138,7 +138,19 @@ def _jieba() -> Any:
 
 
 def tokenize(text: str, bigrams: bool = True) -> list[str]:
-    """Tokens for BM25: English words, section numbers, jieba words and (optionally) CJK bigrams."""
+    """Tokens for BM25: English words, section numbers, jieba words and (optionally) CJK bigrams.
+
+    The pack's sentences are tokenized again on every question (coverage, composing), so results are
+    memoised (`_tokens`, an LRU of 32k texts); each call gets its own list."""
+    return list(_tokens(text, bigrams))
+
+
+@lru_cache(maxsize=32768)
+def _tokens(text: str, bigrams: bool) -> tuple[str, ...]:
+    return tuple(_tokenize(text, bigrams))
+
+
+def _tokenize(text: str, bigrams: bool) -> list[str]:
     lowered = text.lower()
     tokens: list[str] = [m.group(0) for m in _PROVISION.finditer(lowered)]
     for match in _INDEX_WORD.finditer(lowered):

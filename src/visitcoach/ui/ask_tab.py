@@ -10,11 +10,12 @@ below render the passages' Markdown.
 import queue
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from visitcoach.ui import handlers as H
-from visitcoach.ui.common import JURISDICTIONS, user_of, wire
+from visitcoach.ui.common import JURISDICTIONS, Busy, user_of, wire
 from visitcoach.ui.i18n import choices, t
 
 #: Where an offline answer is shown growing: after a sentence's end and the `[n]` markers that follow it
@@ -28,20 +29,28 @@ def growing(text: str) -> list[str]:
     return list(dict.fromkeys(s for s in [*states, text] if s.strip()))
 
 
-def _in_background(work: Callable[[Callable[[str], None]], Any]) -> Iterator[tuple[str, Any]]:
-    """Run `work(on_token)` in a thread; yield ("token", text) as it streams, then ("done", its result).
-    An exception in `work` is raised here, after the tokens it let through."""
+def _in_background(work: Callable[[Callable[[str], None], threading.Event], Any],
+                   timeout: float) -> Iterator[tuple[str, Any]]:
+    """Run `work(on_token, cancel)` in a thread; yield ("token", text) as it streams, then ("done", its
+    result). An exception in `work` is raised here, after the tokens it let through. After `timeout`
+    seconds without a result, `cancel` is set (the work stores nothing) and `Busy` is raised."""
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    cancel = threading.Event()
 
     def run() -> None:
         try:
-            events.put(("done", work(lambda token: events.put(("token", token)))))
+            events.put(("done", work(lambda token: events.put(("token", token)), cancel)))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             events.put(("error", exc))
 
     threading.Thread(target=run, name="visitcoach-ask", daemon=True).start()
+    deadline = time.monotonic() + timeout
     while True:
-        event, value = events.get()
+        try:
+            event, value = events.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            cancel.set()
+            raise Busy(f"no answer within {timeout:g} s") from None
         if event == "error":
             raise value
         yield event, value
@@ -76,7 +85,8 @@ def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
         asked = [*(seen or []), {"role": "user", "content": (q or "").strip()}]
         skip = gr.skip()
         streamed = ""
-        for event, value in _in_background(lambda on_token: H.ask_turn(res, user, q, j, hist, ui_lang, on_token=on_token)):
+        work = lambda on_token, cancel: H.ask_turn(res, user, q, j, hist, ui_lang, on_token=on_token, cancel=cancel)  # noqa: E731
+        for event, value in _in_background(work, res.settings.ask_timeout):
             if event == "token":
                 streamed += value
                 yield skip, skip, [*asked, {"role": "assistant", "content": streamed}], skip, skip

@@ -8,13 +8,15 @@ server logs one INFO line. Anything else is a fault: logged with its traceback, 
 says so without details.
 """
 
+import contextlib
 import functools
 import html
 import inspect
 import logging
 import re
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from visitcoach.errors import VisitCoachError
@@ -92,6 +94,38 @@ def _request_in(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return next((value for value in args if hasattr(value, "session_hash")), None)
 
 
+class Busy(VisitCoachError):
+    """No worker was free within the configured wait, or an answer took longer than allowed."""
+
+
+#: Per kind of request (one handler), how many run at once and how long a request waits for a turn.
+_admission = {"workers": 4, "wait": 20.0}
+_slots: dict[str, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def admit(workers: int, wait: float) -> None:
+    """Set how many requests of one kind run at once (`workers`) and how many seconds one waits for a
+    turn before the user is told the app is busy (`wait`). `build_demo` calls it from the settings."""
+    with _slots_lock:
+        _admission.update(workers=workers, wait=wait)
+        _slots.clear()
+
+
+@contextlib.contextmanager
+def _turn(fn: Callable[..., Any]) -> Iterator[None]:
+    """A worker for `fn`'s kind of request, or `Busy` after the configured wait."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    with _slots_lock:
+        slot = _slots.setdefault(name, threading.BoundedSemaphore(int(_admission["workers"])))
+    if not slot.acquire(timeout=float(_admission["wait"])):
+        raise Busy(f"no free worker for {fn.__name__} within {_admission['wait']:g} s")
+    try:
+        yield
+    finally:
+        slot.release()
+
+
 def _failure(fn: Callable[..., Any], exc: Exception, args: tuple[Any, ...], kwargs: dict[str, Any], n_outputs: int) -> tuple[Any, ...]:
     """What a guarded handler shows for `exc`: skips for the outputs and one message (or a `gr.Error` to raise)."""
     import gradio as gr
@@ -99,6 +133,9 @@ def _failure(fn: Callable[..., Any], exc: Exception, args: tuple[Any, ...], kwar
     if isinstance(exc, gr.Error):
         raise exc
     lang = lang_of(_request_in(args, kwargs))
+    if isinstance(exc, Busy):
+        log.warning("%s: busy: %s", fn.__name__, exc)
+        return (*[gr.skip()] * n_outputs, message_html(t("err.busy", lang)))
     if isinstance(exc, VisitCoachError | ValueError):
         if type(exc).__name__ == "Forbidden":  # not a mistake to fix: the API caller gets an error
             log.info("%s: forbidden: %s", fn.__name__, exc)
@@ -120,15 +157,17 @@ def _with_message(out: Any, n_outputs: int) -> tuple[Any, ...]:
 def guarded(fn: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
     """`fn` returning its `n_outputs` values plus "" for the message box; on a user error, skips for
     the outputs and the message. The signature stays `fn`'s (Gradio injects `gr.Request` by it).
-    A generator `fn` (a streamed answer) stays a generator: each update it yields gets the empty
+    At most `admit`'s workers run one handler at once; a request that waits longer for its turn gets the
+    "busy, try again" message in the user's language. A generator `fn` (a streamed answer) stays a generator: each update it yields gets the empty
     message, and an error part-way leaves what was shown and adds the message."""
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def streaming(*args: Any, **kwargs: Any) -> Any:
             try:
-                for out in fn(*args, **kwargs):
-                    yield _with_message(out, n_outputs)
+                with _turn(fn):
+                    for out in fn(*args, **kwargs):
+                        yield _with_message(out, n_outputs)
             except Exception as exc:  # noqa: BLE001 - mapped to a message (or re-raised) by _failure
                 yield _failure(fn, exc, args, kwargs, n_outputs)
 
@@ -137,7 +176,8 @@ def guarded(fn: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            out = fn(*args, **kwargs)
+            with _turn(fn):
+                out = fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - mapped to a message (or re-raised) by _failure
             return _failure(fn, exc, args, kwargs, n_outputs)
         return _with_message(out, n_outputs)

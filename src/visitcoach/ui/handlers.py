@@ -156,7 +156,8 @@ def cite_previews(answer: str, citations: list[Any]) -> str:
 
 
 def ask_turn(res: Resources, user: str, question: str, jurisdiction: str, history: list[dict[str, str]],
-             lang: str = "en", on_token: Callable[[str], None] | None = None) -> tuple[list[dict[str, str]], str, str]:
+             lang: str = "en", on_token: Callable[[str], None] | None = None,
+             cancel: Any = None) -> tuple[list[dict[str, str]], str, str]:
     """One chat turn: (new plain history for the engine, sources HTML, the reply as shown: with a
     hover card at each `[n]` and the mode line). `on_token` sees a model's reply as it streams."""
     res.require(user, "ask")
@@ -165,7 +166,7 @@ def ask_turn(res: Resources, user: str, question: str, jurisdiction: str, histor
         raise UserError("err.question_empty")
     chosen = None if jurisdiction in (None, "", "ALL") else jurisdiction
     plain = [{"role": m["role"], "content": m["content"]} for m in history or []]
-    answer = res.ask(question, plain, chosen, None, user, on_token=on_token)
+    answer = res.ask(question, plain, chosen, None, user, on_token=on_token, cancel=cancel)
     text = answer.answer
     ui = "zh" if lang == "zh" else "en"
     if answer.see_also:

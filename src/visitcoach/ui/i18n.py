@@ -349,6 +349,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "err.editor_empty": {"en": "The editor is empty.", "zh": "编辑框为空。"},
     "err.window": {"en": "Window (days): must be a whole number from 1 to 3,650 ({value}).", "zh": "观察窗口（天）：须为 1 到 3650 之间的整数（{value}）。"},
     "err.forbidden": {"en": "Your role ({role}) cannot use this.", "zh": "您的角色（{role}）无权使用此功能。"},
+    "err.busy": {"en": "The app is busy right now; please try again in a moment. Nothing was saved.",
+                 "zh": "系统繁忙，请稍后再试。本次未保存任何内容。"},
     "err.fault": {"en": "Something went wrong on our side ({kind}); the details are in the server log.", "zh": "系统出错（{kind}），详情见服务器日志。"},
     "err.input": {"en": "{message}", "zh": "输入有误：{message}"},
 }
