@@ -371,7 +371,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
     # up to `ui_wait` s for a turn, then get "busy, try again" in their language. Gradio's own limit is
     # set above it so that requests reach that gate instead of queueing silently in front of it.
     admit(settings.ui_workers, settings.ui_wait)
-    demo.queue(default_concurrency_limit=max(16, 4 * settings.ui_workers))
+    demo.queue(default_concurrency_limit=max(32, 8 * settings.ui_workers))
     return demo
 
 

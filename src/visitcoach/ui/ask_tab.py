@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from visitcoach.ui import handlers as H
-from visitcoach.ui.common import JURISDICTIONS, Busy, user_of, wire
+from visitcoach.ui.common import JURISDICTIONS, Busy, turn, user_of, wire
 from visitcoach.ui.i18n import choices, t
 
 #: Where an offline answer is shown growing: after a sentence's end and the `[n]` markers that follow it
@@ -85,7 +85,11 @@ def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
         asked = [*(seen or []), {"role": "user", "content": (q or "").strip()}]
         skip = gr.skip()
         streamed = ""
-        work = lambda on_token, cancel: H.ask_turn(res, user, q, j, hist, ui_lang, on_token=on_token, cancel=cancel)  # noqa: E731
+
+        def work(on_token: Callable[[str], None], cancel: threading.Event) -> Any:
+            with turn("ask"):  # a worker for computing the answer; showing it as it reads needs none
+                return H.ask_turn(res, user, q, j, hist, ui_lang, on_token=on_token, cancel=cancel)
+
         for event, value in _in_background(work, res.settings.ask_timeout):
             if event == "token":
                 streamed += value

@@ -113,13 +113,12 @@ def admit(workers: int, wait: float) -> None:
 
 
 @contextlib.contextmanager
-def _turn(fn: Callable[..., Any]) -> Iterator[None]:
-    """A worker for `fn`'s kind of request, or `Busy` after the configured wait."""
-    name = f"{fn.__module__}.{fn.__qualname__}"
+def turn(name: str) -> Iterator[None]:
+    """A worker for the kind of request `name`, or `Busy` after the configured wait."""
     with _slots_lock:
         slot = _slots.setdefault(name, threading.BoundedSemaphore(int(_admission["workers"])))
     if not slot.acquire(timeout=float(_admission["wait"])):
-        raise Busy(f"no free worker for {fn.__name__} within {_admission['wait']:g} s")
+        raise Busy(f"no free worker for {name} within {_admission['wait']:g} s")
     try:
         yield
     finally:
@@ -158,16 +157,16 @@ def guarded(fn: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
     """`fn` returning its `n_outputs` values plus "" for the message box; on a user error, skips for
     the outputs and the message. The signature stays `fn`'s (Gradio injects `gr.Request` by it).
     At most `admit`'s workers run one handler at once; a request that waits longer for its turn gets the
-    "busy, try again" message in the user's language. A generator `fn` (a streamed answer) stays a generator: each update it yields gets the empty
+    "busy, try again" message in the user's language. A generator `fn` (a streamed answer) takes its own
+    `turn` for the work it streams (not for showing it), and stays a generator: each update it yields gets the empty
     message, and an error part-way leaves what was shown and adds the message."""
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def streaming(*args: Any, **kwargs: Any) -> Any:
             try:
-                with _turn(fn):
-                    for out in fn(*args, **kwargs):
-                        yield _with_message(out, n_outputs)
+                for out in fn(*args, **kwargs):
+                    yield _with_message(out, n_outputs)
             except Exception as exc:  # noqa: BLE001 - mapped to a message (or re-raised) by _failure
                 yield _failure(fn, exc, args, kwargs, n_outputs)
 
@@ -176,7 +175,7 @@ def guarded(fn: Callable[..., Any], n_outputs: int) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            with _turn(fn):
+            with turn(f"{fn.__module__}.{fn.__qualname__}"):
                 out = fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - mapped to a message (or re-raised) by _failure
             return _failure(fn, exc, args, kwargs, n_outputs)
