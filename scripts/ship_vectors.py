@@ -24,8 +24,9 @@ log = logging.getLogger("ship_vectors")
 def main() -> int:
     import numpy as np
 
+    from visitcoach.ingest import pack_texts
     from visitcoach.retrieval.embeddings import E5Embeddings
-    from visitcoach.retrieval.vectors import SHIPPED, PassageVectors, key, pack_texts
+    from visitcoach.retrieval.vectors import SHIPPED, PassageVectors, key
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")

@@ -7,8 +7,9 @@ import shutil
 import numpy as np
 import pytest
 
+from visitcoach.ingest import pack_texts
 from visitcoach.retrieval.embeddings import E5Embeddings, get_embeddings
-from visitcoach.retrieval.vectors import SHIPPED, PassageVectors, key, pack_texts, shipped
+from visitcoach.retrieval.vectors import SHIPPED, PassageVectors, key, shipped
 
 from .conftest import SHIPPED as PACK
 from .conftest import make_settings

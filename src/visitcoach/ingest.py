@@ -173,6 +173,19 @@ def pack_chunks(settings: Settings) -> list[Chunk]:
                                                                   path.relative_to(root).as_posix())]
 
 
+def pack_texts(knowledge_dir: Path) -> list[str]:
+    """The passages a first start embeds for the pack at `knowledge_dir`: every chunk as ingest embeds
+    it (default chunk size), then the rules' semantic exemplars; each text once."""
+    from visitcoach.compliance.checker import exemplar_texts
+    from visitcoach.compliance.rules import load_rules
+
+    settings = Settings(knowledge_dir=knowledge_dir)
+    texts = [passage_text(c) for c in pack_chunks(settings)]
+    rules = knowledge_dir / "rules"
+    texts += exemplar_texts(load_rules(rules)) if rules.is_dir() else []
+    return list(dict.fromkeys(texts))
+
+
 def _embed(settings: Settings, chunks: list[Chunk], progress: Progress | None):  # noqa: ANN202 - numpy array
     import numpy as np
 

@@ -6,7 +6,7 @@ file `data/pack-vectors.npz` holds the vectors of those texts, each keyed by the
 name and the exact text embedded. A vector is used only when both match, so an edited or added
 file, another chunker setting or another model is embedded as usual; nothing else changes.
 
-Rebuild the file after editing the shipped pack or the rules' exemplars with `make vectors`
+Rebuild the file (texts from `visitcoach.ingest.pack_texts`) after editing the shipped pack or the rules' exemplars with `make vectors`
 (`python scripts/ship_vectors.py`); `tests/test_vectors.py` fails when it has gone stale.
 """
 
@@ -70,21 +70,6 @@ class PassageVectors:
             if row is not None:
                 found[i] = self.vectors[row]
         return found
-
-
-def pack_texts(knowledge_dir: Path) -> list[str]:
-    """The passages a first start embeds for the pack at `knowledge_dir`: every chunk as ingest embeds
-    it (default chunk size), then the rules' semantic exemplars; each text once."""
-    from visitcoach.compliance.checker import exemplar_texts
-    from visitcoach.compliance.rules import load_rules
-    from visitcoach.config import Settings
-    from visitcoach.ingest import pack_chunks, passage_text
-
-    settings = Settings(knowledge_dir=knowledge_dir)
-    texts = [passage_text(c) for c in pack_chunks(settings)]
-    rules = knowledge_dir / "rules"
-    texts += exemplar_texts(load_rules(rules)) if rules.is_dir() else []
-    return list(dict.fromkeys(texts))
 
 
 _lock = threading.Lock()
