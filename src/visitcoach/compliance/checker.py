@@ -63,6 +63,7 @@ _NOT_A_DENIAL = re.compile(
 _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\n]|\bbut\b|\bif\b", re.IGNORECASE)
 _NEGATION_LOOKBACK = 160
 _QUOTES = {"“": "”", "「": "」", "‘": "’", "『": "』", '"': '"'}
+_QUOTED_SEGMENT = re.compile("|".join(f"{re.escape(o)}[^{re.escape(c)}]*{re.escape(c)}" for o, c in _QUOTES.items()))
 
 
 class CheckInputError(VisitCoachError):
@@ -390,11 +391,19 @@ class Checker:
                 if any(f.category == category and f.start is not None and f.start < e and f.end > s for f in found):
                     continue  # a rule already has it
                 rule = self._nearest_rule(candidates, x[i])
-                severity = "info" if _quoted(text, s, e) else None
+                severity = "info" if _quoted(text, s, e) or self._only_quoted(text[s:e], j, threshold) else None
                 out.append(
                     self._finding(rule, ctx, lang, s, e, text, "learned", severity=severity, score=round(float(scores[i, j]), 4))
                 )
         return out
+
+    def _only_quoted(self, sentence: str, column: int, threshold: float) -> bool:
+        """Whether the hit rests on quoted words: without its quotations the sentence no longer scores."""
+        bare = _QUOTED_SEGMENT.sub(" ", sentence)
+        if bare == sentence:
+            return False
+        assert self.learned is not None
+        return not bare.strip() or float(self.learned.scores([bare])[0, column]) < threshold
 
     def _nearest_rule(self, candidates: list[Rule], vector: Any) -> Rule:
         """The candidate whose own violating examples share most character n-grams with the sentence."""

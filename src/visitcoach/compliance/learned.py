@@ -46,7 +46,8 @@ TEXT_CATEGORIES: tuple[str, ...] = (
     "unlawful_legal_threat",
 )
 LANGS = ("zh", "en")
-N_FEATURES = 2**19
+N_FEATURES = 2**19  # character n-grams
+WORD_FEATURES = 2**18  # Latin-word unigrams and bigrams (English insults are words: "hoe", "faggot")
 NGRAMS = (1, 4)
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -62,19 +63,27 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def vectorizer(n_features: int = N_FEATURES, low: int = NGRAMS[0], high: int = NGRAMS[1]) -> Any:
-    """The stateless feature hasher shared by training and checking (deterministic; nothing to store)."""
+def vectorizers(n_features: int = N_FEATURES, low: int = NGRAMS[0], high: int = NGRAMS[1]) -> tuple[Any, Any]:
+    """The stateless feature hashers shared by training and checking (deterministic; nothing to store)."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    return HashingVectorizer(
+    chars = HashingVectorizer(
         analyzer="char", ngram_range=(low, high), n_features=n_features, alternate_sign=False,
         norm="l2", lowercase=False, preprocessor=normalise, dtype=np.float32,
     )
+    words = HashingVectorizer(
+        analyzer="word", ngram_range=(1, 2), n_features=WORD_FEATURES, alternate_sign=False, norm="l2",
+        lowercase=False, preprocessor=normalise, token_pattern=r"[a-z][a-z']*", dtype=np.float32,
+    )
+    return chars, words
 
 
 def features(texts: list[str], n_features: int = N_FEATURES, ngrams: tuple[int, int] = NGRAMS) -> Any:
-    """A sparse (len(texts) x n_features) matrix of hashed character n-grams."""
-    return vectorizer(n_features, *ngrams).transform(texts)
+    """A sparse (len(texts) x (n_features + WORD_FEATURES)) matrix: hashed character n-grams, then Latin words."""
+    import scipy.sparse as sp
+
+    chars, words = vectorizers(n_features, *ngrams)
+    return sp.hstack([chars.transform(texts), words.transform(texts)], format="csr")
 
 
 @dataclass
@@ -82,7 +91,7 @@ class LearnedModel:
     """Weights (one column per category), intercepts and per-language thresholds."""
 
     categories: list[str]
-    coef: np.ndarray  # (n_features, n_categories), float16 on disk
+    coef: np.ndarray  # (n_features + WORD_FEATURES, n_categories), float16 on disk
     intercept: np.ndarray  # (n_categories,)
     thresholds: dict[str, dict[str, float]]  # lang -> category -> threshold (absent: never fires)
     n_features: int = N_FEATURES
@@ -137,7 +146,7 @@ class LearnedModel:
         if header.get("format") != FORMAT:
             raise LearnedModelError(path, f"weights format {header.get('format')!r}, expected {FORMAT}; {REBUILD}")
         cats = list(header["categories"])
-        if coef.shape != (int(header["n_features"]), len(cats)) or intercept.shape != (len(cats),):
+        if coef.shape != (int(header["n_features"]) + WORD_FEATURES, len(cats)) or intercept.shape != (len(cats),):
             raise LearnedModelError(path, f"weights of shape {coef.shape} do not match the header; {REBUILD}")
         return cls(cats, coef, intercept, header["thresholds"], int(header["n_features"]), tuple(header["ngrams"]),
                    header.get("meta", {}), path)
