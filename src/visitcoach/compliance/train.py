@@ -38,7 +38,7 @@ from visitcoach.text import detect_lang
 log = logging.getLogger(__name__)
 
 SEED = 17
-FOLDS = 5
+FOLDS = 3
 #: How much one row of each kind counts (outside data is plentiful; reviewers' verdicts are few and exact).
 WEIGHTS = {"compliance_dev": 2.0, "rule_example": 2.0, "paraphrase": 2.0, "review": 4.0, "outside": 1.0}
 #: Calibration: at most this share of a category's negatives may be newly flagged by the learned layer.
