@@ -391,7 +391,9 @@ class Checker:
                 if any(f.category == category and f.start is not None and f.start < e and f.end > s for f in found):
                     continue  # a rule already has it
                 rule = self._nearest_rule(candidates, x[i])
-                severity = "info" if _quoted(text, s, e) or self._only_quoted(text[s:e], j, threshold) else None
+                # A learned hit is a warning: it is reported (and counted) but never fails a script on its own.
+                quoted = _quoted(text, s, e) or self._only_quoted(text[s:e], j, threshold)
+                severity = "info" if quoted else "warning"
                 out.append(
                     self._finding(rule, ctx, lang, s, e, text, "learned", severity=severity, score=round(float(scores[i, j]), 4))
                 )
