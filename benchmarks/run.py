@@ -11,6 +11,8 @@ Phases
   ask10k     the same over a synthetic 10,000-chunk index (see `synthesise`)
   check      compliance check of a 300-word script with and without the semantic layer; 1,000-script batch
   prep       offline visit brief per shipped case (median), and PII redaction throughput
+  redaction  the redactor before #20 against today's (chars/s, medians, same run), and a 50,000-char
+             hostile question (digits, mixed scripts, emoji)
   plan       assessment + options + schedules for every shipped case (median per case), and the
              whole `make_plan` with its checked draft
 Results go to benchmarks/out/results.json and are printed as a table.
@@ -393,6 +395,72 @@ def phase_review(data_dir: Path, n: int = 2000) -> dict:
     return {"artifacts": n, "store_median_ms": round(statistics.median(store_ms), 2), **timings}
 
 
+def _noise(n: int, seed: int = 7) -> str:
+    """Hostile input: digits, mixed scripts, emoji, brackets and look-alike placeholders, `n` characters."""
+    rng = random.Random(seed)
+    parts = ["13800138000", "4111 1111 1111 1111", "😀🙏🏽", "借款人张伟", "Mr Smith", "١٢٣٤", "１３８００１３８０００",
+             "SW1A 1AA", "x@y.zz", " ", "，", "Ω≈ç√", "\u200b", "[PERSON_1]", "[", "】", "0" * 40, "路12号", "\n"]
+    out: list[str] = []
+    while sum(map(len, out)) < n:
+        out.append(rng.choice(parts) if rng.random() < 0.6 else str(rng.randint(0, 10 ** rng.randint(1, 25))))
+    return "".join(out)[:n]
+
+
+def phase_redaction(data_dir: Path, rounds: int = 7) -> dict:
+    """Redaction throughput, the redactor before #20 (`redact_baseline.py`) against today's, on the same
+    text in the same process: agents' messages (the redaction eval's texts) and the case notes, each
+    redacted by a fresh redactor of the case's people; medians of `rounds`. Then a 50,000-character
+    hostile question (digits, mixed scripts, emoji): its redaction time, median of 5."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import redact_baseline
+
+    from visitcoach.corpus.cases import all_cases
+    from visitcoach.llm.redact import Redactor
+
+    cases = all_cases(ROOT / "knowledge")
+    messages = [json.loads(line)["text"] for line in (ROOT / "evals" / "datasets" / "redaction.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    notes = [f"{c.borrower.name} {c.borrower.phone or ''} {c.borrower.email or ''} {c.borrower.address or ''} {c.notes}" for c in cases]
+    texts = messages + notes
+    chars = sum(map(len, texts))
+    people = [[c.borrower, c.guarantor, *c.household] for c in cases]
+    Redactor().redact("借款人张伟 Mr Smith 13800138000")  # jieba's dictionary and the name lists load once
+
+    def throughput(make) -> float:
+        runs = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            for n, text in enumerate(texts):
+                make(people[n % len(people)]).redact(text)
+            runs.append(time.perf_counter() - t)
+        return chars / statistics.median(runs)
+
+    before = throughput(redact_baseline.Redactor.for_people)
+    after = throughput(Redactor.for_people)
+    noise = _noise(50_000)
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        out = Redactor().redact(noise)
+        times.append((time.perf_counter() - t) * 1000)
+    assert "13800138000" not in out
+    return {
+        "texts": len(texts),
+        "chars": chars,
+        "before_chars_per_s": round(before),
+        "after_chars_per_s": round(after),
+        "after_over_before": round(after / before, 3),
+        "message_median_ms": round(statistics.median([_time_one(Redactor().redact, t) for t in messages]), 3),
+        "hostile_50k_median_ms": round(statistics.median(times), 1),
+        "hostile_50k_max_ms": round(max(times), 1),
+    }
+
+
+def _time_one(fn, text: str) -> float:
+    t = time.perf_counter()
+    fn(text)
+    return (time.perf_counter() - t) * 1000
+
+
 PHASES = {
     "ingest": phase_ingest,
     "reingest": phase_reingest,
@@ -401,6 +469,7 @@ PHASES = {
     "plan": phase_plan,
     "prep": phase_prep,
     "review": phase_review,
+    "redaction": phase_redaction,
 }
 
 
@@ -440,6 +509,8 @@ def main() -> int:
         results["check"] = run_phase("check", Path(tmp) / "check", None)
         print("running plan ...", file=sys.stderr, flush=True)
         results["plan"] = run_phase("plan", Path(tmp) / "plan", None)
+        print("running redaction ...", file=sys.stderr, flush=True)
+        results["redaction"] = run_phase("redaction", Path(tmp) / "redaction", None)
         for name in ("ingest", "reingest", "ask", "prep"):
             print(f"running {name} ...", file=sys.stderr, flush=True)
             results[name] = run_phase(name, pack, None)
@@ -481,6 +552,12 @@ def main() -> int:
     print(
         f"plan       options + schedules, {pl['cases']} shipped cases: median {pl['options_median_ms']} ms per case "
         f"(max {pl['options_max_ms']} ms; target <= 20 ms); with the checked draft {pl['with_draft_median_ms']} ms"
+    )
+    rd = results["redaction"]
+    print(
+        f"redaction  {rd['texts']} messages and case notes ({rd['chars']:,} chars): {rd['before_chars_per_s']:,} chars/s before #20 -> "
+        f"{rd['after_chars_per_s']:,} chars/s now ({rd['after_over_before']}x); one message median {rd['message_median_ms']} ms; "
+        f"50,000-char hostile question {rd['hostile_50k_median_ms']} ms (max {rd['hostile_50k_max_ms']} ms; target < 1000 ms)"
     )
     return 0
 

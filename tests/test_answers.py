@@ -123,6 +123,22 @@ def test_the_correctness_scorers_fail_a_wrong_answer():
     us_source = [{"citation": "15 U.S.C. 1692c(a)(1)", "jurisdiction": "US"}]
     assert scorers.wrong_jurisdiction("Visits end at 20:00 in the evening. [1]", us_source, "UK", []).value == 1.0
     assert scorers.citation_in_top(us_source, ["Field Visit Policy §4.2"], []).value == 0.0
+    # a clock time is one figure: "21:30 … 08:00" does not state the US window's "21:00", and 08:00 is 8:00
+    computed = "No. In the UK visits are made only between 08:00 and 20:00, so 21:30 is outside the window. [1]"
+    assert scorers.wrong_jurisdiction(computed, [], "UK", forbidden).value == 0.0
+    assert scorers.all_key_facts(computed, ["8:00", "20:00"]).value == 1.0
+
+
+def test_a_question_asking_two_things_gets_both(pack):
+    """"How soon … and how long …" asks for two durations: the section's two figures, not one."""
+    answer = ask(pack, "外访的录音录像多久内要上传，要保存多长时间？")
+    assert "24 小时" in answer.answer and "三年" in answer.answer, answer.answer
+    assert cited(answer, 1) == "外访管理制度 §6"
+
+
+def test_a_country_question_prefers_the_sentence_about_that_country_alone(pack):
+    answer = ask(pack, "may I visit at 21:30 in the UK?")
+    assert not scorers.forbidden_facts(answer.answer, ["21:00", "22:00"]).value, answer.answer
 
 
 @pytest.mark.server

@@ -238,3 +238,12 @@ def test_readable_sentences_rejoin_wrapped_lines_and_drop_markup():
         "合规说法：「晚上十点以后我们不上门。」",
         "外访须双人进行。",
     ]
+
+
+def test_the_separators_between_packed_paragraphs_count_against_the_budget():
+    """Forty one-token paragraphs fit 64 tokens only if the blank lines between them are not counted."""
+    from visitcoach.corpus.chunking import _pack
+
+    chunks = _pack(["a"] * 40, 64)
+    assert all(count_tokens(c) <= 64 for c in chunks)
+    assert "".join(chunks).replace("\n", "") == "a" * 40

@@ -54,9 +54,11 @@ def test_every_identifier_kind_is_replaced_and_restored():
     assert r.restore(out).replace("刘秀梅（刘秀梅）", "刘秀梅（刘女士）") == text
 
 
-def test_invalid_checksums_are_left_alone():
+def test_invalid_checksums_are_masked_too():
+    # Fail-safe (#20): a mistyped ID-card or card number is still somebody's; the checksum only names the kind.
     r = Redactor()
-    assert r.redact("ref 110101199003074515 and 4111 1111 1111 1112") == "ref 110101199003074515 and 4111 1111 1111 1112"
+    assert r.redact("ref 110101199003074515 and 4111 1111 1111 1112") == "ref [CN_ID_1] and [ACCOUNT_1]"
+    assert r.redact("card 4111 1111 1111 1111") == "card [CARD_1]"
 
 
 def test_placeholders_are_stable_and_people_keep_one_placeholder():

@@ -12,9 +12,10 @@ import pytest
 from visitcoach.ask import QuestionError, validate_question
 from visitcoach.corpus.concepts import load_vocabulary, quantities, quantity_conflicts
 from visitcoach.errors import KnowledgeError
+from visitcoach.qa.compose import stated_kinds
 from visitcoach.qa.compute import compute
 from visitcoach.qa.conversation import resolve
-from visitcoach.qa.understand import mentioned_figures, mentioned_place, mentioned_time, understand
+from visitcoach.qa.understand import asked_kinds, mentioned_figures, mentioned_place, mentioned_time, understand
 
 from .conftest import SHIPPED, make_settings
 
@@ -73,6 +74,28 @@ def test_figures_in_questions():
 )
 def test_jurisdiction_from_the_question(text, jurisdiction):
     assert understand(text, VOCAB).jurisdiction == jurisdiction
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("外访的录音录像多久内要上传，要保存多长时间？", ("duration", "duration")),
+    ("资料包发错人了，要在多长时间内上报？报给谁？", ("duration", "who")),
+    ("外访需要几个人？", ("count",)),
+    ("How long does a breathing space last?", ("duration",)),
+    ("What's the maximum fine under PIPL?", ("amount",)),
+    ("When may I visit a borrower in the UK?", ("clock",)),
+    ("Can I tell his wife why I'm there?", ()),
+])
+def test_what_kind_of_answer_a_question_asks_for(text, kinds):
+    assert asked_kinds(text) == kinds
+
+
+def test_sentences_that_state_each_kind_of_answer():
+    assert stated_kinds("录音录像须在 24 小时内上传") == {"duration"}
+    assert "count" in stated_kinds("每次外访至少两名催收员参加")
+    assert "amount" in stated_kinds("处五千万元以下或者上一年度营业额百分之五以下罚款")
+    assert stated_kinds("Visits take place between 08:00 and 20:00.") == {"clock"}
+    assert not stated_kinds("2021年11月30日施行") & {"duration"}  # a date is not a duration
+    assert not stated_kinds("Never tell a third party about the debt.")
 
 
 def test_a_chosen_jurisdiction_wins_and_is_marked_selected():

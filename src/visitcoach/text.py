@@ -66,7 +66,7 @@ def split_sentences(text: str) -> list[str]:
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARKUP = re.compile(r"\*\*|__|`")
-_PAIRS = (("「", "」"), ("“", "”"), ("『", "』"), ("（", "）"))
+_PAIRS = (("「", "」"), ("“", "”"), ("『", "』"), ("（", "）"), ("(", ")"))
 _CLOSERS = re.compile(r"[」』”’）)\]\"']+")
 _CJK_END = re.compile(rf"[{CJK}，、；：（“]$")
 _CJK_START = re.compile(rf"[{CJK}，。、；：）”]")
@@ -101,11 +101,12 @@ def readable_sentences(text: str) -> list[str]:
 
 
 def _balanced(pieces: list[str]) -> list[str]:
-    """Rejoin sentences split inside a quotation (「…。…」), so a quote is never cut in half."""
+    """Rejoin sentences split inside a quotation or a bracket (「…。…」, "(CONC 7.9.14 R; CONC 7.3.4 R)"),
+    so a quote or a list of citations is never cut in half."""
     out: list[str] = []
     for piece in pieces:
         if out and any(out[-1].count(o) > out[-1].count(c) for o, c in _PAIRS):
-            out[-1] += piece
+            out[-1] += piece if out[-1].endswith(("。", "；", "！", "？")) else f" {piece}"
         else:
             out.append(piece)
     return out

@@ -43,6 +43,9 @@ def _setup_logging(settings: Settings) -> None:
     )
     for noisy in ("httpx", "chromadb", "bm25s", "jieba", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from visitcoach.llm.redact import install_log_redaction
+
+    install_log_redaction()  # nothing identifying reaches the log in clear, whichever module logs it
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

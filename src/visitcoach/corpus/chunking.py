@@ -57,7 +57,8 @@ def _pack(pieces: list[str], budget: int) -> list[str]:
     used = 0
     for piece in pieces:
         n = count_tokens(piece)
-        if current and used + n > budget:
+        # the separators count too: near the budget, measure the joined text itself
+        if current and (used + n > budget or (used + n + 2 * len(current) > budget and count_tokens("\n\n".join([*current, piece])) > budget)):
             chunks.append("\n\n".join(current))
             current, used = [], 0
         current.append(piece)

@@ -26,7 +26,7 @@ from visitcoach.evals.suites import SUITES, EvalContext, Mode, RowResult, SuiteR
 log = logging.getLogger(__name__)
 
 #: Metrics where lower is better (a rise is the regression).
-LOWER_IS_BETTER = ("false_positive_rate", "false_refusal_rate")
+LOWER_IS_BETTER = ("false_positive_rate", "false_refusal_rate", "over_masking_rate")
 #: A change smaller than this is not a regression (values are rounded to 4 places).
 TOLERANCE = 0.0005
 WORST = 8

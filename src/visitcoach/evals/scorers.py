@@ -70,8 +70,14 @@ def markers(sentence: str) -> list[int]:
     return [int(n) for n in _MARKER.findall(sentence)]
 
 
+_CLOCK_TIME = re.compile(r"(?<![\d:])(\d{1,2})[:：](\d{2})(?![\d:])")
+
+
 def numbers(text: str) -> set[str]:
-    return set(NUMBER.findall(normalise(text)))
+    """The numbers a text states; a clock time is one number ("21:00" is not stated by "21:30 … 08:00")."""
+    text = normalise(text)
+    clock = {f"{int(h)}:{m}" for h, m in _CLOCK_TIME.findall(text)}
+    return clock | set(NUMBER.findall(_CLOCK_TIME.sub(" ", text)))
 
 
 def containment(part: str, whole: str) -> float:
@@ -424,7 +430,13 @@ def claims_text(answer: str) -> str:
 
 def fact_present(fact: str, answer: str, threshold: float = FACT_THRESHOLD) -> bool:
     """Whether the answer states the fact: most of its words/bigrams and every number in it."""
+    fact, answer = _canonical_clock(fact), _canonical_clock(answer)
     return containment(fact, answer) >= threshold and numbers(fact) <= numbers(answer)
+
+
+def _canonical_clock(text: str) -> str:
+    """"08:00" and "8:00" are the same time."""
+    return _CLOCK_TIME.sub(lambda m: f"{int(m.group(1))}:{m.group(2)}", text)
 
 
 def all_key_facts(answer: str, key_facts: Sequence[str]) -> Score:

@@ -536,6 +536,43 @@ def rehearsal_suite(ctx: EvalContext) -> SuiteResult:
     return SuiteResult("rehearsal", rows, metrics, primary="full_agreement")
 
 
+# -- redaction -----------------------------------------------------------------------------------
+
+
+def redaction_suite(ctx: EvalContext) -> SuiteResult:
+    """What the redactor masks in agents' messages. The headline metrics (`redaction.*`) are the **test**
+    split's; the dev split, which the recognisers were tuned on, is reported as `redaction.dev.*`."""
+    from visitcoach.evals import redaction
+
+    cases = redaction.load_cases(ctx.dataset("redaction.jsonl"))
+    mask = redaction.redactor_masker()
+    rows, by_split = [], {"dev": [], "test": []}
+    for case in ctx.bar(cases, "redaction"):
+        spans = mask(case.text)
+        scored = redaction.score_row(case, spans)
+        by_split[case.split].append(scored)
+        missed = [f"{t}: {v}" for t, v, ok, _, _ in scored.caught if not ok]
+        over = [n for n, hit in scored.over_masked if hit]
+        found = [f"{case.text[s.start: s.end]} → {s.kind}" for s in spans]
+        scores = {
+            "all_caught": Score(0.0 if missed else 1.0, "missed " + "; ".join(missed) if missed else "every identifier masked"),
+            "nothing_over_masked": Score(0.0 if over else 1.0, "over-masked " + "; ".join(over) if over else "no negative touched"),
+        }
+        rows.append(
+            RowResult(
+                "redaction", case.id, case.lang, None, [f"split:{case.split}"],
+                {"text": case.text, "identifiers": [i.model_dump(exclude_none=True) for i in case.identifiers],
+                 "negatives": case.negatives, "split": case.split},
+                {"masked": found, "missed": missed, "over_masked": over},
+                scores,
+            )
+        )
+    metrics = {**redaction.metrics(by_split["test"], "redaction."), **redaction.metrics(by_split["dev"], "redaction.dev.")}
+    tables = {s: {"rows": len(v), "identifiers": sum(len(r.caught) for r in v), "negatives": sum(len(r.over_masked) for r in v)}
+              for s, v in by_split.items()}
+    return SuiteResult("redaction", rows, metrics, primary="all_caught", tables=tables)
+
+
 #: Every suite, in the order they run, with the dataset file it needs.
 SUITES: dict[str, tuple[Callable[[EvalContext], SuiteResult], str]] = {
     "retrieval": (retrieval_suite, "retrieval.jsonl"),
@@ -546,6 +583,7 @@ SUITES: dict[str, tuple[Callable[[EvalContext], SuiteResult], str]] = {
     "plans": (plans_suite, "plans.jsonl"),
     "prep": (prep_suite, "prep.jsonl"),
     "rehearsal": (rehearsal_suite, "rehearsal.jsonl"),
+    "redaction": (redaction_suite, "redaction.jsonl"),
 }
 
 

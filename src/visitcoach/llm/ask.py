@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from visitcoach.config import Settings
 from visitcoach.llm.backend import chat
 from visitcoach.llm.prompts import render
-from visitcoach.llm.redact import Redactor
+from visitcoach.llm.redact import Redactor, scrub
 from visitcoach.qa.types import Answer, keep_valid_citations
 from visitcoach.retrieval.index import Hit
 
@@ -92,7 +92,8 @@ def llm_answer(settings: Settings, q: Question, ranked: list[RankedSection], fac
     reply = chat(settings, system, q.text, task="ask", redactor=Redactor())
     issues = problems(reply, q, hits, facts)
     if issues:
-        log.warning("ask: model answer rejected (%s); answering offline", "; ".join(issues))
+        # the issues quote the reply's figures, which may be a borrower's numbers restored
+        log.warning("ask: model answer rejected (%s); answering offline", scrub("; ".join(issues)))
         offline.notice = "the model's answer was not used (" + "; ".join(issues) + "); this is the offline answer"
         return offline
     text, citations = keep_valid_citations(reply, hits)

@@ -1,9 +1,11 @@
 """The model backend: one interface over the offline engine and any OpenAI-compatible server.
 
-`LLMClient.complete()` redacts borrower identifiers from everything it sends, retries transient
-failures with exponential backoff, streams when asked, restores the identifiers in the reply and
-writes one row per call to the call log (with the *redacted* prompt). Any failure becomes one
-`BackendError` naming the setting to fix; callers fall back to their offline output with a notice.
+`LLMClient.complete()` redacts borrower identifiers from everything it sends (`visitcoach.llm.redact`:
+known people, names in free text, fail-safe identifier shapes), retries transient failures with
+exponential backoff, streams when asked, restores the identifiers in the reply and writes one row per
+call to the call log (the *redacted* prompt, and the reply with anything identifying the model
+produced itself masked too). Any failure becomes one `BackendError` naming the setting to fix, its
+text scrubbed; callers fall back to their offline output with a notice.
 
 With `VISITCOACH_LLM=offline` there is no model: `available()` is False and every feature uses its
 deterministic engine (extractive answers, templates, the persona state machine).
@@ -12,6 +14,7 @@ deterministic engine (extractive answers, templates, the persona state machine).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +23,7 @@ from typing import Any
 from visitcoach.config import Settings
 from visitcoach.errors import BackendError, ConfigError
 from visitcoach.llm.calllog import CallLog
-from visitcoach.llm.redact import Redactor
+from visitcoach.llm.redact import Redactor, scrub
 from visitcoach.tokens import count_tokens
 
 log = logging.getLogger(__name__)
@@ -78,17 +81,21 @@ def explain(exc: BaseException, settings: Settings) -> tuple[str, bool]:
     return f"model {model!r} at {_where(settings)} failed: {type(exc).__name__}: {exc}", False
 
 
+#: The unfinished end of a placeholder: an open bracket with no close yet, or a bare `PERSON_` prefix.
+_OPEN_PLACEHOLDER = re.compile(r"[\[【［][^\]】］]{0,22}$|(?<![A-Za-z0-9_])[A-Z][A-Z_]{0,8}\d{0,3}$")
+
+
 class StreamRestorer:
-    """Restores placeholders in streamed text, holding back a chunk that ends inside `[...`."""
+    """Restores placeholders in streamed text, holding back a chunk that ends inside one (`[PERS`, `【PERSON_`)."""
 
     def __init__(self, redactor: Redactor, emit: Callable[[str], None]) -> None:
         self._redactor, self._emit, self._pending = redactor, emit, ""
 
     def feed(self, piece: str) -> None:
         self._pending += piece
-        cut = self._pending.rfind("[")
-        if cut != -1 and "]" not in self._pending[cut:] and len(self._pending) - cut < 24:
-            ready, self._pending = self._pending[:cut], self._pending[cut:]
+        held = _OPEN_PLACEHOLDER.search(self._pending)
+        if held:
+            ready, self._pending = self._pending[: held.start()], self._pending[held.start():]
         else:
             ready, self._pending = self._pending, ""
         if ready:
@@ -160,6 +167,7 @@ class LLMClient:
                 break
             except Exception as exc:  # noqa: BLE001 -- the SDK raises many types; `explain` sorts them
                 message, transient = explain(exc, s)
+                message = scrub(message)  # a server may echo the request in its error text
                 error = message
                 if not transient or attempts > s.llm_retries:
                     break
@@ -180,7 +188,8 @@ class LLMClient:
             status="error" if error else "ok",
             error=error,
             redacted_prompt=f"[system]\n{sent_system}\n[user]\n{sent_user}",
-            redacted_reply=reply,
+            # The model saw only placeholders, but it may invent a number or a name of its own.
+            redacted_reply=redactor.redact(reply) if reply else reply,
         )
         if error:
             tries = f" (after {attempts} attempts)" if attempts > 1 else ""

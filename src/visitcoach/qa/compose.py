@@ -12,23 +12,26 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from visitcoach.qa.compute import Fact
 from visitcoach.qa.sections import RankedSection, Section, SectionIndex
 from visitcoach.qa.types import Citation
-from visitcoach.qa.understand import Question
+from visitcoach.qa.understand import AnswerKind, Question
 from visitcoach.retrieval.index import Hit, KnowledgeIndex
 from visitcoach.retrieval.manifest import StoredChunk
 from visitcoach.text import detect_lang, readable_sentences, tokenize
 
 #: At most this many cited sentences in an offline answer (direct answer and country lines included).
-MAX_SENTENCES = 5
+MAX_SENTENCES = 6
 #: A supporting sentence must share at least this idf-weighted share of the question's words.
 MIN_SUPPORT = 0.12
 SEE_ALSO = 3
 #: A second sentence of the best section is quoted when it scores at least this.
 TOP_SECTION_SECOND = 0.08
+#: At most this many further sentences of the best section follow the direct answer.
+TOP_SECTION_MORE = 2
 #: Sentences quoted after the opening of a provision the question names.
 NAMED_SENTENCES = 2
 _EXAMPLE = re.compile(r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*[:：]|^[\"“「]", re.IGNORECASE)
@@ -44,6 +47,29 @@ _NORMATIVE = re.compile(
     r"|不得|不能|不可|必须|须|只能|禁止|严禁|应当|一律|至少",
     re.IGNORECASE,
 )
+#: A sentence that states an answer of the kind the question asks for ("多久" → "24 小时内").
+_STATES: dict[AnswerKind, re.Pattern[str]] = {
+    "duration": re.compile(
+        r"(?<![\d.])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*(?:个)?(?:小时|天|工作日|周|星期|月|年)(?!\d)"
+        r"|\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|sixty|ninety)[- ]"
+        r"(?:hours?|days?|working days?|business days?|weeks?|months?|years?)\b",
+        re.IGNORECASE,
+    ),
+    "count": re.compile(
+        r"(?:\d{1,2}|[一二两三四五六七八九十])\s*(?:名|人|位|次)|\b(?:at least|no more than|at most|up to)\s+(?:one|two|three|four|\d+)\b"
+        r"|\b(?:one|two|three|four|\d{1,2})\s+(?:collectors?|agents?|people|staff|persons?|visits?|attempts?|times)\b",
+        re.IGNORECASE,
+    ),
+    "amount": re.compile(r"[¥£$€]\s?\d|\d[\d,.]*\s*(?:元|万元|万|亿元|%|％)|百分之|[一二三四五六七八九十百千]+万元|\b\d+(?:\.\d+)?\s*(?:percent|per cent)\b", re.IGNORECASE),
+    "who": re.compile(r"负责人|主管|经理|组长|团队|小组|部门|合规|\b(?:team|officer|manager|supervisor|lead|DPO|specialist|department)\b", re.IGNORECASE),
+    "clock": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*点|\b\d{1,2}\s*(?:am|pm)\b", re.IGNORECASE),
+}
+#: Taken from a sentence's score when the question names a country and the sentence names another too.
+OTHER_COUNTRY = 0.05
+#: Added to a sentence's score for each kind of answer the question still needs that it states.
+ASKED_KIND = 0.15
+#: A sentence that opens by pointing back ("It …", "This …", "它…", "该…") reads wrongly out of its paragraph.
+_ANAPHORA = re.compile(r"^(?:it|this|that|these|those|they|such|however|but|also)\b|^(?:它|这|那|其|该|此|但|而|同时|另外)", re.IGNORECASE)
 _DISCLAIMER = re.compile(r"fictional|not legal advice|for training|虚构|仅用于培训|不构成法律意见", re.IGNORECASE)
 _RECORD_FIELD = re.compile(r"(?:^|\s)[a-z_]+: ")
 _COUNTRY = {
@@ -110,6 +136,28 @@ def _repeats(text: str, said: set[str]) -> bool:
     return any(len(words & set(tokenize(s, bigrams=True))) / len(words) > 0.6 for s in said)
 
 
+@dataclass
+class Said:
+    """The kinds of answer (duration, count, …) the question still needs after what the answer has
+    said so far. (Discounting the question words already covered was tried on dev and lost: the
+    facts an agent needs are mostly about the same topic words.)"""
+
+    needs: Counter[AnswerKind]
+
+    @classmethod
+    def start(cls, q: Question) -> Said:
+        return cls(Counter(q.asks))
+
+    def add(self, text: str) -> None:
+        for kind in stated_kinds(text):
+            if self.needs[kind] > 0:
+                self.needs[kind] -= 1
+
+
+def stated_kinds(text: str) -> set[AnswerKind]:
+    return {kind for kind, pattern in _STATES.items() if pattern.search(text)}
+
+
 class Composer:
     def __init__(self, index: KnowledgeIndex, sections: SectionIndex) -> None:
         self.index = index
@@ -122,10 +170,14 @@ class Composer:
                 words |= set(tokenize(trig, bigrams=False))
         return words, (sum(self.index.idf(t) for t in words) or 1.0)
 
-    def score(self, sentence: Sentence, q: Question, words: set[str], total: float, provisions: frozenset[str] = frozenset()) -> float:
+    def score(
+        self, sentence: Sentence, q: Question, words: set[str], total: float, provisions: frozenset[str] = frozenset(), said: Said | None = None
+    ) -> float:
         """How well a sentence answers: shared words (idf-weighted, with the concept's words), the
-        jurisdiction it is about, whether it states a rule; a section the question names by its
-        citation ("what does 1692c(b) say") is answered from its opening."""
+        jurisdiction it is about, whether it states a rule, whether it states the kind of answer
+        asked ("多久" → a duration) that the answer still lacks; a section the question names by
+        its citation ("what does 1692c(b) say") is answered from its opening."""
+        said = said or Said.start(q)
         overlap = sum(self.index.idf(t) for t in words & set(tokenize(sentence.text, bigrams=False))) / total
         if sentence.chunk.metadata.get("citation", "") in provisions:
             # "what does 1692c(b) say": the provision's opening says it; shared words matter little
@@ -137,6 +189,8 @@ class Composer:
                 s += 0.25
             elif not q.jurisdiction and sentence.label is None:
                 s += 0.05
+        if q.jurisdiction and any(p.search(sentence.text) for j, p in _COUNTRY.items() if j != q.jurisdiction):
+            s -= OTHER_COUNTRY  # "120 in China, 911 in the US, 999 in the UK" answers a UK question with two wrong numbers
         if re.search(r"secondary source|二手来源", sentence.text, re.IGNORECASE):
             s -= 0.1
         if detect_lang(sentence.text) != q.lang:
@@ -149,16 +203,19 @@ class Composer:
             s -= 1.0  # "this case is fictional" / "not legal advice" says nothing about the question
         if _EXAMPLE.match(sentence.text):
             s -= 0.3  # a quoted example line is an illustration, not the rule
+        if _ANAPHORA.match(sentence.text) and sentence.position > 0:
+            s -= 0.1  # "It is consistent with …" quoted alone leaves the reader asking what "it" is
+        s += ASKED_KIND * sum(1 for kind in stated_kinds(sentence.text) if said.needs[kind] > 0)
         return s
 
-    def candidates(self, section: Section, q: Question) -> list[tuple[float, Sentence]]:
+    def candidates(self, section: Section, q: Question, said: Said | None = None) -> list[tuple[float, Sentence]]:
         words, total = self._weights(q)
         named = frozenset({section.citation} if self._names(q, section) else set())
         out, examples = [], []
         for sent in labelled_sentences(section):
             if q.jurisdiction and sent.label and sent.label != q.jurisdiction:
                 continue  # another country's rule is never the answer
-            scored = (self.score(sent, q, words, total, named), sent)
+            scored = (self.score(sent, q, words, total, named, said), sent)
             (examples if _EXAMPLE.match(sent.text) or _DISCLAIMER.search(sent.text) else out).append(scored)
         same = [c for c in out if detect_lang(c[1].text) == q.lang]
         other = [c for c in out if detect_lang(c[1].text) != q.lang]
@@ -190,11 +247,13 @@ class Composer:
                 text = f"{chunk.metadata['citation']}{'：' if q.lang == 'zh' else ': '}{text}"  # which case it is
             parts.append(f"{text}[{n}]" if q.lang == "zh" else f"{text} [{n}]")
             used_text.add(text)
+            said.add(text)
             if section is not None:
                 used_sections.add(section.key)
 
         top_score = ranked[0].score if ranked else 1.0
         countries_said: set[str] = set()
+        said = Said.start(q)
         # 1. the direct answer: computed facts, each followed by the quoted rule it rests on
         for fact in facts:
             section = self._section_of(fact.citation, q.lang)
@@ -212,7 +271,7 @@ class Composer:
             # no country named: the group rule answers first, each country's law follows it
             first = sorted(first, key=lambda r: r.section.jurisdiction != "ALL")
         for best in first if not parts else []:
-            cands = self.candidates(best.section, q)
+            cands = self.candidates(best.section, q, said)
             if cands:
                 say(cands[0][1].text, cands[0][1].chunk, best.score / top_score, best.section)
                 if self._names(q, best.section):
@@ -224,10 +283,14 @@ class Composer:
         # 2b. the top section's next best sentence: the answer's section usually holds its detail too
         if parts and ranked and not facts:
             top = ranked[0]
-            more = [c for c in self.candidates(top.section, q) if not _repeats(c[1].text, used_text)]
-            if more and more[0][0] >= TOP_SECTION_SECOND and not _EXAMPLE.match(more[0][1].text):
-                if q.jurisdiction or not more[0][1].label:
-                    say(more[0][1].text, more[0][1].chunk, 1.0, top.section)
+            for _ in range(TOP_SECTION_MORE):
+                more = [
+                    c for c in self.candidates(top.section, q, said)
+                    if not _repeats(c[1].text, used_text) and (q.jurisdiction or not c[1].label)
+                ]
+                if not more or more[0][0] < TOP_SECTION_SECOND or _EXAMPLE.match(more[0][1].text):
+                    break
+                say(more[0][1].text, more[0][1].chunk, 1.0, top.section)
         # 3. per-country lines when the question names no country and the top section differs by country
         if not q.jurisdiction and ranked and not any(f.kind == "visit_time" for f in facts):
             top = self._section_of(facts[0].citation, q.lang) if facts else ranked[0].section
@@ -242,7 +305,7 @@ class Composer:
             if r.score < 0.35 * top_score:
                 break
             cands = [
-                c for c in self.candidates(r.section, q)
+                c for c in self.candidates(r.section, q, said)
                 # an English reader gets no Chinese support lines (a Chinese reader of US/UK law may get English ones)
                 if not _repeats(c[1].text, used_text) and (q.lang == "zh" or detect_lang(c[1].text) == "en")
             ]
@@ -308,7 +371,7 @@ class Composer:
         cands = self.candidates(section, q)
         per: dict[str, Sentence] = {}
         for _, sent in cands:
-            if sent.label and sent.label not in per and sent.text not in used_text:
+            if sent.label and sent.label not in per and sent.text not in used_text and not _ANAPHORA.match(sent.text):
                 per[sent.label] = sent
         if len(per) < 2:
             return set()

@@ -20,6 +20,7 @@ from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewher
 from visitcoach.text import detect_lang
 
 JurisdictionSource = Literal["selected", "named", "none"]
+AnswerKind = Literal["duration", "count", "amount", "who", "clock"]
 Place = Literal["home", "workplace", "hospital", "school", "public"]
 
 _US_STATES = (
@@ -43,6 +44,49 @@ _ABOUT_CASE = re.compile(
     r"|\bcase\s+(?:file|note)s?\b|案例|案件|这个客户的情况",
     re.IGNORECASE,
 )
+
+#: How a question asks for each kind of answer; a sentence that states one is found by `compose`.
+_ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
+    (
+        "duration",
+        re.compile(
+            r"多久|多长时间|多长|几天|几个月|几年|几个工作日|多少天|多少个工作日|期限是|\bhow long\b|\bhow soon\b|\bby when\b"
+            r"|\bhow many (?:days|hours|weeks|months|years|working days|business days)\b|\bwithin what\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "count",
+        re.compile(
+            r"几个人|几人|几名|几位|多少人|多少名|几次|多少次|\bhow many (?:people|collectors?|agents?|staff|visits?|attempts?|times|of us)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"多少钱|罚多少|多少元|罚款多少|上限是多少|比例是多少|多少比例|百分之几|最高(?:分别)?罚|\bhow much\b"
+            r"|\bwhat (?:percentage|percent|rate|fine|cap|amount)\b|\bmaximum (?:fine|penalty)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("who", re.compile(r"谁|哪个部门|哪位|哪个团队|\bwho\b|\bwhom\b|\bwhich (?:team|department|person|role)\b", re.IGNORECASE)),
+    (
+        "clock",
+        re.compile(
+            r"几点|什么时间段|哪些时间|什么时候(?:可以|能)?(?:去|上门|外访|拜访)|\bwhat time\b|\bwhat hours\b|\bwhich hours\b|visiting hours"
+            r"|\bwhen (?:may|can|should|could|are) (?:i|we|agents?|collectors?)\b(?= (?:visit|go|call|knock|turn up))",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def asked_kinds(text: str) -> tuple[AnswerKind, ...]:
+    """The kinds of answer a question asks for, in order, once per asking."""
+    found = [(m.start(), kind) for kind, pattern in _ASKS for m in pattern.finditer(text)]
+    return tuple(kind for _, kind in sorted(found))
+
 
 _ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _ZH_NUM = r"[零一二两三四五六七八九十]{1,3}|\d{1,2}"
@@ -113,6 +157,8 @@ class Question:
     figures: dict[str, Decimal] = field(default_factory=dict)
     #: The US state whose own law the question asks about (the pack carries federal law only).
     state_law: str | None = None
+    #: What kinds of answer it asks for, once per asking ("多久上传，保存多长时间" → duration twice).
+    asks: tuple[AnswerKind, ...] = ()
 
     @property
     def topic(self) -> str | None:
@@ -133,6 +179,7 @@ class Question:
             "role": self.role,
             "product": self.product,
             "figures": {k: str(v) for k, v in self.figures.items()},
+            "asks": list(self.asks),
             "query": self.query,
         }
 
@@ -191,6 +238,7 @@ def understand(
         product=_first(_PRODUCTS, text),
         figures=mentioned_figures(text),
         state_law=m.group(0) if (m := _STATE_LAW.search(text)) else None,
+        asks=asked_kinds(text),
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from visitcoach.config import Settings
 from visitcoach.errors import BackendError, ConfigError
 from visitcoach.llm.prompts import render
-from visitcoach.llm.redact import Redactor
+from visitcoach.llm.redact import Redactor, scrub
 
 if TYPE_CHECKING:
     from visitcoach.llm.backend import LLMClient
@@ -122,7 +122,7 @@ class PersonaVoice:
             wrong = problems(reply, lang)
             if not wrong:
                 return reply
-            log.info("persona voice: reply %d rejected: %s", attempt, "; ".join(wrong))
+            log.info("persona voice: reply %d rejected: %s", attempt, scrub("; ".join(wrong)))
             user = self._conversation(session) + f"\n(Your last reply could not be used: {'; '.join(wrong)}. Reply again, in character.)"
         self.notices.append("the model's reply was out of character twice; the persona's own line was used")
         return offline

@@ -82,11 +82,17 @@ class OpenAIEmbeddingsAdapter(Embeddings):
             check_embedding_ctx_length=False,
         )
 
+    # The remote server sees text with borrower identifiers masked, like every other model call: case
+    # files at ingest, scripts in the checker's semantic layer and agents' questions all pass here.
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._inner.embed_documents(texts)
+        from visitcoach.llm.redact import scrub
+
+        return self._inner.embed_documents([scrub(t) for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
-        return self._inner.embed_query(text)
+        from visitcoach.llm.redact import scrub
+
+        return self._inner.embed_query(scrub(text))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return _normalise(np.asarray(self.embed_documents(texts), dtype=np.float32))

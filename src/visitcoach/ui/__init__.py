@@ -267,6 +267,11 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, demo: 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = demo or build_demo(settings)
     res: H.Resources = demo.vc_resources
+    from visitcoach.llm.redact import install_log_redaction
+
+    if not logging.getLogger().handlers:  # `python app.py`: no CLI set logging up
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     log.warning("visitcoach on http://%s:%d (mode: %s); sign in with %s", host, port, settings.llm, res.auth.banner())
     demo.launch(server_name=host, server_port=port, show_error=True, auth=res.auth, auth_message="visitcoach", css=CSS)
 

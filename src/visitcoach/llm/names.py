@@ -1,0 +1,742 @@
+"""People's names in free text, Chinese and English, found offline.
+
+Chinese: jieba segments each run of Chinese characters (its HMM finds unknown words, which is how
+most given names surface); a token that starts with a common surname and continues with given-name
+characters is a name when the context says so (a cue word before it such as 借款人, 客户, 担保人,
+丈夫; a title after it such as 先生, 女士; a verb of speech or a possessive after it such as 说, 的电话)
+or, without context, when it is not an ordinary dictionary word and its given name is made of
+characters common in given names. Forms of address are names too: 王先生, 李女士, 老王, 小张, 张总.
+Not names: dictionary words that begin with a surname character (余额, 方案, 周一, 马上, 金额),
+places (jieba tags them `ns`), company names (a surname-like word followed by 消费金融, 有限公司 …),
+and 老/小 words such as 小时, 老师, 老赖.
+
+English: a capitalised word sequence is a name after a title (Mr, Mrs, Ms, Dr …), after a cue word
+(borrower, customer, husband, named, called …), when its first word is a known given name (the
+public-domain 1990 US Census list plus a supplement, see `data/NOTICE.md`) followed by another
+capitalised word, when its last word is a known surname, or when it is pinyin (Zhang Wei, Wang
+Jianguo); a single given name is a name unless it is also an everyday word (Will, May, Grace). Not
+names: months, weekdays, holidays, places, organisations (a sequence ending in Street, Bank, Ltd,
+Act, Council …) and capitalised words of the pack's own documents (Universal Credit, Breathing
+Space, Field Visit Policy).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from visitcoach.llm.pii import Span
+from visitcoach.text import CJK, CJK_CHAR
+
+# -- Chinese ---------------------------------------------------------------------------------------
+
+#: Common single-character surnames (the most frequent ~300). Those in `_ZH_RISKY` also begin many
+#: ordinary words, so a name with them needs context or given-name characters throughout.
+ZH_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向"
+    "汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单"
+    "季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄"
+    "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查"
+    "麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝区郜阚花权帅屠朴盖练廉禹"
+    "井祖漆巴丰支卿国狄平计索宣晋相初云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸"
+    "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗"
+)
+ZH_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
+    "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门", "呼延", "申屠", "澹台", "公冶", "濮阳", "淳于",
+    "单于", "赫连", "万俟", "闻人", "太史",
+)
+_ZH_RISKY = set(
+    "于余付方白高任何周金马万成时常安全江路文明关向钱和强应解计申包商云国平花元信智富相容敬连项简车管满原南华乐"
+    "惠封谈查官池迟师边阳游曲盛谷单季纪舒符尚祝甘左齐易牛温康龙史雷段严汤戴施乔庄章鲁岳欧梅涂蓝辛蒙房屈尤农司"
+    "古吉麦景党宫费卜冷席卫宗巫寇桑丛仲麻苑荆郁班储燕楚劳皮楼盘闻厉伊区权帅盖练廉井祖巴丰支卿索宣晋初普戈伏"
+    "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡"
+)
+#: Characters common in Chinese given names.
+ZH_GIVEN_CHARS = set(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英霞平刚桂华建国文辉玲萍红鹏宇浩婷雪琳晓欣燕梅兰凤玉志海峰亮斌波小"
+    "慧佳颖倩丹莉俊宁飞云林龙成新春金东荣德胜庆立然航帆鑫健坤毅博锋凯旭阳昊睿轩泽晨瑞梓涵琪怡萱悦彤妍菲薇"
+    "淑珍贞娥翠香琴芬珠雅芝君露瑶璐蓉茜媛婧岚冰楠爽双宏永福贵生祥发良山仁义礼信忠孝廉耀光昌盛兴旺富民安"
+    "康乐喜秋冬松柏竹枫杨柳桃菊莲荷蕾蓓芸茹若菁萌豪雄威武彪虎鹰鸿鹤麟骏驰腾跃振奋进利晶莹璇瑾瑜琦玮珊琼环"
+    "佩伶俐依伊妮娅姗婉嫣娴雯霏霖雨霜虹彩青紫碧翔羽翰墨书诗韵歌艺甫之正中力天和如同心思念恩惠道智勤朴诚"
+    "真善美好嘉锦绣琅慈爱宝钰铭锐钢银淼森焱垚品众伦卫兵帅士雁鹃莺群贤娇姣妹郎峥嵘崇岳峻岩岭川江河湖涛泉"
+    "溪渊清澄洁润沛瀚淳源沁沐汐潇湘滨晖晗曦昕昱晟暄朗皓琛璋瑛琰瑶珂琨琬锦绮绍纲继维绪缘若蔚蓬萧蕊薇虹"
+    "辰达迪逸远运通雷震霆鸣凡亚克彬斐旻昭晋景智曼月朋杉栋树桐梁森楷权欢歆毓永汉汝沙治泰洪津浚淇渝湘滢"
+    "漫潮灿炜烨焕煜熙燕牧玄珏琪瑞璟甜田畅皓盈睿石硕碧祺禄福秀程稳章竣笑筱简粤素紫红纯绍继缨罡美翠耀聪"
+    "育胜舒艳芙芮芷苏英茂荣莎莘莹萌萍葆蓉蔓蕙薇虹蛟蝶衡袁西言誉语诺谦豪贝贤赫超越轩辉辛达迎邦铮锋镇长"
+    "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄晴宾蕾萱芊芯沫菡诗琪梦瑶可家以星冠卓玥奕宸彦昀翊"
+    "钧熠恺祯禹弘贺婕姝妙丫全守秉学宗占廷仲伯孟季兆保根水木铁锁柱满仙巧菊桂琴颜怀蕴灵朵芹苗莎媚娉婷一二三四五"
+    "六七八九十大野誉"
+)
+#: Characters that do not continue a name: particles, pronouns, common verbs and place/measure words.
+_ZH_NOT_GIVEN = set(
+    "的了在是说和与及也都就又还把被给让对向从到去来不没很太要会能已今昨等这那哪些个么吗呢吧啊呀哦嗯着过"
+    "们您你我他她它其此每各该某所为而但若则因于乎者经将再更最非无有得地请须应需里上下内外前后边面才"
+    "元块钱号月日年时分秒岁次件条款项张份期笔额率费息单表证卡书"
+)
+_ZH_CUES = (
+    "借款人", "借款者", "借款方", "债务人", "客户", "顾客", "担保人", "保证人", "共同借款人", "联系人", "紧急联系人",
+    "丈夫", "妻子", "老公", "老婆", "爱人", "配偶", "前夫", "前妻", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈",
+    "哥哥", "姐姐", "弟弟", "妹妹", "儿媳", "女婿", "公公", "婆婆", "岳父", "岳母", "爷爷", "奶奶", "外婆", "外公",
+    "孙子", "孙女", "侄子", "侄女", "外甥", "朋友", "同事", "邻居", "室友", "房东", "租客", "老板", "领导", "主管",
+    "同学", "名叫", "叫做", "叫", "姓名", "名字是", "名字叫", "本人", "户主", "员工", "催收员", "外访员", "业务员",
+    "专员", "律师", "法官", "民警", "警官", "医生", "护士", "社工", "负责人", "法人", "法定代表人", "收件人",
+    "尊敬的", "亲爱的", "致", "签字人", "经办人", "当事人", "申请人", "被申请人", "原告", "被告", "证人",
+    "家属", "亲属", "家人", "监护人", "代理人", "对方", "男友", "女友", "未婚夫", "未婚妻", "舅舅", "姑姑", "叔叔",
+    "阿姨", "伯伯", "表哥", "表姐", "表弟", "表妹", "堂哥", "堂弟",
+)
+_ZH_NAME_CUES = (
+    *(c for c in _ZH_CUES if c not in ("尊敬的", "亲爱的", "致", "本人", "对方")),
+    "户名", "账户名", "开户名", "持卡人", "收款人", "付款人", "姓名为", "名为", "名字",
+)
+_ZH_CUE_NAME = re.compile(
+    rf"(?:{'|'.join(sorted(_ZH_NAME_CUES, key=len, reverse=True))})[：:\s]*(?:是|为|叫)?\s*"
+    rf"({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{CJK}]{{1,2}})"
+)
+#: Characters that transliterate foreign names (詹姆斯, 威尔逊, 玛丽亚).
+_ZH_TRANSLIT = (
+    "阿埃艾爱安奥巴芭拜班邦保鲍贝本比彼毕波伯博布查达戴丹道德迪蒂丁东杜多厄恩法菲费芬丰佛夫福盖冈戈格贡古哈"
+    "海汉豪赫亨胡华怀惠霍基吉加贾杰金卡凯坎康柯科克肯库拉莱兰朗劳勒雷蕾里利莉丽连林琳卢鲁路伦罗洛玛马迈麦曼"
+    "梅美门蒙米密明摩莫穆纳娜奈南内尼妮纽诺欧帕潘佩彭皮普齐奇乔切琼丘萨塞桑瑟森沙莎珊尚舍史斯丝索塔泰坦汤唐"
+    "特托瓦万威韦维温沃乌伍西希锡夏谢辛休雅亚扬耶伊因英尤约詹朱兹佐尔姆逊娃黛蒂汀妮琪薇茨伊"
+)
+_ZH_FOREIGN = re.compile(f"[{_ZH_TRANSLIT}]{{2,6}}(?:·[{_ZH_TRANSLIT}]{{2,8}})+")
+#: Weak cues: a name often follows them, but so do ordinary words (和, 找, 让 …).
+_ZH_WEAK_CUES = ("找", "联系", "拜访", "见到", "见了", "通知", "告诉", "问", "让", "请", "和", "与", "及", "、", "同", "跟", "给", "由", "把", "对", "向")
+_ZH_TITLES = (
+    "先生", "女士", "小姐", "太太", "夫人", "阿姨", "大爷", "大妈", "大叔", "大婶", "大哥", "大姐", "师傅", "老师",
+    "经理", "老板", "主任", "律师", "医生", "科长", "处长", "局长", "同学", "爷爷", "奶奶", "阿婆", "老太", "老汉",
+    "总", "姐", "哥", "叔", "婶", "伯", "工", "老", "妈", "嫂", "某", "某某",
+)
+_ZH_AFTER = re.compile(
+    r"(?:说|讲|表示|称|告诉|同意|拒绝|答应|承诺|要求|希望|认为|觉得|回答|解释|保证|确认|提出|打电话|来电|接听|"
+    r"住|在家|家里|家中|的电话|的手机|的号码|的身份证|的地址|的家|的妻子|的丈夫|的儿子|的女儿|的父亲|的母亲|的母親|"
+    r"的老婆|的老公|的欠款|的借款|的账户|的银行卡|的情况|的家属|本人|夫妇|一家|欠款|欠了|借了|还款|签字|签名|"
+    r"今天|昨天|明天|目前|现在|已经|不在|没有|先生|女士|和|与|、|（|\(|，|。|身份证|手机|电话|微信|QQ|qq|邮箱|账号|"
+    r"卡号|银行卡|信用卡|留|住|是|在|也|欠|借|还|的)"
+)
+#: What follows only a person: speech, a possessed identifier, residence.
+_ZH_PERSONAL = re.compile(
+    r"(?:说|表示|告诉|同意|拒绝|答应|承诺|的电话|的手机|的号码|的身份证|的地址|的家|身份证|手机|电话|微信|QQ|qq|邮箱|"
+    r"账号|卡号|银行卡|住在|住|留的|留了|先生|女士|夫妇|本人|的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|打来|来电|打电话|"
+    r"回电|接电话|在家|不在家|家里|不在|失联|欠款|欠了|借了|答应|同意)"
+)
+_ZH_ACTS = re.compile(
+    r"(?:说|讲|表示|告诉|同意|拒绝|答应|承诺|打来|来电|打电话|回电|接电话|失联|欠款|欠了|借了|在家|不在家|不在|夫妇|本人|"
+    r"的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|先生|女士)"
+)
+_ZH_ORG_SUFFIX = (
+    "公司", "有限公司", "股份", "银行", "集团", "金融", "消费金融", "小贷", "贷款", "律所", "律师事务所", "事务所",
+    "法院", "医院", "学校", "大学", "中学", "小学", "超市", "商店", "商场", "酒店", "餐厅", "饭店", "科技", "网络",
+    "贸易", "实业", "控股", "资本", "保险", "信托", "证券", "基金", "协会", "委员会", "中心", "小区", "花园", "大厦",
+    "广场", "路", "街", "村", "镇", "市", "省", "区", "县", "店", "厂", "站", "局", "所", "台", "报", "牌", "号",
+)
+#: 老X / 小X / X-word pairs that are ordinary words, not forms of address.
+_ZH_NOT_NAMES = {
+    "小时", "小于", "小区", "小心", "小组", "小学", "小孩", "小说", "小吃", "小康", "小额", "小型", "小计", "小费",
+    "小麦", "小微", "小伙", "小雨", "小方", "小米", "小白", "小路", "小车", "小金库", "小高层", "小花", "小国",
+    "小时候", "小事", "小数", "小商", "小店", "小常识", "小毛病", "小平房", "小公司", "小贷", "小额贷款", "小宝",
+    "老师", "老年", "老人", "老家", "老公", "老婆", "老百姓", "老化", "老旧", "老实", "老虎", "老鼠", "老乡", "老大",
+    "老弱", "老赖", "老伴", "老爷", "老少", "老式", "老于", "老成", "老牛", "老路", "老江湖", "老师傅", "老常",
+    "老房子", "老客户", "老板", "老总", "老母", "老父", "老汉", "老太", "老区", "老城", "老街", "老宅", "老年人",
+    "阿姨", "阿里", "孙子", "孙女", "王八蛋", "白眼狼", "白痴", "白条", "白搭", "金条", "金子", "金额", "余额",
+    "高利贷", "高利", "万一", "方案", "任何", "马上", "周末", "周一", "周二", "周三", "周四", "周五", "周六", "周日",
+    "周转", "严重", "严格", "严禁", "程序", "张贴", "付清", "付款", "陈述", "许可", "顾问", "顾客", "谢谢", "钱包",
+    "钱庄", "钱财", "范围", "方面", "黄金", "高铁", "何时", "何种", "高管", "高龄", "高考", "董事会", "孙浩然",
+    "时间", "时候", "明天", "明确", "明年", "江湖", "安全", "关于", "关系", "向前", "和解", "常见", "成功", "全部",
+    "文件", "石头", "路上", "国家", "平时", "华为", "乐意", "智能", "富有", "强制", "强调", "应当", "应该", "解释",
+    "计划", "申请", "包括", "商量", "云南", "花费", "元旦", "信用", "相关", "容易", "敬请", "连续", "项目", "简单",
+    "车辆", "管理", "满意", "原因", "南方", "华人", "惠及", "封闭", "谈话", "查询", "官方", "池子", "迟到", "师傅",
+    "边上", "阳台", "游戏", "曲线", "盛情", "谷歌", "单位", "季度", "毕业", "凌晨", "童年", "纪律", "舒服", "符合",
+    "尚未", "祝福", "甘心", "左右", "兰州", "焦虑", "齐全", "易于", "温和", "康复", "龙头", "史上", "黎明", "雷同",
+    "段落", "孔子", "莫名", "汤圆", "戴上", "施压", "施工", "葛优", "邢台", "乔治", "庄重", "章程", "鲁莽", "岳父",
+    "岳母", "欧元", "欧洲", "耿直", "梅花", "柳树", "柯南", "霍乱", "涂改", "翁婿", "蓝色", "辛苦", "蒙受", "房东",
+    "房子", "房屋", "房租", "房贷", "房产", "滕州", "屈服", "饶恕", "艾滋", "尤其", "穆斯林", "农村", "农民", "司机",
+    "司法", "卓越", "古代", "吉利", "简直", "麦当劳", "景区", "党员", "宫殿", "费用", "卜算", "冷静", "席位", "卫生",
+    "米饭", "柏油", "宗教", "桂林", "应急", "巫婆", "寇仇", "桑拿", "郎中", "丛林", "仲裁", "巩固", "麻烦", "苑囿",
+    "惠州", "荆州", "乐观", "郁闷", "南京", "储蓄", "原则", "燕子", "楚楚", "劳动", "皮肤", "楼上", "楼下", "盘子",
+    "满足", "闻到", "厉害", "伊朗", "区域", "花钱", "权利", "权益", "帅哥", "盖章", "练习", "廉洁", "井然", "祖父",
+    "祖母", "漆黑", "巴士", "丰富", "支付", "支持", "卿卿", "国内", "狄仁杰", "平台", "计算", "索要", "宣传", "晋升",
+    "相互", "初次", "云端", "容忍", "敬重", "普通", "戈壁", "伏击", "鹿角", "薄弱", "雍正", "羊肉", "乌鲁木齐", "母亲",
+    "修改", "杭州", "况且", "宿舍", "鲜花", "印章", "隆重", "茹素", "诸位", "战争", "慕名", "危险", "玉米", "银行",
+    "湛江", "宾馆", "戎装", "勾结", "茅台", "呼吸", "居住", "揭露", "干部", "衣服", "展示", "阴影", "幸福", "奉献",
+    "植物", "衡量", "富裕", "吴江",
+}
+
+
+@cache
+def _jieba() -> tuple[Any, dict[str, int], dict[str, str]]:
+    """jieba (its dictionary ships in the wheel), its word frequencies and part-of-speech tags."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba, jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab
+
+
+def _surname_of(word: str) -> str:
+    if word[:2] in ZH_COMPOUND_SURNAMES:
+        return word[:2]
+    return word[0] if word[0] in ZH_SURNAMES else ""
+
+
+_ZH_RUN = re.compile(f"[{CJK}·]+")
+_ZH_TITLE_RE = re.compile(
+    rf"(?:{'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])(?:{'|'.join(sorted(_ZH_TITLES, key=len, reverse=True))})"
+)
+_ZH_OLD_YOUNG = re.compile(rf"(?:老|小|阿)[{ZH_SURNAMES}]")
+_ZH_TOP_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪廖贾邹孟熊秦邱")
+
+
+def _common_word(word: str, freq: dict[str, int], tags: dict[str, str]) -> bool:
+    """An ordinary dictionary word that happens to begin with a surname character.
+
+    jieba tags many ordinary words `nr` (张贴, 周转, 谢谢, 方正): a frequent one is a word, whatever its tag."""
+    if word in _ZH_NOT_NAMES:
+        return True
+    f = freq.get(word, 0)
+    if not f:
+        return False
+    if tags.get(word, "").startswith("nr"):
+        given = word[len(_surname_of(word)):]
+        return f >= 100 or not given or not all(c in ZH_GIVEN_CHARS for c in given)
+    return True
+
+
+def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, ...] = _ZH_CUES) -> bool:
+    before = text[max(0, run_start + at - 8): run_start + at]
+    before = re.sub(r"[\s：:，,是为]+$", "", before)
+    return before.endswith(cues)
+
+
+def chinese_names(text: str) -> list[Span]:
+    """Chinese person names and forms of address in `text`."""
+    if not re.search(f"[{CJK}]", text):
+        return []
+    jieba, freq, tags = _jieba()
+    out: list[Span] = []
+    for run_match in _ZH_RUN.finditer(text):
+        run, base = run_match.group(0), run_match.start()
+        tokens: list[tuple[int, int, str]] = []
+        pos = 0
+        for tok in _resplit(jieba.cut(run, HMM=True), freq):
+            tokens.append((pos, pos + len(tok), tok))
+            pos += len(tok)
+        starts = {s for s, _, _ in tokens}
+        ends = {e for _, e, _ in tokens}
+        # Forms of address: 王先生, 李女士, 张总; 老王, 小张.
+        for m in _ZH_TITLE_RE.finditer(run):
+            s, e = m.span()
+            word = m.group(0)
+            if word in _ZH_NOT_NAMES or (freq.get(word, 0) >= 20 and not tags.get(word, "").startswith("nr")):
+                continue
+            if s in starts and (e in ends or e == len(run)):
+                title = m.group(0)[len(_surname_of(m.group(0))):]
+                if len(title) == 1 and title in "总姐哥叔婶伯工老妈嫂某" and _surname_of(m.group(0)) in _ZH_RISKY and not _cue_before(run, s, text, base):
+                    continue
+                out.append(Span(base + s, base + e, "PERSON", 0.85, "zh_title"))
+        for m in _ZH_OLD_YOUNG.finditer(run):
+            s, e = m.span()
+            word = m.group(0)
+            if s not in starts or not (e in ends or e == len(run)) or word in _ZH_NOT_NAMES:
+                continue
+            if word[1] not in _ZH_TOP_SURNAMES and freq.get(word, 0) >= 200 and not tags.get(word, "").startswith("nr"):
+                continue
+            out.append(Span(base + s, base + e, "PERSON", 0.8, "zh_old_young"))
+        # Surname + given name.
+        for i, (s, e, tok) in enumerate(tokens):
+            surname = _surname_of(tok)
+            if not surname:
+                continue
+            if len(tok) > len(surname):
+                given = tok[len(surname):]
+                end = e
+                split = False
+            else:  # the surname alone: given name in the next one or two single characters
+                given, end, split = "", e, True
+                cued = _cue_before(run, s, text, base)
+                for s2, e2, t2 in tokens[i + 1: i + 3]:
+                    if len(t2) == 1 and t2 not in _ZH_NOT_GIVEN and len(given) < 2:
+                        if given and t2 not in ZH_GIVEN_CHARS:
+                            break
+                        given += t2
+                        end = e2
+                    elif not given and len(t2) == 2 and all(c in ZH_GIVEN_CHARS for c in t2) and freq.get(t2, 0) < 5000:
+                        given, end = t2, e2
+                        break
+                    elif not given and cued and t2[0] in ZH_GIVEN_CHARS and t2[0] not in _ZH_NOT_GIVEN:
+                        # jieba glued the given name to the next word (赵/四下/周一): after a cue, take one character.
+                        given, end = t2[0], s2 + 1
+                        break
+                    else:
+                        break
+                if not given:
+                    continue
+            # A trailing 家/们/说 glued on by the HMM is not part of the name.
+            while len(given) > 1 and given[-1] in "家们说讲":
+                given, end = given[:-1], end - 1
+            word = surname + given
+            if not 1 <= len(given) <= 2 or any(c in _ZH_NOT_GIVEN for c in given):
+                continue
+            after = run[end: end + 6]
+            if any(after.startswith(suffix) for suffix in _ZH_ORG_SUFFIX) or _org_follows(tokens, i, run, end):
+                continue
+            tag = tags.get(word, "")
+            given_like = all(c in ZH_GIVEN_CHARS for c in given)
+            risky = surname in _ZH_RISKY
+            cue = _cue_before(run, s, text, base)
+            weak = not cue and _cue_before(run, s, text, base, _ZH_WEAK_CUES)
+            common = _common_word(word, freq, tags)
+            personal = bool(_ZH_PERSONAL.match(after))
+            title_or_verb = weak or personal or bool(_ZH_AFTER.match(after)) or after.startswith(_ZH_TITLES[:20])
+            # A place or a dictionary word is a name only when what follows is something only people do
+            # (于洋打来电话); places have phone numbers and addresses too (金华的地址).
+            acts = bool(_ZH_ACTS.match(after))
+            if (tag == "ns" and not (cue or acts)) or (
+                common and not (acts and given_like and (tag.startswith("nr") or tag == "ns" or freq.get(word, 0) < 500))
+            ):
+                continue
+            if cue:
+                ok = True
+            elif title_or_verb:
+                ok = (given_like or len(given) == 2) and (
+                    not risky or (given_like and (weak or personal or (not split and len(given) == 2)))
+                )
+            else:
+                # No context: an unknown word of surname + given-name characters (the HMM's new words).
+                ok = given_like and not freq.get(word) and (not risky or len(given) == 2)
+                if ok and split and len(given) == 1 and (risky or not _followed_by_break(after)):
+                    ok = False
+            if ok:
+                out.append(Span(base + s, base + end, "PERSON", 0.75 if cue or title_or_verb else 0.6, "zh_name"))
+        # Foreign names written with a middle dot (詹姆斯·威尔逊), in characters used for transliteration.
+        for m in _ZH_FOREIGN.finditer(run):
+            out.append(Span(base + m.start(), base + m.end(), "PERSON", 0.8, "zh_foreign"))
+    # After a strong cue the name is read from the characters themselves: jieba may cut it badly
+    # (账户名房志强 → 账户/名房/志强).
+    for m in _ZH_CUE_NAME.finditer(text):
+        surname, rest = m.group(1), m.group(2)
+        given = ""
+        for c in rest:
+            if c in _ZH_NOT_GIVEN or (given and c not in ZH_GIVEN_CHARS):
+                break
+            given += c
+        word = surname + given
+        if not given or _common_word(word, freq, tags) or "ns" in (tags.get(word), tags.get(word[:2])):
+            continue
+        if (len(word) > 2 and _common_word(word[:2], freq, tags)) or (surname in _ZH_RISKY and not all(c in ZH_GIVEN_CHARS for c in given)):
+            continue
+        after = text[m.start(1) + len(word): m.start(1) + len(word) + 6]
+        if after.startswith(_ZH_ORG_SUFFIX):
+            continue
+        out.append(Span(m.start(1), m.start(1) + len(word), "PERSON", 0.8, "zh_cue_name"))
+    return out
+
+
+#: Characters the HMM glues onto an unknown name: a cue verb before it (叫罗敏), a verb after it (吕婷留, 郭总说).
+_GLUED_BEFORE = set("叫和跟找让给问与同被把对向由请")
+_GLUED_AFTER = set("说留住讲在是和跟的也都就又还要会不没想让给把被")
+
+
+def _resplit(tokens: Iterable[str], freq: dict[str, int]) -> Iterator[str]:
+    """jieba's tokens, with a glued cue or verb split off an unknown word of three or more characters."""
+    for tok in tokens:
+        if len(tok) == 2 and not freq.get(tok) and tok[1] in _GLUED_AFTER and tok[0] in ZH_SURNAMES:
+            yield tok[0]  # 小/李说 -> 小/李/说
+            yield tok[1]
+            continue
+        if len(tok) >= 3 and not freq.get(tok) and CJK_CHAR.match(tok):
+            if tok[0] in _GLUED_BEFORE and _surname_of(tok[1:]):
+                yield tok[0]
+                tok = tok[1:]
+            if len(tok) >= 3 and tok[-1] in _GLUED_AFTER:
+                yield tok[:-1]
+                yield tok[-1]
+                continue
+        yield tok
+
+
+def _followed_by_break(after: str) -> bool:
+    return not after or bool(re.match(r"[，。、；：！？（）\s]|的|说|和|与", after))
+
+
+def _org_follows(tokens: list[tuple[int, int, str]], i: int, run: str, end: int) -> bool:
+    """A company or place follows the candidate with nothing but nouns between (兰亭消费金融有限公司)."""
+    nxt = [t for t in tokens if t[0] >= end][:3]
+    for _s, _e, tok in nxt:
+        if tok in _ZH_ORG_SUFFIX or tok.endswith(("公司", "银行", "集团", "金融", "法院", "医院")):
+            return True
+        if any(c in _ZH_NOT_GIVEN for c in tok) or len(tok) == 1:
+            return False
+    return False
+
+
+# -- English ---------------------------------------------------------------------------------------
+
+
+def _load(name: str) -> frozenset[str]:
+    text = resources.files("visitcoach.llm").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def given_names() -> frozenset[str]:
+    return _load("given_names_en.txt") - _AMBIGUOUS_GIVEN
+
+
+@cache
+def all_given_names() -> frozenset[str]:
+    return _load("given_names_en.txt")
+
+
+@cache
+def surnames() -> frozenset[str]:
+    return _load("surnames_en.txt") - _AMBIGUOUS_SURNAMES
+
+
+_MONTHS = "January February March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
+_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun"
+#: Given names that are also everyday words, months, places or honorifics: a name only with more evidence.
+_AMBIGUOUS_GIVEN = frozenset(
+    (
+        _MONTHS + " " + _DAYS + " Autumn Summer Winter Spring Bill Bob Brain Buck Buddy Chance Charity Chase Cliff "
+        "Don Ed Faith Grace Grant Guy Hope Joy Dawn Iris Ivy Holly Amber Ruby Crystal Star Sky Page Lane Court Hunter "
+        "King Royal Sterling Price Rich Gay Love Honey Carol Frank Jack Pat Art Ray Christian Earnest Ernest Harmony "
+        "Destiny Miracle Unique Heaven Clay Dale Glen Wood Stone Rock River Forest Ash Sage Hazel Jade Pearl Opal "
+        "Ginger Candy Cherry Daisy Lily Violet Olive Melody Bliss Lucky Sonny Sunny Rusty Dusty Buster Champ Colt Duke "
+        "Earl Prince Princess Baron Marshal Marshall Bishop Deacon Dean Judge Justice Major General Carter Cook Baker "
+        "Mason Miller Taylor Cooper Fisher Archer Porter Walker Ward Penny Bud Dot Dee Cat Kit Tip Bell Belle Lee Van "
+        "Von Le La Del Al An In So Ok Man Son Sun Long Young Soon Will Mark Rob Jewel Jewell Junior Max Precious Reed "
+        "Numbers Virginia Georgia Carolina Dakota Florence Victoria Sydney Paris Austin Houston Dallas Jackson Lincoln "
+        "Washington Madison Chelsea Brooklyn Jordan India Asia Africa Kenya China London Camden Kent Devon Cornwall "
+        "Sharon Chester Denver Orlando Phoenix Raleigh Tyler Troy Warren Wayne Sherman Stafford Stanford Preston Shelby "
+        "Trinity Genesis Eden Bethany Angel Angela Merry Mercy Patience Prudence Temperance Constance Verity Hero "
+        "Rich Ricky Bobby Sandy Rocky Dusty Woody Cash Chip Mac Jean Gene Ivory Ebony Coral Rosa Rose Marina Hart "
+        "Harley Ford Morgan Stanley Barclay Lloyd Lloyds Santander Wells Fargo Chase Citi Capital Universal Child "
+        "Benefit Christmas Easter Ramadan Eid Diwali Thanksgiving Halloween Memorial Independence Labor Labour "
+        "Queen Lord Lady Sir Dame Miss Master Madam Doctor Nurse Officer Sergeant Captain Colonel Pastor Father "
+        "Mother Brother Sister Aunt Uncle Agent Customer Borrower Debtor Guarantor Client Tenant Landlord Manager "
+        "Ali Fatima Sue Drew Lance Rob Pat Bob Wade Dick Ken Kitty Ginger Sandy Misty Stormy Sunshine"
+    ).split()
+) - {"Ali", "Fatima"}
+_AMBIGUOUS_SURNAMES = frozenset(
+    "Street Road Lane Hill Wood Woods Rose Long Price Bell White Black Brown Green Gray Grey Young King Little Rice "
+    "Ford West North South East Banks Bank Cash Case Field Fields House Park Parks Church Hall Rich Love Day Days "
+    "May June Early Law Best Moore More Strong Short Small Sharp Major Judge Dean Marshall Bishop Pope Cook Baker "
+    "Miller Walker Mason Carter Cooper Fisher Hunter Porter Ward Page Lane Stone Rock River Forest Wells Waters Lake "
+    "Snow Frost Rain Winter Summers Spring Springs Lord Knight Noble Free Freeman Guy Power Powers Money Penny Person "
+    "Poor Hope Joy Faith Grace Golden Silver Gold Swift Quick Fast Bright Wise Sweet Good Goodman Noble Able Hale "
+    "English French German Welsh Irish Scott Holland Britain England Wales London Paris Berlin Washington Jackson "
+    "Lincoln Houston Dallas Austin Denver Boston York Chester Lancaster Kent Camden Stafford Preston Hampton "
+    "Benefit Credit Holiday Christmas Easter Friday Monday Sunday Tuesday Wednesday Thursday Saturday Mar Will "
+    "Mark Bill Bond Chase Grant Sterling Charity Council Service Services Office Court Courts Act Acts Policy "
+    "Rule Rules Section Code Codes Guide Guidance Notice Letter Plan Plans Means Money Debt Debts Loan Loans Ltd "
+    "Limited Group Trust Union Capital Recovery Collection Collections Finance Financial Agency Company Care Home "
+    "Homes Health Support Advice Help Legal Rights Right Fair Fairness Conduct Authority Standard Standards"
+    .split()
+)
+#: Capitalised words that never start or continue a person's name here.
+_EN_STOP = frozenset(
+    (
+        _MONTHS + " " + _DAYS + " I The A An This That These Those It He She We They You Our Your His Her Their My Me "
+        "Us Them If When Where What Why How Who Whom Which Whose Can Could May Might Must Shall Should Will Would Do "
+        "Does Did Is Are Was Were Be Been Being Has Have Had Please Thanks Thank Yes No Not Ok Okay Hi Hello Hey "
+        "Dear Sir Madam And Or But So Then Also Only Just Even Still Yet For From To Of In On At By With Without "
+        "Under Over After Before During Since Until About Above Below Between Into Onto Upon Within Per Via Re Fwd "
+        "Note Notes Step Steps Today Tomorrow Yesterday Morning Afternoon Evening Night Week Month Year Day Days Time "
+        "Borrower Borrowers Customer Customers Debtor Debtors Guarantor Agent Agents Collector Collectors Client "
+        "Clients Tenant Landlord Manager Officer Caller Visitor Team Staff Policy Policies Act Acts Section Sections "
+        "Rule Rules Regulation Regulations Code Court Courts County Credit Debt Debts Bank Banks Loan Loans Ltd "
+        "Limited Inc Plc PLC LLC LLP Co Corp Company Council Tax Universal Benefit Benefits Child Children Street St "
+        "Road Rd Avenue Ave Lane Drive Close Way Place Square Gardens Grove Crescent Terrace Park Hill House Flat "
+        "Apartment Apt Unit Suite Floor Building Tower Centre Center Station Hospital School College University "
+        "Church Office Services Service Authority Agency Department Ministry Commission Bureau Board Committee "
+        "Group Trust Union Association Partners Associates Recovery Collections Collection Finance Financial Capital "
+        "Solutions Consumer Protection Federal State States United Kingdom Republic National International Global "
+        "Christmas Easter Ramadan Eid Diwali Thanksgiving Halloween New Year Years Eve Bank Holiday Holidays Chinese "
+        "English British American Welsh Scottish Irish Indian Pakistani Polish Spanish Mexican European Asian "
+        "African Breathing Space Visit Visits Field Vulnerable Vulnerability Hardship Data Privacy Complaint "
+        "Complaints Ombudsman Financial Conduct FCA CFPB FDCPA CONC FOS FCA's PIPL USC CFR Regulation Reg Part "
+        "Chapter Article Schedule Annex Appendix Table Figure Form Case Cases Example Examples Scenario Exercise "
+        "Question Answer Summary Overview Purpose Scope Definitions Introduction Background Contact Contacts Email "
+        "Phone Tel Mobile Address Postcode Reference Ref Account Number Amount Balance Arrears Payment Payments Plan "
+        "Plans Offer Option Options Income Expenses Total Date Dates Status Result Results Yes No None Other Others "
+        "Mr Mrs Ms Miss Mx Dr Prof Lady Lord Dame Sir Rev Hon Judge Justice Magistrate Police Bailiff Bailiffs "
+        "Enforcement Agent Agents Sheriff Marshal Attorney Lawyer Solicitor Barrister Advice Adviser Advisor Citizens "
+        "StepChange Shelter Samaritans Mind Macmillan Age Concern Money Helper MoneyHelper Debt Line National "
+        "Debtline PayPlan Northstar Lanting Stockport Manchester Birmingham Glasgow Leeds Liverpool Bristol Cardiff "
+        "Edinburgh Belfast Sheffield Newcastle Nottingham Leicester Coventry Bradford Hull Oxford Cambridge York "
+        "Brighton Plymouth Southampton Portsmouth Reading Derby Swansea Aberdeen Dundee Luton Milton Keynes Essex "
+        "Surrey Sussex Yorkshire Lancashire Cheshire Devon Cornwall Kent Norfolk Suffolk Wales Scotland England "
+        "Ireland Northern Britain Great Greater London Texas California Florida Ohio Illinois Pennsylvania Michigan "
+        "Arizona Nevada Oregon Washington Georgia Virginia Carolina Tennessee Kentucky Alabama Louisiana Missouri "
+        "Minnesota Wisconsin Iowa Kansas Nebraska Oklahoma Colorado Utah Idaho Montana Wyoming Alaska Hawaii Maine "
+        "Vermont Massachusetts Connecticut Jersey Maryland Delaware Chicago Houston Phoenix Philadelphia Dallas "
+        "Austin Boston Seattle Denver Atlanta Miami Detroit Brooklyn Queens Bronx Manhattan Los Angeles San Francisco "
+        "Diego Jose Antonio Las Vegas Beijing Shanghai Shenzhen Guangzhou Chengdu Hangzhou Wuhan Nanjing Tianjin "
+        "Chongqing Hong Kong Macau Taiwan China Pudong Haidian Chaoyang Asia Europe America Canada Mexico India "
+        "Pakistan Poland Nigeria Ghana Kenya Vietnam Japan Korea Germany France Spain Italy Ukraine Romania Turkey "
+        "Monday's Friday's Sunday's Ave Blvd Hwy Ln Dr Ct Pl Sq Mews Walk Rise View Green Circle Trail Parade "
+        "Broadway Wharf Quay Yard Vale Meadow Meadows Fields Gate Court Hall Manor Lodge Cottage Farm Estate Village "
+        "Town City Borough District Ward Region Province Municipality Zone Area Sector Block Lot Plot OK USA UK US "
+        "EU UN NHS HMRC DWP DVLA ID SSN NI NINO IBAN PIN CEO CFO HR IT PR Visa Mastercard Amex PayPal Venmo Zelle "
+        "WeChat Alipay QQ WhatsApp Facebook Google Apple Microsoft Amazon Uber Tesco Sainsbury Asda Aldi Lidl "
+        "Walmart Target Costco Starbucks McDonald's Christ God Lord Jesus Allah Buddha Bible Koran Quran Sunday "
+        "School Mass Church Mosque Temple Court County Magistrates Crown High Supreme District Circuit Appeals "
+        "Small Claims Judgment Judgement CCJ Order Orders Warrant Writ Notice Letter Default Final Demand Statement "
+        "Statements Direct Debit Standing Transfer Universal Credit Jobseeker's Allowance Pension Pensions Housing "
+        "Council Energy Water Gas Electric Electricity Broadband Insurance Mortgage Rent Arrangement Repayment "
+        "Agreement Trial Period Interest Charges Charge Fees Fee Penalty Penalties Section Subsection Paragraph "
+        "Clause Article Item Principle Principles Consumer Duty Handbook Sourcebook Guide Guidance Standards "
+        "Standard Framework Protocol Procedure Procedures Process Review Reviews Audit Checklist Template Script "
+        "Scripts Training Trainer Trainee Coach Compliance Reviewer Reviewers Supervisor Supervisors Operations "
+        "Operation Quality Assurance Risk Risks Control Controls Escalation Emergency Safety Security Wellbeing "
+        "Mental Health Capacity Dementia Cancer Chemotherapy Illness Disability Bereavement Pregnancy Maternity "
+        "Unemployment Redundancy Divorce Separation Addiction Gambling Alcohol Care Carer Carers Social Worker "
+        "Workers Support Help Helpline Line Free Independent Charity Charities Foundation Institute Centre Network "
+        "Partnership Alliance Forum Council Federation Fund Funds Bond Bonds Stock Shares Equity Asset Assets "
+        "Vehicle Car Cars Van Home Homes Property Properties Land Deposit Deposits Savings Current Cheque Card Cards "
+        "Cash Money Pay Pays Paid Salary Wage Wages Bonus Overtime Shift Shifts Job Jobs Work Employer Employment "
+        "Employee Employees Self Employed Business Shop Store Restaurant Hotel Factory Warehouse Site Market "
+        "Supermarket Pharmacy Clinic Surgery GP Doctor Doctors Nurse Nurses Dentist Dental Optician Vet Teacher "
+        "Teachers Student Students Pupil Pupils Parent Parents Mother Father Mum Dad Mom Son Daughter Brother "
+        "Sister Husband Wife Partner Spouse Family Families Friend Friends Neighbour Neighbor Neighbours Neighbors "
+        "Colleague Colleagues Boss Relative Relatives Cousin Uncle Aunt Grandmother Grandfather Grandma Grandpa "
+        "Baby Babies Kids Kid Boy Boys Girl Girls Man Men Woman Women People Person Everyone Someone Anyone Nobody "
+        "Nothing Something Anything Everything All Any Some Many Much More Most Less Least Few Several Each Every "
+        "Both Either Neither One Two Three Four Five Six Seven Eight Nine Ten First Second Third Last Next Previous "
+        "Here There Now Later Soon Again Always Never Often Sometimes Usually Maybe Perhaps Sorry Excuse Welcome "
+        "Good Great Fine Well Right Wrong True False Sure Certainly Absolutely Definitely Really Very Too Quite "
+        "Stop Call Calls Visit Leave Come Go Tell Ask Speak Talk Say Said Says Meet Met Write Read Check Confirm "
+        "Agree Agreed Refuse Refused Explain Offer Offered Discuss Review Send Sent Make Made Take Took Give Gave "
+        "Get Got Let Keep Kept Put Bring Brought Open Closed Start End Begin Finish Continue Remember Record "
+        "Recorded Arrange Arranged Schedule Scheduled Log Logged Update Updated Unknown Anonymous Redacted Removed"
+    ).split()
+)
+_EN_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Mister|Madam|Mme|Mlle|Rev|Revd|Auntie|Aunty|Uncle|Grandma|Grandpa|Nana|Granny)"
+_EN_CUES = re.compile(
+    r"(?i)(?:\b(?:borrower|customer|debtor|client|guarantor|co-?signer|co-?borrower|tenant|occupant|resident|"
+    r"husband|wife|spouse|partner|ex-?husband|ex-?wife|ex-?partner|boyfriend|girlfriend|fianc[eé]e?|son|daughter|"
+    r"mother|father|mum|mom|dad|brother|sister|uncle|aunt|auntie|cousin|nephew|niece|grandson|granddaughter|"
+    r"grandmother|grandfather|grandma|grandpa|stepson|stepdaughter|stepfather|stepmother|child|neighbou?r|colleague|"
+    r"co-?worker|friend|boss|manager|supervisor|landlord|landlady|flatmate|roommate|housemate|lodger|carer|"
+    r"caregiver|agent|collector|officer|caseworker|advis[eo]r|named|called|nicknamed|surnamed|name\s+is|name's|"
+    r"names\s+are|this\s+is|I'?m|I\s+am|ask\s+for|asked\s+for|speak\s+(?:to|with)|spoke\s+(?:to|with)|talk\s+to|"
+    r"talked\s+to|met|meet|visited|visit|contact|contacted|call|called|phoned|emailed|texted|dear|regards|"
+    r"sincerely|signed|attn|attention|c/o|care\s+of|for|from|with|and|by|to|tell|told|ask|asked|helped|paid|"
+    r"owes|owed|pays|lives\s+with|living\s+with|married\s+to|witness|payee|account\s+holder|cardholder|"
+    r"applicant|claimant|defendant|plaintiff|respondent|executor|executrix|beneficiary|representative|"
+    r"mr\.?\s+and\s+mrs\.?)(?:'s)?|[A-Z][a-z]+'s\s+(?:husband|wife|partner|son|daughter|mother|father|brother|sister|"
+    r"friend|neighbou?r|carer))\s*[:,]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
+)
+#: Cue words weak enough to need a name-shaped word after them (a known name, pinyin or not a common word).
+_EN_WEAK_CUES = re.compile(
+    r"(?i)\b(?:for|from|with|and|by|to|tell|told|ask|asked|helped|paid|owes|owed|pays|met|meet|visit|visited|"
+    r"contact|contacted|call|called|phoned|emailed|texted|this\s+is|I'?m|I\s+am)\s*[:,]?\s*$"
+)
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
+_LOWER = "a-zß-öø-ÿāăąćĉċčďđēėęěğģīįıķĺļľłńņňōőœŕřśşšţťūůűųźżž"
+_NAME_WORD = rf"(?:(?:Mc|Mac|O['’]|D['’]|Fitz|De|La|Le|Di|Da)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|[A-Z]\.)"
+_PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
+_CAP_RUN = re.compile(rf"(?<![A-Za-z0-9'’{_LOWER}])(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD}))*(?![A-Za-z0-9{_LOWER}]|['’](?:t|re|ve|ll|m|d)\b)")
+_TITLE_BEFORE = re.compile(rf"(?:(?<=[^A-Za-z])|^){_EN_TITLES}\.?[ \t]+$")
+_ORG_TAIL = frozenset(
+    "Street St Road Rd Avenue Ave Lane Ln Drive Close Way Court Ct Boulevard Blvd Place Pl Terrace Crescent Gardens "
+    "Grove Row Square Sq Parkway Highway Hwy Hill Mews Walk Park Rise View Green Circle Trail Parade Broadway Wharf "
+    "Quay Yard Vale Estate Station Hospital School College University Academy Church Chapel Mosque Temple Centre "
+    "Center Hall House Building Tower Court Courts Council Authority Agency Bank Banks Building Society Ltd "
+    "Limited Inc Plc PLC LLC LLP Co Corp Corporation Company Group Trust Union Partners Associates Recovery "
+    "Collections Finance Financial Capital Credit Loans Lending Solutions Services Service Act Policy Code Rules "
+    "Regulation Regulations Office Department Ministry Commission Bureau Board Committee Foundation Institute "
+    "Association Club Society Network Alliance Fund Airport Stadium Market Mall Hotel Inn Pub Restaurant Cafe "
+    "Shop Stores Store Supermarket Pharmacy Clinic Surgery Practice Road's Bridge River Lake Forest Valley "
+    "Mountain Island Beach Bay Harbour Harbor County City Town Village Borough District Region State Province "
+    "Street's Benefit Allowance Credit Tax Pension Space Scheme Programme Program Plan Line Helpline Distribution "
+    "Transport Logistics Parts Auto Motors Print Printing Design Foods Food Bakery Builders Construction Cleaning "
+    "Consulting Media Studio Salon Garage Community Energy Utilities Telecom Water Electric Homes Care Retail "
+    "Supplies Systems Technologies Tech Labs Industries Manufacturing Wholesale Warehouse Express Airlines"
+    .split()
+)
+_PINYIN_SURNAMES = frozenset(
+    "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Gao Lin Luo Zheng Liang Xie Song Tang Han "
+    "Feng Deng Cao Peng Zeng Xiao Tian Dong Yuan Pan Yu Jiang Cai Du Ye Cheng Su Wei Lv Lu Ding Ren Shen Yao Cui "
+    "Zhong Tan Fan Jin Shi Liao Jia Xia Fu Fang Bai Zou Meng Xiong Qin Qiu Hou Yin Xue Yan Duan Lei Long Shao Qian "
+    "Kong Mao Chang Wan Gu Lai Kang Yi Qiao Niu Xing Qi Ni Zhuang Nie Yue Zhai Yin Ou Geng Guan Lan Jiao Yu Zuo "
+    "Liu Gan Zhu Bao Ning Shang Fu Shu Ruan Ke Ji Mei Tong Ling Bi Ji Pei Huo Tu Cheng Miao Sheng Qu Weng Ran "
+    "Lan Xin Jin Chai Meng Bao Hua Yu Qi Pu Fang Teng Qu Rao Jie Mou Ai You Yang Shi Mu Nong Si Zhuo Gu Ji Miao "
+    "Jian Che Xiang Lian Lu Mai Chu Lou Dou Qi Cen Jing Dang Gong Fei Bu Leng Yan Xi Wei Mi Bo Zong Qu Gui Quan "
+    "Tong Ying Zang Min Gou Wu Bian Ji Shi Chou Luan Sui Shang Diao Sha Rong Wu Kou Sang Lang Zhen Cong Zhong Yu "
+    "Ao Gong Ming She Chi Cha Ma Yuan Chi Kuang Guan Feng Tan Kuang Ju Hui Jing Le Ji Yu Xu Nan Ban Chu Yuan Li "
+    "Yan Chu Yan Lao Chen Xi Pi Su Xian Lin Lou Pan Man Wen Li Yi Tong Ou Gao Kan Hua Quan Shuai Tu Pu Gai Lian "
+    "Lian Ouyang Sima Shangguan Zhuge Dongfang Huangfu Situ Xiahou Murong Yuwen Linghu"
+    .split()
+)
+_PINYIN_SYLLABLE = (
+    r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|ve|er|a|o|e|i|u|v)"
+)
+_PINYIN_WORD = re.compile(rf"(?i)(?:{_PINYIN_SYLLABLE}){{1,3}}")
+
+
+def _pinyin(word: str) -> bool:
+    return bool(_PINYIN_WORD.fullmatch(word)) and len(word) >= 2
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3): start].rstrip(" \t\"'“‘(")
+    return not before or before[-1] in ".!?\n:;。！？；：|-*•#>" or start == 0
+
+
+@cache
+def census_surnames() -> frozenset[str]:
+    return _load("surnames_en.txt")
+
+
+#: Words that are never a surname after a given name, whatever the census says.
+_NEVER_SURNAME = frozenset((_MONTHS + " " + _DAYS + " I The A An And Or But If So Then This That It He She We They You").split())
+#: Given names that are also months, weekdays or places: never a name on their own.
+_NEVER_ALONE = frozenset((_MONTHS + " " + _DAYS + " Virginia Georgia Carolina Dakota Florence Victoria Sydney Paris Austin Houston "
+                          "Dallas Jackson Lincoln Washington Madison Chelsea Brooklyn Jordan India Asia Africa Kenya China London "
+                          "Camden Kent Devon Cornwall Sharon Chester Denver Orlando Phoenix Raleigh Chase Sterling Universal Christmas "
+                          "Easter Major General Judge Justice Dean Bishop Long Young King Price Page Lane Court").split())
+_NOT_BEFORE_NAME = frozenset("a an the at in on of per by this that these those our your their its his her my from into onto under via".split())
+
+
+#: After a capitalised run: it names an organisation ("Shah Print & Design Ltd", "Carrington Finance Ltd").
+_ORG_AFTER = re.compile(r"^\s*(?:&|and\s+(?:Sons|Co)\b|(?:Ltd|Limited|LLC|Inc|Plc|PLC|LLP|Co|Corp|Group|Holdings)\b)")
+#: After a capitalised word: it names a place ("Columbus, Ohio", "Hoboken, NJ 07030", "Leeds LS1 4AP").
+_PLACE_AFTER = re.compile(
+    r"^,?\s+(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|"
+    r"W[AVIY])\s+\d{5}\b|^,\s+(?:Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
+    r"Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+    r"Mississippi|Missouri|Montana|Nebraska|Nevada|New|North|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode|South|Tennessee|"
+    r"Texas|Utah|Vermont|Virginia|Washington|West|Wisconsin|Wyoming|England|Scotland|Wales)\b|"
+    r"^,?\s+[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
+)
+
+
+_EN_ACTS = re.compile(
+    r"(?:'s\s+(?:husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother|sister|phone|number|mobile|email|"
+    r"address|flat|house|account|card|debt|loan|balance|arrears|landlord|employer|carer|children|kids)\b|"
+    r",?\s+(?:says|said|told|tells|asked|asks|called|calls|rang|phoned|emailed|texted|wants|wanted|owes|owed|paid|pays|"
+    r"agreed|agrees|refused|refuses|promised|lives|lived|moved|works|worked|answered|answers|denied|disputes|disputed|"
+    r"claims|claimed|complained|complains|cried|shouted|threatened|explained|confirmed|admitted|insisted|hung\s+up|"
+    r"picked\s+up|opened|is\s+(?:the|a|an|her|his|my|our|their|not|still|now|in|at|on|away|out|ill|sick|pregnant|vulnerable|"
+    r"unemployed|disabled|home|deceased|dead|\d+)|was\s+(?:the|a|an|her|his|not|in|at|home|out|away|there)|has\s+(?:a|an|been|no|not|two|three|\d+)|"
+    r"can't|cannot|won't|will\s+not|doesn't|didn't|isn't|wasn't)\b)"
+)
+_EN_CAPS = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?:[ \t]+[A-Z]['’A-Z-]+){1,2}(?![A-Za-z])")
+_EN_LOWER_AFTER_CUE = re.compile(
+    r"(?i:\b(borrower|customer|debtor|guarantor|tenant|husband|wife|partner|son|daughter|brother|sister|mother|father|"
+    r"named|called|mr|mrs|ms|miss|dr)\.?)\s+([a-z]{2,})(?:\s+([a-z]{2,}))?"
+)
+
+
+def _strong_cue(before: str) -> bool:
+    return bool(_EN_CUES.search(before)) and not _EN_WEAK_CUES.search(before)
+
+
+def english_names(text: str) -> list[Span]:
+    """English (and pinyin) person names and titled forms in `text`."""
+    given, any_given, family, census = given_names(), all_given_names(), surnames(), census_surnames()
+    out: list[Span] = []
+    org_heads: set[str] = set()
+    for m in _CAP_RUN.finditer(text):
+        words = [(w.start() + m.start(), w.end() + m.start(), w.group(0))
+                 for w in re.finditer(rf"{_NAME_WORD}|{_PARTICLE}", m.group(0))]
+        title = _TITLE_BEFORE.search(text[max(0, m.start() - 20): m.start()])
+        titled = title is not None
+        start_at = m.start() - len(title.group(0)) if title else m.start()
+        # Leading titles and capitalised cue or stop words ("Borrower", "Dear", "Mr") are context.
+        while words and (re.fullmatch(_EN_TITLES, words[0][2]) or words[0][2] in _EN_STOP):
+            if words[0][2] in any_given and _strong_cue(text[max(0, words[0][0] - 40): words[0][0]]):
+                break  # "her husband Will", "a neighbour called May"
+            if words[0][2] in any_given and len(words) > 1 and words[1][2] in family:
+                break  # "May Thornton", "Will Johnson"
+            w = words.pop(0)
+            titled = bool(re.fullmatch(_EN_TITLES, w[2]))
+            start_at = w[0]
+        if not words:
+            continue
+        if not titled:
+            start_at = words[0][0]
+        before = text[max(0, words[0][0] - 40): words[0][0]]
+        # Stop at the first word that cannot be part of a name; an organisation or place tail drops the run.
+        kept: list[tuple[int, int, str]] = []
+        for w in words:
+            opens = not kept and w[2] in any_given and (_strong_cue(before) or (len(words) > 1 and words[1][2] in family))
+            if w[2] in _EN_STOP and not opens:
+                # A surname that is also a word closes a name that a given name opened (Paula Green, Nicole Ward).
+                if len(kept) == 1 and kept[0][2] in any_given and w[2] in census and w[2] not in _NEVER_SURNAME:
+                    kept.append(w)
+                break
+            kept.append(w)
+        if len(kept) < len(words) and words[len(kept)][2] in _ORG_TAIL:
+            org_heads.update(w[2] for w in kept)
+            continue
+        if len(kept) == len(words) and (_ORG_AFTER.match(text[kept[-1][1]:]) or _PLACE_AFTER.match(text[kept[-1][1]:])):
+            org_heads.update(w[2] for w in kept)
+            continue
+        while kept and re.fullmatch(_PARTICLE, kept[-1][2]):
+            kept.pop()
+        if not kept or len(kept) > 4:
+            continue
+        names = [w[2] for w in kept]
+        cue = not titled and bool(_EN_CUES.search(before))
+        weak_cue = cue and bool(_EN_WEAK_CUES.search(before))
+        first, last = names[0], names[-1]
+        if titled:
+            ok = True
+        elif len(names) >= 2:
+            if first in any_given and (last not in _EN_STOP or last in census):
+                ok = (first in given or last in family or last in any_given or _pinyin(last) or cue
+                      or (last in census and first not in _NEVER_ALONE))
+            elif last in family and first not in _EN_STOP:
+                ok = True
+            elif (first in _PINYIN_SURNAMES and _pinyin(last)) or (last in _PINYIN_SURNAMES and _pinyin(first)):
+                ok = True
+            else:
+                # Words no list knows, followed by what people do ("Thandiwe Mokoena says", "… refused entry").
+                ok = (cue and not weak_cue) or (len(names) <= 3 and bool(_EN_ACTS.match(text[kept[-1][1]:]))
+                                                and not any(n in _AMBIGUOUS_SURNAMES or n in _AMBIGUOUS_GIVEN for n in names))
+        elif cue and not weak_cue:
+            ok = True
+        else:
+            initial = _sentence_initial(text, kept[0][0])
+            ok = (first in given and (first not in family or not initial)) or (weak_cue and first in family)
+            if not ok and first in any_given and first not in _NEVER_ALONE and not initial:
+                # An everyday-word name mid-sentence (asking for Grace, tell Bill) is a name, unless a
+                # preposition or article makes it a thing (at Chase, the Grant).
+                prev = re.search(r"([A-Za-z]+)\W*$", text[max(0, kept[0][0] - 20): kept[0][0]])
+                ok = not prev or prev.group(1).lower() not in _NOT_BEFORE_NAME
+
+        if ok:
+            out.append(Span(start_at, kept[-1][1], "PERSON", 0.85 if titled or cue else 0.7, "en_name"))
+    # Typed in lower case after a cue or title ("borrower john smith", "mrs patel"): known names only.
+    for m in _EN_LOWER_AFTER_CUE.finditer(text):
+        first, second = m.group(2), m.group(3)
+        titled = bool(re.fullmatch(r"(?i)mr|mrs|ms|miss|dr", m.group(1)))
+        if titled and first.capitalize() in census:
+            out.append(Span(m.start(1), m.end(2), "PERSON", 0.75, "en_lower"))
+        elif first.capitalize() in given:
+            end = m.end(3) if second and second.capitalize() in census else m.end(2)
+            out.append(Span(m.start(2), end, "PERSON", 0.7, "en_lower"))
+    # IN CAPITALS, as forms are filled: two or three words of which the first is a given name and the last a surname.
+    for m in _EN_CAPS.finditer(text):
+        words = m.group(0).split()
+        if words[0].capitalize() in any_given and words[-1].capitalize() in census and words[-1].capitalize() not in _EN_STOP:
+            out.append(Span(m.start(), m.end(), "PERSON", 0.7, "en_caps"))
+    # A word seen heading an organisation here ("Carrington Finance") is that organisation when alone.
+    return [s for s in out if not (text[s.start: s.end] in org_heads and " " not in text[s.start: s.end])]
+
+
+def find(text: str) -> list[Span]:
+    """Every person-name span in `text` (Chinese and English)."""
+    return chinese_names(text) + english_names(text)

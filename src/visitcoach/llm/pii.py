@@ -1,0 +1,387 @@
+"""Recognisers for borrower identifiers other than names: numbers, addresses, e-mails and chat ids.
+
+Each recogniser is a row of `RECOGNISERS`: a kind (the placeholder's name), a compiled pattern, a
+score that ranks it against overlapping matches, and optionally the pattern group that holds the
+identifier (for "WeChat: zhangwei88" only the id is masked) and a validator that may refuse or
+re-type a match. They are *fail-safe*: a value shaped like an identifier is masked even when its
+checksum fails (a mistyped ID-card number is still somebody's ID-card number), and checksums only
+decide the kind (`CARD` when Luhn holds, else `ACCOUNT`). What is not masked: amounts ("41,236.50"),
+dates ("2026-01-23", "20260123"), times, percentages, statute and section numbers ("15 U.S.C.
+1692c", "CONC 7.9.14", "第293条"), case ids ("CN-001") and short numbers.
+
+`find(text)` returns every candidate `Span`; `visitcoach.llm.redact` resolves overlaps and adds
+the names (`visitcoach.llm.names`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from visitcoach.text import CJK
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate identifier: text[start:end] is a `kind`, found by `source` with `score` (0-1)."""
+
+    start: int
+    end: int
+    kind: str
+    score: float
+    source: str
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _digits(text: str) -> list[int]:
+    return [unicodedata.digit(c) for c in text if c.isdigit()]
+
+
+def valid_cn_id(number: str) -> bool:
+    """GB 11643 checksum of an 18-character resident ID number."""
+    compact = re.sub(r"[\s-]", "", number)
+    if len(compact) != 18 or not compact[:17].isdigit():
+        return False
+    total = sum(d * w for d, w in zip(_digits(compact[:17]), _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == compact[17].upper()
+
+
+def luhn(number: str) -> bool:
+    """The Luhn check of a 13-19 digit card number (separators ignored)."""
+    digits = _digits(number)
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _plausible_birth(number: str) -> bool:
+    """An 18- or 15-character Chinese ID number whose birth date field is a calendar date."""
+    d = "".join(str(x) for x in _digits(number))
+    if len(d) >= 17:
+        year, month, day = int(d[6:10]), int(d[10:12]), int(d[12:14])
+        if not 1900 <= year <= 2030:
+            return False
+    elif len(d) == 15:
+        month, day = int(d[8:10]), int(d[10:12])
+    else:
+        return False
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+# A validator returns the kind to use (possibly changed), or None to drop the match.
+Validator = Callable[[str, str, int], "str | None"]
+
+
+def _cn_id(value: str, text: str, start: int) -> str | None:
+    return "CN_ID" if _plausible_birth(value) else None
+
+
+def _card(value: str, text: str, start: int) -> str | None:
+    n = len(_digits(value))
+    if not 12 <= n <= 19:
+        return None
+    if _looks_like_id(value):
+        return "CN_ID"
+    return "CARD" if luhn(value) or _CARD_CUE.search(text, max(0, start - 16), start) else "ACCOUNT"
+
+
+def _account(value: str, text: str, start: int) -> str | None:
+    """A number after an account or card cue: a card when the cue says card or Luhn holds."""
+    if _looks_like_id(value):
+        return "CN_ID"
+    n = len(_digits(value))
+    if _CARD_CUE.search(text, max(0, start - 16), start) or (13 <= n <= 19 and luhn(value)):
+        return "CARD"
+    return "ACCOUNT"
+
+
+def _looks_like_id(value: str) -> bool:
+    compact = re.sub(r"[\s-]", "", value)
+    return len(compact) in (15, 18) and _plausible_birth(compact) and compact[:2] in _PROVINCES
+
+
+def _phone_digits(low: int, high: int) -> Validator:
+    def check(value: str, text: str, start: int) -> str | None:
+        return "PHONE" if low <= len(_digits(value)) <= high else None
+
+    return check
+
+
+def _nino(value: str, text: str, start: int) -> str | None:
+    prefix = value[:2].upper()
+    # Upper case is a NINO anywhere; lower case only where a cue says so.
+    if value[:2].isupper() or _NINO_CUE.search(text, max(0, start - 30), start):
+        return "NINO" if prefix.isalpha() else None
+    return None
+
+
+def _postcode(value: str, text: str, start: int) -> str | None:
+    """Upper case is a postcode anywhere; lower case when a cue says so or its area is a real one (sw1a 1aa)."""
+    if value.isupper() or _POSTCODE_CUE.search(text, max(0, start - 20), start):
+        return "POSTCODE"
+    area = re.match(r"[A-Za-z]+", value)
+    return "POSTCODE" if area and area.group(0).upper() in _POSTCODE_AREAS and value.islower() else None
+
+
+_POSTCODE_AREAS = set(
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX FK FY G "
+    "GL GU HA HD HG HP HR HS HU HX IG IP IV KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA "
+    "PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR "
+    "WS WV YO ZE".split()
+)
+
+
+_PROVINCES = {
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "91",
+}
+
+_CARD_CUE = re.compile(r"(?i)card|卡号|卡|信用卡|借记卡|储蓄卡")
+_NINO_CUE = re.compile(r"(?i)\bN\.?I\.?\b|\bNINO\b|national\s+insurance|国民保险")
+_POSTCODE_CUE = re.compile(r"(?i)post\s?code|邮编")
+
+# Separators inside a number: one space, hyphen or dot (or a full-width space) between digit groups.
+_SEP = r"[ \-.\u3000]?"
+# Not inside a longer number, a decimal, a date or a time; letters may touch ("tel13800138000", "ID110101…").
+_NOT_BEFORE = r"(?<![\d+\-])(?<!\d[.,/:])"
+_NOT_AFTER = r"(?![\d\-]|[.,/:]\d)"
+
+_STREET_TYPES = (
+    "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Close|Way|Court|Ct|Boulevard|Blvd|Place|Pl|Terrace|Crescent|"
+    "Gardens|Grove|Row|Square|Sq|Parkway|Pkwy|Highway|Hwy|Hill|Mews|Walk|Park|Rise|View|Green|Circle|Cir|Trail|"
+    "Parade|Broadway|Esplanade|Embankment|Wharf|Quay|Yard|Vale|Meadow|Meadows|Fields|Wynd|Loke|Gate"
+)
+_EN_ADDRESS = (
+    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?(?:/\d+)?,?\s+)?"
+    r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'’]+\s+){1,3}"
+    rf"(?:{_STREET_TYPES})s?\b\.?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*\d+[A-Za-z]?)?"
+    # a US address runs on through the city, state and ZIP: "318 Maple Drive, Columbus, OH 43215"
+    r"(?:,\s*(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
+)
+# Lower-case street names are rarer but still an address ("42 baker street").
+_EN_ADDRESS_LOWER = (
+    r"(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+(?:[a-z][a-z'’]+\s+){1,2}"
+    r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court)\b"
+)
+
+_ZH_NUM = r"[\d零〇一二三四五六七八九十百两]"
+_ZH_REGION = rf"(?:[{CJK}]{{2,7}}?(?:省|自治区|特别行政区|市|区|县|旗|镇|乡|街道))"
+_ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区))(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段)?"
+# After the street number: building, unit and room in any of their usual shapes, ending on a number or a
+# unit word ("华星时代广场A座1203", "5栋2单元301室", "12号601"); never across a particle or a comma.
+_ZH_PLAIN = r"(?![的了在是有和与不也都就要会去到说我你他她它们这那个吗呢吧，。；、：！？（）])"
+_ZH_TAIL = rf"(?:\s?(?:{_ZH_PLAIN}[{CJK}A-Za-z\d\-\s]){{0,18}}(?<=[\d室户座栋幢元层楼号房]))?"
+_ZH_NUMBERED = rf"(?:\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄)(?:院)?){_ZH_TAIL}"
+_ZH_BUILDING = (
+    rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|府|园|城))"
+    rf"(?:\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|号|栋|幢|座|期|区)){_ZH_TAIL}"
+)
+_ZH_UNIT_ONLY = rf"(?:{_ZH_NUM}{{1,4}}(?:号楼|栋|幢|座)){_ZH_NUM}{{1,3}}(?:单元)?(?:{_ZH_NUM}{{1,5}}(?:室|号|户))"
+
+_WECHAT_CUE = r"(?:微信号?|微信\s*ID|微信账号|威信|薇信|V信|v信|vx|VX|Vx|wx|WX|WeChat(?:\s*ID)?|Wechat(?:\s*ID)?|wechat(?:\s*id)?|weixin|Weixin)"
+_QQ_CUE = r"(?:QQ|qq|Qq|扣扣)"
+_JOIN = r"\s*(?:号码|号|ID|id|账号|帐号|number|no\.?|num|是|为|:|-|#)?\s*(?:是|为|:|is)?\s*"
+
+
+def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    # ASCII: `\w` and `\d` mean Latin letters and digits, so "电话13800138000可以" still has word
+    # boundaries around the number; full-width digits are mapped to ASCII first (`FULLWIDTH`).
+    return re.compile(pattern, flags | re.ASCII)
+
+
+#: Full-width digits, letters and the signs numbers use (＋ － ＠ （ ） ：), and the ideographic space,
+#: mapped one character to one (offsets keep). Not the full-width comma or stop: "798，138…" is two numbers.
+FULLWIDTH = (
+    {0xFF10 + i: 0x30 + i for i in range(10)}
+    | {0xFF21 + i: 0x41 + i for i in range(26)}
+    | {0xFF41 + i: 0x61 + i for i in range(26)}
+    | {0xFF0B: 0x2B, 0xFF0D: 0x2D, 0xFF20: 0x40, 0xFF08: 0x28, 0xFF09: 0x29, 0xFF1A: 0x3A, 0x3000: 0x20}
+)
+
+
+@dataclass(frozen=True)
+class Recogniser:
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+    score: float
+    group: int = 0
+    validator: Validator | None = None
+    #: A cheap search that must succeed before the pattern runs (most messages hold no address or e-mail).
+    gate: re.Pattern[str] | None = None
+
+
+RECOGNISERS: tuple[Recogniser, ...] = (
+    Recogniser("email", "EMAIL", _compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z])"), 0.95,
+               gate=_compile("@")),
+    # Written out to dodge filters: "jo (at) example (dot) com", "jo at example dot com", "jo at example.com".
+    Recogniser(
+        "email_spelled", "EMAIL",
+        _compile(r"(?i)[A-Za-z0-9._%+\-]+\s*(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[A-Za-z0-9\-]+"
+                 r"(?:(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s)\s*[A-Za-z0-9\-]+)+|(?:\.[A-Za-z0-9\-]+)*\.(?:com|net|org|edu|gov|co|uk|cn|io|me|info|biz)\b)"),
+        0.85, gate=_compile(r"(?i)(?:\(at\)|\[at\]|\{at\}|\sat\s)\s*[a-z0-9\-]+\s*(?:\(dot\)|\[dot\]|\{dot\}|\sdot\s|\.[a-z]{2,})"),
+    ),
+    # 18-character resident ID (birth date plausible; checksum not required), spaced 6-8-4 too; and the old 15-digit one.
+    Recogniser("cn_id18", "CN_ID", _compile(rf"{_NOT_BEFORE}\d{{6}}[ \-]?(?:19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ \-]?\d{{3}}[\dXx](?![\dA-Za-z\-])"), 0.9, validator=_cn_id),
+    Recogniser("cn_id15", "CN_ID", _compile(rf"{_NOT_BEFORE}\d{{6}}\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{{3}}{_NOT_AFTER}"), 0.7, validator=_cn_id),
+    # IBAN (GB29 NWBK 6016 1331 9268 19) and a sort code with its account number.
+    Recogniser("iban", "ACCOUNT", _compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}(?:[ ]?[A-Z0-9]{4}){2,6}(?:[ ]?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"), 0.85),
+    Recogniser("sort_code", "ACCOUNT", _compile(r"(?i)sort[\s-]?code\s*(?:is|:)?\s*(\d{2}[\s-]?\d{2}[\s-]?\d{2})(?!\d)"), 0.85, group=1),
+    Recogniser(
+        "account_cue", "ACCOUNT",
+        _compile(r"(?i)(?:account|acct|acc|a/c|账号|帐号|账户|帐户|户号|卡号|银行卡号?|card)(?:\s*(?:number|no\.?|num|#|ending(?: in)?|号码|号))?\s*(?:is|：|:|是|为)?\s*"
+                 r"(\d(?:[ \-]?\d){5,22})(?![\d\-])"),
+        0.8, group=1, validator=lambda v, t, s: _account(v, t, s),
+    ),
+    # US SSN in its usual shapes (no area-number rules: a mistyped one is still an SSN), and after its cue.
+    Recogniser("ssn", "SSN", _compile(r"(?<![\w\-.])\d{3}[\-‐–]\d{2}[\-‐–]\d{4}(?![\w\-]|\.\d)"), 0.9),
+    Recogniser("ssn_cue", "SSN", _compile(r"(?i)(?:SSN|social\s+security(?:\s+(?:number|no\.?))?|社会安全号码?|社保号)\s*(?:is|#|:|：|是)?\s*(\d{3}[ \-]?\d{2}[ \-]?\d{4})(?!\d)"), 0.9, group=1),
+    # UK National Insurance number: two letters, six digits, a suffix letter (spaced or not).
+    Recogniser("nino", "NINO", _compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?[A-Da-d](?![A-Za-z0-9])"), 0.85, validator=_nino),
+    Recogniser("nino_cue", "NINO", _compile(r"(?i)(?:national\s+insurance(?:\s+(?:number|no\.?))?|\bNI(?:\s+(?:number|no\.?))|\bNINO)\s*(?:is|:)?\s*([A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-Za-z]?)(?![A-Za-z0-9])"), 0.9, group=1),
+    # UK postcode (upper case anywhere; lower case after "postcode").
+    Recogniser("postcode", "POSTCODE", _compile(r"(?i)(?<![A-Za-z0-9])(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2})(?![A-Za-z0-9])"), 0.8, validator=_postcode),
+    # Phones. CN mobile (+86 / 0086 optional), grouped 3-4-4 or 3-3-5 or not at all.
+    Recogniser("cn_mobile", "PHONE", _compile(r"(?<![\d+])(?:(?:\+|00)\s?86[\s\-]?|\(\+?86\)\s?)?1[3-9]\d(?:[\s\-]?\d){8}(?!\d)"), 0.85, validator=_phone_digits(11, 15)),
+    # CN landline: (010) 8888 6666, 010-12345678, 0755 8888 6666, +86 10 8888 6666.
+    Recogniser("cn_landline", "PHONE", _compile(r"(?<![\w+])(?:(?:\+|00)86[\s\-]?0?\d{2,3}|\(0\d{2,3}\)|0\d{2,3})[\s\-]?\d{3,4}[\s\-]?\d{4}(?:\s?(?:转|ext\.?|x)\s?\d{1,5})?(?!\w)"), 0.8, validator=_phone_digits(10, 17)),
+    # UK: +44 (0)20 7946 0958, 020 7946 0958, 07700 900123, 0161 496 0000, 01632 960123.
+    Recogniser("uk_phone", "PHONE", _compile(r"(?<![\w+])(?:(?:\+|00)44\s?(?:\(0\)\s?)?|0)\d{2,4}[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?!\w)"), 0.8, validator=_phone_digits(10, 13)),
+    # US / NANP: (212) 555-0187, 212-555-0187, 212.555.0187, +1 212 555 0187, 1-800-555-0199.
+    Recogniser("us_phone", "PHONE", _compile(r"(?<![\w+\-])(?<!\d[.,])(?:\+?1[\s\-.]?)?(?:\(\d{3}\)\s?|\d{3}[\s\-.])\d{3}[\s\-.]\d{4}(?![\w\-]|\.\d)|(?<![\w+\-])\+1\d{10}(?!\w)"), 0.8),
+    Recogniser("us_phone_run", "PHONE", _compile(r"(?<![\w+\-])(?<!\d[.,])[2-9]\d{2}[2-9]\d{6}(?![\w\-]|[.,]\d)"), 0.6),
+    # Any international number: +CC then 7-14 digits in groups.
+    Recogniser("intl_phone", "PHONE", _compile(r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}(?:[\s\-.]?\(?\d{1,4}\)?){2,6}(?!\w)"), 0.7, validator=_phone_digits(8, 15)),
+    # A local number after a phone cue: "call 555-0187", "电话 8888 6666".
+    Recogniser(
+        "phone_cue", "PHONE",
+        _compile(r"(?i)(?:phone|tel\.?|telephone|mobile|cell|call|ring|text|whatsapp|电话|手机|手机号码?|座机|联系方式|致电|打)\s*(?:number|no\.?|号码|号)?\s*(?:is|:|：|是|为|on|at)?\s*"
+                 r"(\+?\d(?:[\s\-.()]{0,2}\d){6,14})(?!\d)"),
+        0.75, group=1, validator=_phone_digits(7, 15),
+    ),
+    Recogniser("us_local", "PHONE", _compile(r"(?<![\w\-.])555[\-.]\d{4}(?![\w\-])"), 0.7),
+    # WeChat and QQ ids after their cue words.
+    Recogniser("wechat", "WECHAT", _compile(rf"{_WECHAT_CUE}{_JOIN}([A-Za-z][A-Za-z0-9_\-]{{5,19}})(?![A-Za-z0-9_\-])"), 0.8, group=1, validator=lambda v, t, s: "WECHAT" if _wechat_ok(v) else None),
+    Recogniser("qq", "QQ", _compile(rf"{_QQ_CUE}{_JOIN}([1-9]\d{{4,11}})(?!\d)"), 0.85, group=1),
+    # Street addresses.
+    Recogniser("en_address", "ADDRESS", _compile(_EN_ADDRESS), 0.8, gate=_compile(rf"\b(?:{_STREET_TYPES})s?\b")),
+    Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
+               gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
+    Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})"), 0.8,
+               validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None, gate=_compile(rf"{_ZH_NUM}\s?(?:号|號|弄|栋|幢|座|期)")),
+    Recogniser("zh_unit", "ADDRESS", _compile(_ZH_UNIT_ONLY), 0.6, gate=_compile("号楼|栋|幢|座")),
+)
+
+# WeChat words that follow the cue but are not ids ("WeChat message", "微信 please").
+_WECHAT_WORDS = {"message", "messages", "account", "number", "payment", "pay", "group", "chat", "call", "voice", "video", "moments", "contact", "please", "instead", "today", "before", "yesterday"}
+
+
+def _wechat_ok(value: str) -> bool:
+    return value.lower() not in _WECHAT_WORDS
+
+
+_ADDRESS_LEAD = re.compile(r"^(?:.*?(?:住在|住于|居住在|家住|位于|地址是|地址为|地址：|地址:|住址是|住址为|住址：|住址:|搬到了|搬到|搬去|搬至|在|于|到|去|是|为|住))")
+
+
+def _zh_address_ok(value: str) -> bool:
+    return bool(re.search(r"[\d零〇一二三四五六七八九十百两]", value))
+
+
+def _trim_zh_address(text: str, start: int, end: int) -> int:
+    """Move the start of a Chinese address past a leading verb or preposition ("他住在…", "位于…")."""
+    value = text[start:end]
+    lead = _ADDRESS_LEAD.match(value)
+    if lead and lead.end() < len(value) - 3:
+        return start + lead.end()
+    return start
+
+
+# A run of digit groups ("4111 1111 1111 1111", "6222020200112233446", two cards side by side).
+_DIGIT_RUN = _compile(rf"{_NOT_BEFORE}\d+(?:[ \-]\d+)*{_NOT_AFTER}")
+_GROUP = _compile(r"\d+")
+
+
+def _digit_run_spans(probe: str) -> list[Span]:
+    """Card and account numbers: windows of 12-19 digits made of whole consecutive groups of a digit run
+    (a Luhn-valid window first, then the longest), so two numbers typed side by side are both found."""
+    out = []
+    for run in _DIGIT_RUN.finditer(probe):
+        groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group(0))]
+        if sum(e - s for s, e in groups) < 12:
+            continue
+        if any(e - s > 19 for s, e in groups):
+            # A run of more than 19 digits is no known number, but it may hold one: all of it goes.
+            out.append(Span(run.start(), run.end(), "ACCOUNT", 0.6, "long_digits"))
+            continue
+        i = 0
+        while i < len(groups):
+            best: tuple[int, bool] | None = None
+            digits = 0
+            for j in range(i, len(groups)):
+                digits += groups[j][1] - groups[j][0]
+                if digits > 19:
+                    break
+                if digits >= 12:
+                    valid = luhn(probe[groups[i][0]: groups[j][1]])
+                    if best is None or valid >= best[1]:
+                        best = (j, valid)
+            if best is None:
+                i += 1
+                continue
+            a, b = groups[i][0], groups[best[0]][1]
+            kind = _card(probe[a:b], probe, a)
+            if kind:
+                out.append(Span(a, b, kind, 0.75, "digit_run"))
+            i = best[0] + 1
+    return out
+
+
+_ANY_DIGIT = _compile(r"[\d零〇一二三四五六七八九十百两]")
+
+
+def matches(r: Recogniser, probe: str) -> list[Span]:
+    """The spans one recogniser finds in `probe` (text already passed through `FULLWIDTH`)."""
+    out: list[Span] = []
+    if r.gate is not None and not r.gate.search(probe):
+        return out
+    for m in r.pattern.finditer(probe):
+        start, end = m.span(r.group)
+        if start == end:
+            continue
+        kind: str | None = r.kind
+        if r.validator is not None:
+            kind = r.validator(m.group(r.group), probe, start)
+            if kind is None:
+                continue
+        if r.name == "zh_address":
+            start = _trim_zh_address(probe, start, end)
+        # Trailing separators are never part of the value.
+        while end > start and probe[end - 1] in " -.,":
+            end -= 1
+        out.append(Span(start, end, kind, r.score, r.name))
+    return out
+
+
+def find(text: str) -> list[Span]:
+    """Every candidate identifier span (overlapping candidates included)."""
+    probe = text.translate(FULLWIDTH)
+    digits = _ANY_DIGIT.search(probe) is not None
+    out: list[Span] = []
+    for r in RECOGNISERS:
+        if digits or r.kind in ("EMAIL", "WECHAT"):
+            out += matches(r, probe)
+    return out + (_digit_run_spans(probe) if digits else [])

@@ -1,0 +1,301 @@
+"""The redactor on what agents actually type (#20): names in free text in both languages, fail-safe
+identifier shapes, what must stay (statutes, places, companies, months), stable placeholders,
+tolerant restoring, the log filter, hostile input, and the redaction eval's metrics."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+import pytest
+
+from visitcoach.evals import redaction as ev
+from visitcoach.llm.backend import StreamRestorer
+from visitcoach.llm.redact import RedactingFilter, Redactor, install_log_redaction, scrub
+
+from .conftest import ROOT
+
+# -- the three questions of the issue ---------------------------------------------------------------
+
+ISSUE = [
+    ("借款人张伟的电话13800138000，可以晚上去他家吗？", ["张伟", "13800138000"]),
+    ("借款人王建国的身份证号110101199003071234，可以去他单位吗？", ["王建国", "110101199003071234"]),
+    ("Borrower John Smith, SSN 123-45-6789, lives at 42 Baker Street, phone 07700 900123.",
+     ["John Smith", "123-45-6789", "42 Baker Street", "07700 900123"]),
+]
+
+
+@pytest.mark.parametrize(("text", "identifiers"), ISSUE)
+def test_the_issue_questions_leak_nothing_and_round_trip(text, identifiers):
+    r = Redactor()
+    out = r.redact(text)
+    for value in identifiers:
+        assert value not in out, value
+    assert r.restore(out) == text
+
+
+# -- names -------------------------------------------------------------------------------------------
+
+ZH_NAMES = [
+    ("客户李秀英说她丈夫刘强不在家", ["李秀英", "刘强"]),
+    ("老王今天不在，王先生的妻子陈静接待了我们", ["老王", "王先生", "陈静"]),
+    ("担保人赵丽颖的手机关机了", ["赵丽颖"]),
+    ("账户名房志强，要核对户名吗", ["房志强"]),  # jieba cuts this badly: 账户/名房/志强
+    ("吕婷留了两个号码", ["吕婷"]),  # the HMM glues 留 onto the name
+    ("小张和张总一起去，刘经理也在", ["小张", "张总", "刘经理"]),
+    ("欧阳娜娜和诸葛亮都是借款人", ["欧阳娜娜"]),
+    ("外籍借款人詹姆斯·威尔逊说中文不太好", ["詹姆斯·威尔逊"]),
+    ("催收员赵四下周一上门", ["赵四"]),
+    ("客户John Smith说下周还", ["John Smith"]),
+]
+EN_NAMES = [
+    ("Mrs Okafor's son Samuel called on Monday.", ["Mrs Okafor", "Samuel"]),
+    ("Priya Patel and Zhang Wei met Dr. O'Brien.", ["Priya Patel", "Zhang Wei", "Dr. O'Brien"]),
+    ("Paula Green is the borrower; Frank Green is her husband.", ["Paula Green", "Frank Green"]),
+    ("Dorothy called again asking for Grace.", ["Dorothy", "Grace"]),
+    ("Can I tell Bill (her landlord) anything?", ["Bill"]),
+    ("her husband Will said no", ["Will"]),
+    ("May Thornton asked for a plan.", ["May Thornton"]),
+    ("Agnieszka Wójcik asked for the letter in Polish.", ["Agnieszka Wójcik"]),
+    ("borrower john smith called", ["john smith"]),
+    ("Wang Jianguo and Li Na want to settle.", ["Wang Jianguo", "Li Na"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), ZH_NAMES + EN_NAMES)
+def test_names_in_free_text_are_masked(text, names):
+    out = Redactor().redact(text)
+    for name in names:
+        assert name not in out, (name, out)
+    assert "[PERSON_1]" in out
+
+
+NOT_PEOPLE = [
+    "根据《中华人民共和国民法典》和兰亭消费金融有限公司的规定，上海市浦东新区的外访须两人同行。",
+    "方案、金额、余额、周末、马上、何时、明天、单位、高速、黄金、陈述、张贴、常州、石家庄、金华、白银都不是人名。",
+    "小时、小区、老师、老赖、老百姓、小于，都不是称呼。",
+    "刑法第二百九十三条之一、《个人信息保护法》第十三条、GB/T 45251-2025。",
+    "Under 15 U.S.C. 1692c(a)(1), CONC 7.9.14 R and AJA 1970 s.40 we may not visit before 8am.",
+    "Will the FCA ask for footage? May I visit in June? Mark it as disputed. Grace period question.",
+    "Bill is due Friday. Universal Credit, Breathing Space and the Field Visit Policy apply in January.",
+    "Lanting Credit UK Ltd and Northstar Recovery Ltd sent the account to Carrington Finance Ltd.",
+    "The visit is on Monday, Tuesday or Wednesday in London, Manchester or New York.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_PEOPLE)
+def test_statutes_places_companies_months_and_words_are_not_people(text):
+    assert Redactor().redact(text) == text
+
+
+def test_the_packs_own_documents_hold_almost_no_false_names():
+    """Precision on the knowledge pack: policy, legal and rule text names no borrower, so what the
+    name detector finds there is nearly all the documents' own example people (张伟, Sam Hale)."""
+    from visitcoach.llm import names
+
+    found: set[str] = set()
+    for path in sorted((ROOT / "knowledge").glob("policy/*.md")) + sorted((ROOT / "knowledge").glob("legal/*/*.md")):
+        text = path.read_text(encoding="utf-8")
+        found |= {text[s.start: s.end] for s in names.find(text)}
+    # Every hit is a person's name or a form of address used in the documents' examples.
+    forms = {n for n in found if n.startswith(("Mr", "Ms", "Mrs", "Dr")) or n.endswith(("先生", "女士", "老师"))
+             or n[:1] in "小老"}
+    assert not {n for n in found - forms if not _looks_like_example_person(n)}, found - forms
+
+
+def _looks_like_example_person(name: str) -> bool:
+    from visitcoach.llm.names import _PINYIN_SURNAMES, ZH_SURNAMES, all_given_names, census_surnames
+
+    if name[0] in ZH_SURNAMES and 2 <= len(name) <= 3:
+        return True
+    parts = name.split()
+    return bool(parts) and (parts[0] in all_given_names() or parts[-1] in census_surnames() or parts[0] in _PINYIN_SURNAMES)
+
+
+# -- identifiers by shape, checksums or not ---------------------------------------------------------
+
+SHAPES = [
+    ("CN_ID", "身份证110101199003071234"),  # check digit wrong
+    ("CN_ID", "身份证 11010119900307451X"),
+    ("CN_ID", "老身份证号 110101900307123"),  # 15 digits
+    ("CN_ID", "ID 110101 19900307 4514"),
+    ("CARD", "卡号6222 0202 0011 2233 446"),
+    ("CARD", "card 4111-1111-1111-1112"),  # Luhn fails: still masked
+    ("ACCOUNT", "账号 1234 5678 9012"),
+    ("ACCOUNT", "sort code 20-00-00, account 31926819"),
+    ("ACCOUNT", "IBAN GB29 NWBK 6016 1331 9268 19"),
+    ("PHONE", "电话 138 0013 8000"),
+    ("PHONE", "手机+86 139-1234-5678"),
+    ("PHONE", "座机(010) 8888 6666"),
+    ("PHONE", "call +44 (0)20 7946 0958"),
+    ("PHONE", "mobile 07700900123"),
+    ("PHONE", "call (212) 555-0187 or 1-800-555-0199"),
+    ("PHONE", "cell +1 415 555 0100"),
+    ("SSN", "SSN 000-12-3456"),  # invalid area number: still an SSN
+    ("SSN", "social security number 123 45 6789"),
+    ("NINO", "NI number QQ123456C"),
+    ("NINO", "national insurance ab 12 34 56 c"),
+    ("POSTCODE", "postcode SW1A 1AA, also M1 1AE and EC1A 1BB"),
+    ("EMAIL", "jo.bloggs+visit@example.co.uk"),
+    ("EMAIL", "jo (at) example (dot) com"),
+    ("WECHAT", "微信号：zhangwei_88"),
+    ("WECHAT", "WeChat ID wang_jg1988"),
+    ("QQ", "QQ号 123456789"),
+    ("QQ", "QQ number 90817263"),
+    ("ADDRESS", "住在浦东新区张江路123号5栋2单元301室"),
+    ("ADDRESS", "西湖区文三路478号华星时代广场A座1203"),
+    ("ADDRESS", "某某小区3号楼2单元501"),
+    ("ADDRESS", "Flat 3, 41 Church Road"),
+    ("ADDRESS", "318 Maple Drive, Columbus, OH 43215"),
+    ("ADDRESS", "lives at 1130 Peachtree St NE Apt 2205, Atlanta, GA 30309"),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), SHAPES)
+def test_identifier_shapes_are_masked_whatever_their_checksum(kind, text):
+    r = Redactor()
+    out = r.redact(text)
+    assert f"[{kind}_1]" in out, out
+    assert not any(c.isdigit() for c in out.replace(f"[{kind}_1]", "").replace("[PHONE_2]", "").replace("[POSTCODE_2]", "").replace("[POSTCODE_3]", "").replace("[ACCOUNT_2]", "")), out
+    assert r.restore(out) == text
+
+
+KEEP = [
+    "余额41,236.50元，2026-01-23 21:30 上门，占收入60%，逾期78天，案件CN-001，规则VISIT-TIME-001。",
+    "Balance USD 1,200.00 due 2027-01-01 at 9:30; 3 visits in 7 days; case US-007; ex-cn-02; 12 CFR 1006.14(b)(2).",
+    "SI 2020/1311, 第2026001号文件, 每月400-1000元, 20260123, version 1.2.3.",
+]
+
+
+@pytest.mark.parametrize("text", KEEP)
+def test_amounts_dates_citations_and_ids_of_the_pack_stay(text):
+    assert Redactor().redact(text) == text
+
+
+# -- placeholders --------------------------------------------------------------------------------------
+
+
+def test_the_same_value_keeps_its_placeholder_and_a_redacted_text_is_stable():
+    r = Redactor()
+    a = r.redact("借款人张伟，电话13800138000。")
+    b = r.redact("张伟又换了号码，还是13800138000。")
+    assert "[PERSON_1]" in a and "[PERSON_1]" in b and "[PHONE_1]" in a and "[PHONE_1]" in b
+    assert r.redact(a) == a  # placeholders are never masked again
+
+
+@pytest.mark.parametrize("echo", ["[PERSON_1]", "【PERSON_1】", "［PERSON_1］", "[person_1]", "[PERSON 1]", "PERSON_1"])
+def test_a_placeholder_the_model_rewrites_still_restores(echo):
+    r = Redactor()
+    r.redact("借款人张伟说下周还。")
+    assert r.restore(f"请联系{echo}。") == "请联系张伟。"
+    assert r.restore("[PERSON_9] and [NOTOURS_1]") == "[PERSON_9] and [NOTOURS_1]"  # never issued: left alone
+
+
+def test_streaming_holds_back_full_width_brackets_split_across_chunks():
+    r = Redactor()
+    r.redact("借款人张伟")
+    pieces: list[str] = []
+    s = StreamRestorer(r, pieces.append)
+    for chunk in ["您好，【PER", "SON_1】，请", "问您方便吗？"]:
+        s.feed(chunk)
+    s.close()
+    assert "".join(pieces) == "您好，张伟，请问您方便吗？" and all("PERSON" not in p for p in pieces)
+
+
+# -- logs ---------------------------------------------------------------------------------------------
+
+
+def test_log_records_are_scrubbed_by_the_filter(caplog):
+    logger = logging.getLogger("visitcoach.test_redaction")
+    handler = logging.StreamHandler()
+    caplog.handler.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO, logger="visitcoach.test_redaction"):
+        logger.info("reply rejected: %s", "借款人张伟的电话13800138000")
+    assert "张伟" not in caplog.text and "13800138000" not in caplog.text and "[PHONE_1]" in caplog.text
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        install_log_redaction()
+        install_log_redaction()  # once per handler
+        assert sum(isinstance(f, RedactingFilter) for f in handler.filters) == 1
+    finally:
+        root.removeHandler(handler)
+    assert scrub("Borrower John Smith") == "Borrower [PERSON_1]"
+
+
+# -- hostile input ---------------------------------------------------------------------------------------
+
+
+def _noise(n: int, seed: int = 7) -> str:
+    rng = random.Random(seed)
+    parts = ["13800138000", "4111 1111 1111 1111", "😀🙏🏽", "借款人张伟", "Mr Smith", "١٢٣٤", "１３８００１３８０００",
+             "SW1A 1AA", "x@y.zz", " ", "，", "Ω≈ç√", "\u200b", "[PERSON_1]", "[", "】", "0" * 40, "路12号", "\n"]
+    out: list[str] = []
+    while sum(map(len, out)) < n:
+        out.append(rng.choice(parts) if rng.random() < 0.6 else str(rng.randint(0, 10**rng.randint(1, 25))))
+    return "".join(out)[:n]
+
+
+def test_a_50k_character_question_full_of_numbers_and_emoji_is_masked_quickly():
+    text = _noise(50_000)
+    Redactor().redact("借款人张伟 Mr Smith")  # jieba's dictionary loads once per process (about a second)
+    r = Redactor()
+    started = time.perf_counter()
+    out = r.redact(text)
+    seconds = time.perf_counter() - started
+    assert "13800138000" not in out and "张伟" not in out and "１３８００１３８０００" not in out
+    assert r.restore(out) == text
+    assert seconds < 1.0, seconds  # the benchmark reports the real figure (about 0.2 s on a quiet core)
+
+
+# -- the eval's metrics can fail ------------------------------------------------------------------------
+
+
+def _cases() -> list[ev.RedactionCase]:
+    return [
+        ev.RedactionCase(id="a", lang="zh", text="借款人张伟的电话13800138000，明天去。", split="test",
+                         identifiers=[ev.LabelledIdentifier(type="PERSON", value="张伟"),
+                                      ev.LabelledIdentifier(type="PHONE", value="13800138000")],
+                         negatives=["借款人", "明天"]),
+        ev.RedactionCase(id="b", lang="en", text="Borrower John Smith, SSN 123-45-6789, on Monday.", split="test",
+                         identifiers=[ev.LabelledIdentifier(type="PERSON", value="John Smith"),
+                                      ev.LabelledIdentifier(type="SSN", value="123-45-6789")],
+                         negatives=["Borrower", "Monday"]),
+    ]
+
+
+def _score(mask) -> dict[str, float]:
+    return ev.metrics([ev.score_row(c, mask(c.text)) for c in _cases()], "")
+
+
+def test_the_redaction_metrics_fail_a_masker_that_masks_nothing_or_everything():
+    nothing = _score(lambda text: [])
+    assert nothing["recall.all"] == 0.0 and nothing["recall.PERSON.zh"] == 0.0 and nothing["over_masking_rate"] == 0.0
+    everything = _score(lambda text: [ev.Masked(0, len(text), "PERSON")])
+    assert everything["recall.all"] == 1.0 and everything["over_masking_rate"] == 1.0
+    half = _score(lambda text: [ev.Masked(0, len(text) // 2, "PHONE")])  # a phone cut in half still leaks
+    assert half["recall.PHONE"] == 0.0
+    real = _score(ev.redactor_masker())
+    assert real["recall.all"] == 1.0 and real["over_masking_rate"] == 0.0 and real["precision"] == 1.0
+
+
+def test_the_shipped_dataset_loads_and_both_splits_are_there():
+    cases = ev.load_cases(ROOT / "evals" / "datasets" / "redaction.jsonl")
+    assert {c.split for c in cases} == {"dev", "test"} and {c.lang for c in cases} == {"zh", "en"}
+    assert len(cases) >= 400
+
+
+def test_the_redaction_suite_reports_test_and_dev_apart_and_passes_its_gate(tmp_path):
+    from visitcoach.evals.runner import run
+
+    from .conftest import make_settings
+
+    result = run(make_settings(tmp_path / "data"), suites=["redaction"], datasets_dir=ROOT / "evals" / "datasets", root=ROOT,
+                 reports_dir=None, thresholds_path=ROOT / "evals" / "thresholds.yaml")
+    metrics = result.summary["metrics"]
+    for name in ("redaction.recall.PERSON.zh", "redaction.recall.PERSON.en", "redaction.recall.PHONE", "redaction.over_masking_rate",
+                 "redaction.precision", "redaction.dev.recall.all", "redaction.dev.over_masking_rate"):
+        assert name in metrics, name
+    gated = [t for t in result.summary["thresholds"] if t["metric"].startswith("redaction.")]
+    assert len(gated) >= 15 and result.summary["passed"], [t for t in gated if not t["passed"]]
