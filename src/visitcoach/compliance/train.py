@@ -4,12 +4,14 @@ Training rows come from (see `knowledge/rules/learned/README.md`, the data card)
   - the dev split of `evals/datasets/compliance.jsonl` (even rows; the odd rows are the held-out test);
   - every rule's own violating and compliant examples and semantic exemplars (context-free ones);
   - the `*.jsonl` training files in `knowledge/rules/learned/data/` (COLD train, ConvAbuse train,
-    collection-script paraphrases), and any extra files given (reviewer exports).
+    collection-script paraphrases), and any extra files given (reviewer exports). A data file whose
+    name contains `paraphrase` is in-domain (collection-script rows: weighted and calibrated as such);
+    any other is outside data.
 A training file's row is {"id", "text", "categories": [...], "lang"?, "not_categories"?: [...],
 "labelled"?: "all" | "listed"}: with "all" (the default) a category not listed is a negative; with
 "listed" (reviewer exports) only `categories` (positives) and `not_categories` (negatives) are known.
 
-Thresholds are calibrated per category and language on rows the final model has not seen: 5-fold
+Thresholds are calibrated per category and language on rows the final model has not seen: 3-fold
 out-of-fold scores of the in-domain rows (compliance dev, rule examples, paraphrases, reviewer rows),
 plus the outside dev splits (`*_dev.jsonl` / `*_valid.jsonl`: COLD dev, ConvAbuse valid), each joined
 with what the rule layers already find. Everything is seeded; the same inputs give the same weights.
