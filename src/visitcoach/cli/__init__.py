@@ -454,7 +454,7 @@ def validate(
 def eval_(
     suite: Annotated[
         list[str] | None,
-        typer.Option("--suite", "-s", help="Suite to run (repeatable): retrieval, ask, compliance, plans, prep, rehearsal, redaction. Default: all."),
+        typer.Option("--suite", "-s", help="Suite to run (repeatable): retrieval, ask, compliance, cold, english_abuse, plans, prep, rehearsal, redaction. Default: all."),
     ] = None,
     mode: Annotated[str, typer.Option("--mode", help="offline (default) or llm (answers and the groundedness judge by the model).")] = "offline",
     baseline: Annotated[Path | None, typer.Option("--baseline", help="A previous report directory or its summary.json to diff against.")] = None,
