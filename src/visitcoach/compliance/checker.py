@@ -32,7 +32,8 @@ from visitcoach.compliance.learned import LearnedModel, features, load_for_rules
 from visitcoach.compliance.prefilter import LiteralIndex, ScriptLiterals
 from visitcoach.compliance.rules import Rule, load_calibration, load_rules
 from visitcoach.errors import VisitCoachError
-from visitcoach.text import detect_lang, split_sentences, tokenize
+from visitcoach.text import detect_lang, tokenize
+from visitcoach.text import sentence_spans as sentences  # re-exported: the checker's unit of text
 
 log = logging.getLogger(__name__)
 
@@ -162,26 +163,6 @@ def _quoted(text: str, start: int, end: int) -> bool:
         if left != -1 and text.rfind(closing, left, start) == -1 and text.find(closing, end) != -1:
             return True
     return False
-
-
-def sentences(text: str, min_chars: int = 4) -> list[tuple[int, int]]:
-    """(start, end) of each sentence (the chunker's zh/en-aware splitting) of at least `min_chars`, as offsets."""
-    spans = []
-    pos = 0
-    for piece in split_sentences(text):
-        start = text.find(piece, pos)
-        if start == -1:  # split_sentences re-joined abbreviations with one space; fall back to its head
-            head = piece.split(" ", 1)[0]
-            start = text.find(head, pos)
-            if start == -1:
-                continue
-            end = start + len(head)
-        else:
-            end = start + len(piece)
-        pos = end
-        if end - start >= min_chars:
-            spans.append((start, end))
-    return spans
 
 
 def _applicable(per_jurisdiction: dict[str, Any], ctx: VisitContext) -> list[Any]:

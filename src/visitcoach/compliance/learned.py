@@ -112,7 +112,7 @@ class LearnedModel:
 
     def text_scores(self, text: str, lang: str | None = None) -> dict[str, float]:
         """Each category's best sentence score over `text` (used by calibration and the eval)."""
-        from visitcoach.compliance.checker import sentences
+        from visitcoach.text import sentence_spans as sentences
 
         pieces = [text[s:e] for s, e in sentences(text, min_chars=1)] or [text]
         best = self.scores(pieces).max(axis=0)

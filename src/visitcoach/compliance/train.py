@@ -167,7 +167,7 @@ def _fit(examples: list[Example], x: object, categories: tuple[str, ...]) -> tup
 
 def _text_scores(model: LearnedModel, texts: list[str]) -> np.ndarray:
     """Per text, each category's best sentence score (as the checker scores a script)."""
-    from visitcoach.compliance.checker import sentences
+    from visitcoach.text import sentence_spans as sentences
 
     pieces, owner = [], []
     for i, t in enumerate(texts):
