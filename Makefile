@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install vectors screenshots browser-deps bench lint eval eval-suite-bench eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
+.PHONY: run test install vectors train-checker screenshots browser-deps bench lint eval eval-suite-bench eval-retrieval eval-compliance eval-plans eval-prep eval-rehearsal bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ screenshots: $(TEST_STAMP) browser-deps
 ## The shipped passage vectors (a first start skips embedding the shipped pack); run after editing knowledge/.
 vectors: $(STAMP)
 	$(PY) scripts/ship_vectors.py
+
+## Rebuild the learned checker layer's weights (knowledge/rules/learned/model.npz) from its training data,
+## reproducibly (fixed seeds). Reviewer exports in knowledge/rules/learned/reviews/*.jsonl are included, and any
+## EXTRA=file.jsonl (from `visitcoach review export-training --out FILE.jsonl`). ~5 min on 2 cores.
+REVIEWS := $(wildcard knowledge/rules/learned/reviews/*.jsonl)
+train-checker: $(STAMP)
+	$(PY) -m visitcoach.compliance.train $(REVIEWS) $(EXTRA)
 
 ## Speed and memory benchmarks (medians; see benchmarks/README.md).
 bench: $(STAMP)

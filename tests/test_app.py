@@ -162,6 +162,20 @@ def test_check_highlights_findings_in_place(res):
     assert "VISIT-TIME" in html  # context findings listed under the script
 
 
+def test_highlight_keeps_the_violation_mark_under_an_overlapping_warning():
+    from types import SimpleNamespace
+
+    def finding(start, end, severity, rule):
+        return SimpleNamespace(rule_id=rule, category="c", severity=severity, citation="", explanation="", suggestion="", start=start, end=end)
+
+    text = "你不还钱我们就报警抓你。后面没事。"
+    html = H.highlight(text, [finding(0, 12, "warning", "LEARNED-W"), finding(1, 11, "violation", "RULE-V"), finding(12, 16, "info", "I")])
+    assert html.count("<mark") == 2
+    assert '<mark class="vc-finding vc-violation" data-rule="RULE-V"' in html and "LEARNED-W" not in html
+    assert html.index("你") < html.index("RULE-V") < html.index("不还钱") < html.index("后面没事")  # text kept, in order
+    assert "vc-info" in html
+
+
 def test_batch_check_writes_reports(res, tmp_path):
     batch = tmp_path / "batch.jsonl"
     batch.write_text(

@@ -317,3 +317,13 @@ def test_llm_judge_groundedness_over_a_real_openai_compatible_server(tmp_path):
     assert got.value == 0.5 and "judge: 1/2" in got.reason
     assert "1. 每次外访须由至少两名催收人员共同进行。" in sent and "2. 借款人可以拒绝任何还款计划。" in sent
     assert CHUNK_ZH[:20] in sent  # the cited chunk is the judge's source
+
+
+def test_eval_help_names_every_suite():
+    from visitcoach.cli import app
+    from visitcoach.evals.suites import SUITES
+
+    result = CliRunner().invoke(app, ["eval", "--help"], env={"COLUMNS": "240", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    missing = [name for name in SUITES if not re.search(rf"\b{name}\b", result.output)]
+    assert not missing, f"`visitcoach eval --help` does not name {missing}"

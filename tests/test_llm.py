@@ -244,8 +244,11 @@ def test_second_opinion_adds_model_findings_and_never_removes_rule_findings(tmp_
 
     text = "You'll be arrested if you don't pay. Maybe your cousin knows someone who could help you out with cash. Call 555-0103."
     ctx = VisitContext(jurisdiction="US")
-    report = checker.check(text, ctx, lang="en")
+    # The rules alone miss the cousin sentence (the learned layer catches it: see the end of this test).
+    rules_only = Checker.from_settings(make_settings(tmp_path / "rules", ROOT / "knowledge"), semantic=False, learned=False)
+    report = rules_only.check(text, ctx, lang="en")
     assert report.verdict == "fail" and any(f.category == "threat_arrest" for f in report.findings)
+    assert not any(f.category == "pressure_borrow_sell" for f in report.findings)
     verdicts = {"findings": [
         {"category": "pressure_borrow_sell", "quote": "your cousin knows someone who could help you out with cash", "reason": "Suggests borrowing from family."},
         {"category": "threat_arrest", "quote": "You'll be arrested", "reason": "duplicate of a rule finding"},
@@ -254,13 +257,20 @@ def test_second_opinion_adds_model_findings_and_never_removes_rule_findings(tmp_
     ]}
     with OpenAIStub() as server:
         server.replies.append(_json.dumps(verdicts))
+        server.replies.append(_json.dumps(verdicts))
         s = make_settings(tmp_path / "data", ROOT / "knowledge", llm="openai", openai_base_url=server.base_url)
-        out = second_opinion(s, checker, report, text, ctx, "en")
+        out = second_opinion(s, rules_only, report, text, ctx, "en")
+        # With the learned layer on, its own pressure finding stands and the model's duplicate is not added.
+        learned_report = checker.check(text, ctx, lang="en")
+        learned_out = second_opinion(s, checker, learned_report, text, ctx, "en")
     model = [f for f in out.findings if f.layer == "model"]
     assert [(f.category, f.severity, f.text) for f in model] == [("pressure_borrow_sell", "warning", "your cousin knows someone who could help you out with cash")]
     assert model[0].citation and model[0].explanation == "Suggests borrowing from family."
     assert all(f in out.findings for f in report.findings) and out.verdict == report.verdict
     assert "555-0103" not in server.bodies() and "judge" in c_tasks(s)
+    assert all(f in learned_out.findings for f in learned_report.findings)
+    pressure = [f for f in learned_out.findings if f.category == "pressure_borrow_sell"]
+    assert len(pressure) == 1  # one finding of the category, whichever layer found it
 
 
 def c_tasks(s) -> set[str]:

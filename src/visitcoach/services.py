@@ -54,9 +54,10 @@ class Live:
 class Services:
     """What every session shares: opened once and read-only (the index is swapped after a re-ingest)."""
 
-    def __init__(self, settings: Settings, *, semantic: bool = True) -> None:
+    def __init__(self, settings: Settings, *, semantic: bool = True, learned: bool = True) -> None:
         self.settings = settings
-        self.semantic = semantic  # False: the checker's phrase, context and absence layers only
+        self.semantic = semantic  # False: no semantic (embedding) layer
+        self.learned = learned  # False: no learned layer (its weights are never read)
         self._lock = threading.Lock()
         self._index: Any = None
         self._checker: Any = None
@@ -84,7 +85,7 @@ class Services:
             if self._checker is None:
                 from visitcoach.compliance import Checker
 
-                self._checker = Checker.from_settings(self.settings, semantic=self.semantic)
+                self._checker = Checker.from_settings(self.settings, semantic=self.semantic, learned=self.learned)
             return self._checker
 
     def policy(self) -> Any:

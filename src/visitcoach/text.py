@@ -72,6 +72,27 @@ _CJK_END = re.compile(rf"[{CJK}，、；：（“]$")
 _CJK_START = re.compile(rf"[{CJK}，。、；：）”]")
 
 
+def sentence_spans(text: str, min_chars: int = 4) -> list[tuple[int, int]]:
+    """(start, end) of each sentence (`split_sentences`, zh/en aware) of at least `min_chars`, as offsets into `text`
+    (the compliance checker's and its learned layer's unit of text)."""
+    spans = []
+    pos = 0
+    for piece in split_sentences(text):
+        start = text.find(piece, pos)
+        if start == -1:  # split_sentences re-joined abbreviations with one space; fall back to its head
+            head = piece.split(" ", 1)[0]
+            start = text.find(head, pos)
+            if start == -1:
+                continue
+            end = start + len(head)
+        else:
+            end = start + len(piece)
+        pos = end
+        if end - start >= min_chars:
+            spans.append((start, end))
+    return spans
+
+
 def readable_sentences(text: str) -> list[str]:
     """Sentences for quoting to a reader: hard-wrapped lines rejoined, list markers and emphasis dropped.
 

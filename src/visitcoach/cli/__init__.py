@@ -116,7 +116,10 @@ def check(
         str | None, typer.Option("--fail-on", help="Exit 1 when a finding of this severity (or worse) is found.")
     ] = None,
     no_semantic: Annotated[
-        bool, typer.Option("--no-semantic", help="Phrase, context and absence layers only.")
+        bool, typer.Option("--no-semantic", help="Without the semantic (embedding) layer.")
+    ] = False,
+    no_learned: Annotated[
+        bool, typer.Option("--no-learned", help="Without the learned layer (its weights are not read).")
     ] = False,
     second: Annotated[
         bool,
@@ -136,7 +139,7 @@ def check(
         fail(f"--lang must be zh or en, not {lang!r}")
     if (file is None) == (batch is None):
         fail("give a script FILE (or -) or --batch FILE, not both")
-    services = Services(settings, semantic=not no_semantic)
+    services = Services(settings, semantic=not no_semantic, learned=not no_learned)
     worst = {"violation": ("violation",), "warning": ("violation", "warning"), None: ()}[fail_on]
     if batch is not None:
         run = services.check_batch(batch, author(who), lang=lang, out=out)
@@ -451,7 +454,7 @@ def validate(
 def eval_(
     suite: Annotated[
         list[str] | None,
-        typer.Option("--suite", "-s", help="Suite to run (repeatable): retrieval, ask, compliance, plans, prep, rehearsal, redaction. Default: all."),
+        typer.Option("--suite", "-s", help="Suite to run (repeatable): retrieval, ask, compliance, cold, english_abuse, plans, prep, rehearsal, redaction. Default: all."),
     ] = None,
     mode: Annotated[str, typer.Option("--mode", help="offline (default) or llm (answers and the groundedness judge by the model).")] = "offline",
     baseline: Annotated[Path | None, typer.Option("--baseline", help="A previous report directory or its summary.json to diff against.")] = None,

@@ -126,6 +126,25 @@ def export(
         typer.echo(f"{len(rows)} record(s) -> {out}")
 
 
+@review_app.command("export-training")
+@command
+def export_training(
+    out: Annotated[Path, typer.Option("--out", help="File to write (.jsonl): one labelled row per reviewed text.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Reviewers' verdicts (added, agreed, disagreed categories) as training rows for the learned checker layer."""
+    from visitcoach.review.training_export import training_rows, write_training
+
+    if out.suffix.lower() != ".jsonl":
+        raise VisitCoachError(f"--out: {out.name} must end in .jsonl")
+    rows = training_rows(_desk())
+    write_training(rows, out)
+    if as_json:
+        emit({"path": str(out), "rows": len(rows)})
+    else:
+        typer.echo(f"{len(rows)} training row(s) -> {out} (retrain: make train-checker EXTRA={out})")
+
+
 @review_app.command()
 @command
 def stats(since: FromOpt = None, until: ToOpt = None, as_json: JsonOpt = False) -> None:

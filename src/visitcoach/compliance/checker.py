@@ -1,13 +1,17 @@
 """The compliance checker: rules (data) applied to a script and its visit context.
 
-Four layers, each a pure function of (text, context, rules):
+Five layers, each a pure function of (text, context, rules):
   phrase    patterns and lexicons, with negation ("you will not be arrested") and quotation
             (a trainer quoting a banned phrase is `info`) handling;
   semantic  each sentence's embedding against every rule's violating and compliant exemplars,
             so paraphrases no pattern lists are caught;
   context   visit window, place, staffing and contact-prohibiting flags;
   absence   an opening must identify the agent, state the purpose and (US) the debt-collector
-            disclosure.
+            disclosure;
+  learned   a per-sentence classifier over character n-grams (`learned.py`), trained on public data,
+            the rules' own examples and reviewers' verdicts; each hit cites the nearest rule of its
+            category. A negation the phrase layer understood in that sentence, for that category,
+            suppresses it (the rules keep the last word where they are specific).
 Findings of one rule whose spans overlap merge into one. The verdict fails on any violation.
 """
 
@@ -24,10 +28,12 @@ from typing import Any, Literal
 import numpy as np
 
 from visitcoach.compliance.context import VisitContext
+from visitcoach.compliance.learned import LearnedModel, features, load_for_rules
 from visitcoach.compliance.prefilter import LiteralIndex, ScriptLiterals
 from visitcoach.compliance.rules import Rule, load_calibration, load_rules
 from visitcoach.errors import VisitCoachError
-from visitcoach.text import detect_lang, split_sentences, tokenize
+from visitcoach.text import detect_lang, tokenize
+from visitcoach.text import sentence_spans as sentences  # re-exported: the checker's unit of text
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,7 @@ _NOT_A_DENIAL = re.compile(
 _CLAUSE_BREAK = re.compile(r"[，。！？；,.!?;\n]|\bbut\b|\bif\b", re.IGNORECASE)
 _NEGATION_LOOKBACK = 160
 _QUOTES = {"“": "”", "「": "」", "‘": "’", "『": "』", '"': '"'}
+_QUOTED_SEGMENT = re.compile("|".join(f"{re.escape(o)}[^{re.escape(c)}]*{re.escape(c)}" for o, c in _QUOTES.items()))
 
 
 class CheckInputError(VisitCoachError):
@@ -75,7 +82,7 @@ class Finding:
     citation: str
     explanation: str
     suggestion: str
-    layer: Literal["phrase", "semantic", "context", "absence", "model"] = "phrase"
+    layer: Literal["phrase", "semantic", "context", "absence", "learned", "model"] = "phrase"
     score: float | None = None
     #: Rule ids of the same category and span merged into this finding (shown in the UI and reports;
     #: kept out of `as_dict`, so `check --json` has exactly its contracted keys plus layer and score).
@@ -163,26 +170,6 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return False
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence (the chunker's zh/en-aware splitting), as offsets into `text`."""
-    spans = []
-    pos = 0
-    for piece in split_sentences(text):
-        start = text.find(piece, pos)
-        if start == -1:  # split_sentences re-joined abbreviations with one space; fall back to its head
-            head = piece.split(" ", 1)[0]
-            start = text.find(head, pos)
-            if start == -1:
-                continue
-            end = start + len(head)
-        else:
-            end = start + len(piece)
-        pos = end
-        if end - start >= 4:
-            spans.append((start, end))
-    return spans
-
-
 def _applicable(per_jurisdiction: dict[str, Any], ctx: VisitContext) -> list[Any]:
     """The value for the context's jurisdiction, or every value when the jurisdiction is unknown."""
     if ctx.jurisdiction:
@@ -211,8 +198,11 @@ class Checker:
         embedder: Any = None,
         cache_dir: Path | None = None,
         calibration: dict[str, float] | None = None,
+        learned: LearnedModel | None = None,
     ) -> None:
         self.rules = rules
+        self.learned = learned
+        self._rule_vectors: dict[str, Any] | None = None
         self._calibration = calibration or {}
         self._embedder = embedder
         self._cache_dir = cache_dir
@@ -233,12 +223,14 @@ class Checker:
             self._first_pattern.setdefault(rule_id, i)
 
     @classmethod
-    def from_settings(cls, settings: Any, semantic: bool = True) -> Checker:
+    def from_settings(cls, settings: Any, semantic: bool = True, learned: bool = True) -> Checker:
+        """The pack's checker; `learned=False` skips the learned layer (and never reads its weights)."""
         from visitcoach.retrieval.embeddings import get_embeddings
 
         directory = Path(settings.knowledge_dir) / "rules"
         embedder = get_embeddings(settings) if semantic else None
-        return cls(load_rules(directory), embedder, Path(settings.data_dir) / "cache", load_calibration(directory))
+        model = load_for_rules(directory) if learned else None
+        return cls(load_rules(directory), embedder, Path(settings.data_dir) / "cache", load_calibration(directory), model)
 
     # -- public API -------------------------------------------------------------------------
     def context_findings(self, context: VisitContext, lang: str = "en") -> list[Finding]:
@@ -250,7 +242,12 @@ class Checker:
         ]
 
     def check(
-        self, text: Any, context: VisitContext | None = None, lang: str | None = None, semantic: bool = True
+        self,
+        text: Any,
+        context: VisitContext | None = None,
+        lang: str | None = None,
+        semantic: bool = True,
+        learned: bool = True,
     ) -> Report:
         text = validate_script(text)
         ctx = context or VisitContext()
@@ -258,21 +255,32 @@ class Checker:
         findings: list[Finding] = []
         applicable = [r for r in self.rules if r.applies(ctx)]
         hits = self._literals.scan(text)
+        negated: list[tuple[str, int, int]] = []  # (category, start, end) of phrase matches a negation governs
         for rule in applicable:
             kind = rule.spec.detect.context
             if kind and self._context_fires(rule, ctx):
                 findings.append(self._finding(rule, ctx, lang, None, None, text, "context"))
             if rule.spec.detect.require and not any(p.search(text) for ps in rule.required.values() for p in ps):
                 findings.append(self._finding(rule, ctx, lang, None, None, text, "absence"))
-            findings.extend(self._phrase(rule, ctx, lang, text, hits))
+            findings.extend(self._phrase(rule, ctx, lang, text, hits, negated))
         if semantic and self._embedder is not None:
             findings.extend(self._semantic_findings(applicable, ctx, lang, text, findings))
+        if learned and self.learned is not None:
+            findings.extend(self._learned_findings(applicable, ctx, lang, text, findings, negated))
         findings = one_per_category(_merge(findings, text), {r.spec.id: r for r in self.rules}, text)
         verdict = "fail" if any(f.severity == "violation" for f in findings) else "pass"
         return Report(verdict, findings, lang, ctx.jurisdiction)
 
     # -- layers -----------------------------------------------------------------------------
-    def _phrase(self, rule: Rule, ctx: VisitContext, lang: str, text: str, hits: ScriptLiterals) -> list[Finding]:
+    def _phrase(
+        self,
+        rule: Rule,
+        ctx: VisitContext,
+        lang: str,
+        text: str,
+        hits: ScriptLiterals,
+        negated: list[tuple[str, int, int]] | None = None,
+    ) -> list[Finding]:
         out = []
         first = self._first_pattern.get(rule.spec.id)
         if first is None:
@@ -287,6 +295,8 @@ class Checker:
                         continue
                     quoted = _quoted(text, m.start(), m.end())
                     if not quoted and _negated(text, m.start(), lang):
+                        if negated is not None:
+                            negated.append((rule.category, m.start(), m.end()))
                         continue
                     severity = "info" if quoted else None
                     out.append(self._finding(rule, ctx, lang, m.start(), m.end(), text, "phrase", severity=severity))
@@ -341,6 +351,80 @@ class Checker:
                 if best_v >= sem.threshold and best_v - best_c >= sem.margin:
                     out.append(self._finding(rule, ctx, lang, s, e, text, "semantic", score=round(best_v, 4)))
         return out
+
+    def _learned_findings(
+        self,
+        rules: list[Rule],
+        ctx: VisitContext,
+        lang: str,
+        text: str,
+        found: list[Finding],
+        negated: list[tuple[str, int, int]],
+    ) -> list[Finding]:
+        """Sentences the classifier scores over a category's threshold, each citing that category's nearest rule."""
+        model = self.learned
+        assert model is not None
+        spans = sentences(text, min_chars=1)
+        if not spans:
+            return []
+        x = features([text[s:e] for s, e in spans], model.n_features, model.ngrams)
+        logits = np.asarray(x @ model.coef, dtype=np.float32) + model.intercept
+        scores = 1.0 / (1.0 + np.exp(-logits))
+        by_category: dict[str, list[Rule]] = {}
+        for rule in rules:
+            by_category.setdefault(rule.category, []).append(rule)
+        out = []
+        for j, category in enumerate(model.categories):
+            candidates = by_category.get(category)
+            threshold = model.threshold(category, lang)
+            if not candidates or not np.isfinite(threshold):
+                continue
+            for i in np.flatnonzero(scores[:, j] >= threshold):
+                s, e = spans[i]
+                if any(c == category and s <= ns < e for c, ns, _ne in negated):
+                    continue  # the phrase layer read a negation of this category here ("我们不会告诉你单位")
+                if any(f.category == category and f.start is not None and f.start < e and f.end > s for f in found):
+                    continue  # a rule already has it
+                rule = self._nearest_rule(candidates, x[i])
+                # A learned hit is a warning: it is reported (and counted) but never fails a script on its own.
+                quoted = _quoted(text, s, e) or self._only_quoted(text[s:e], j, threshold)
+                severity = "info" if quoted else "warning"
+                out.append(
+                    self._finding(rule, ctx, lang, s, e, text, "learned", severity=severity, score=round(float(scores[i, j]), 4))
+                )
+        return out
+
+    def _only_quoted(self, sentence: str, column: int, threshold: float) -> bool:
+        """Whether the hit rests on quoted words: without its quotations the sentence no longer scores."""
+        bare = _QUOTED_SEGMENT.sub(" ", sentence)
+        if bare == sentence:
+            return False
+        assert self.learned is not None
+        return not bare.strip() or float(self.learned.scores([bare])[0, column]) < threshold
+
+    def _nearest_rule(self, candidates: list[Rule], vector: Any) -> Rule:
+        """The candidate whose own violating examples share most character n-grams with the sentence."""
+        if len(candidates) == 1:
+            return candidates[0]
+        if self._rule_vectors is None:
+            model = self.learned
+            assert model is not None
+            vectors = {}
+            for rule in self.rules:
+                d, ex = rule.spec.detect, rule.spec.examples
+                texts = d.semantic.zh + d.semantic.en + [e.text for items in ex.violating.values() for e in items if e.text]
+                if texts:
+                    vectors[rule.id] = features(texts, model.n_features, model.ngrams)
+            self._rule_vectors = vectors
+        best, best_sim = candidates[0], -1.0
+        for rule in candidates:
+            v = self._rule_vectors.get(rule.id)
+            if v is None:
+                continue
+            sim = float((v @ vector.T).max())
+            if sim > best_sim:
+                best, best_sim = rule, sim
+        return best
 
     def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of script sentences; repeated sentences (templates in a batch) are embedded once."""

@@ -10,6 +10,7 @@ hybrid; the checker's phrase layer alone against all layers.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -309,10 +310,15 @@ def ask_suite(ctx: EvalContext) -> SuiteResult:
 
 # -- compliance ---------------------------------------------------------------------------------
 
-COMPLIANCE_VARIANTS = ("all_layers", "phrase_only")
+COMPLIANCE_VARIANTS = ("all_layers", "no_learned", "phrase_only")
 
 
 def compliance_suite(ctx: EvalContext) -> SuiteResult:
+    """P/R/F1 and FPR per split and language: every layer, every layer but the learned one, the phrase layer alone.
+
+    Also counts the findings the semantic layer alone makes (no other layer has the category on that
+    script), the figure that decides whether the semantic layer earns its place.
+    """
     from visitcoach.compliance.rules import CATEGORIES
     from visitcoach.evals.compliance import REPORTED, load_cases
 
@@ -323,18 +329,23 @@ def compliance_suite(ctx: EvalContext) -> SuiteResult:
         split = "dev" if n % 2 == 0 else "test"  # even rows dev, odd rows held-out test (as in compliance_eval.py)
         context = case.visit_context()
         full = checker.check(case.text, context, lang=case.lang)
-        phrase = checker.check(case.text, context, lang=case.lang, semantic=False)
+        no_learned = checker.check(case.text, context, lang=case.lang, learned=False)
         got = {
             "all_layers": full.categories(REPORTED),
-            "phrase_only": {f.category for f in phrase.findings if f.layer == "phrase" and f.severity in REPORTED},
+            "no_learned": no_learned.categories(REPORTED),
+            "phrase_only": {f.category for f in full.findings if f.layer == "phrase" and f.severity in REPORTED},
         }
+        others = {f.category for f in full.findings if f.layer != "semantic" and f.severity in REPORTED}
+        semantic_alone = sorted({f.category for f in full.findings if f.layer == "semantic" and f.severity in REPORTED} - others)
+        learned_alone = sorted(got["all_layers"] - got["no_learned"])
         rows.append(
             RowResult(
                 "compliance", case.id, case.lang, case.jurisdiction, [split, *case.tags],
                 {"text": case.text, "context": case.context, "expected_categories": case.expected_categories, "split": split},
                 {
-                    "all_layers": sorted(got["all_layers"]),
-                    "phrase_only": sorted(got["phrase_only"]),
+                    **{v: sorted(got[v]) for v in COMPLIANCE_VARIANTS},
+                    "semantic_alone": semantic_alone,
+                    "learned_alone": learned_alone,
                     "findings": [f"{f.rule_id} [{f.severity}, {f.layer}] {(f.text or '')[:60]}" for f in full.findings],
                 },
                 {f"{v}.match": scorers.category_match(case.expected_categories, got[v]) for v in COMPLIANCE_VARIANTS},
@@ -344,18 +355,89 @@ def compliance_suite(ctx: EvalContext) -> SuiteResult:
     per_category: dict[str, Any] = {}
     for variant in COMPLIANCE_VARIANTS:
         for split in ("dev", "test", "all"):
-            chosen = [r for r in rows if split == "all" or r.input["split"] == split]
-            result = scorers.compliance_metrics(
-                [(r.input["expected_categories"], r.output[variant]) for r in chosen], CATEGORIES
+            for lang in (None, "zh", "en"):
+                chosen = [r for r in rows if (split == "all" or r.input["split"] == split) and lang in (None, r.lang)]
+                result = scorers.compliance_metrics(
+                    [(r.input["expected_categories"], r.output[variant]) for r in chosen], CATEGORIES
+                )
+                prefix = f"compliance.{variant}.{split}" + (f".{lang}" if lang else "")
+                for m in ("precision", "recall", "f1"):
+                    metrics[f"{prefix}.micro_{m}"] = round(result["micro"][m], 4)
+                metrics[f"{prefix}.false_positive_rate"] = round(result["false_positive_rate"].value or 0.0, 4)
+                key = f"{variant}.{split}" + (f".{lang}" if lang else "")
+                per_category[key] = {
+                    c: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()} for c, m in result["per_category"].items()
+                }
+    for split in ("dev", "test"):
+        part = [r for r in rows if r.input["split"] == split]
+        for layer in ("semantic", "learned"):
+            alone = [(c, r) for r in part for c in r.output[f"{layer}_alone"]]
+            metrics[f"compliance.{layer}_alone.{split}.findings"] = float(len(alone))
+            metrics[f"compliance.{layer}_alone.{split}.correct"] = float(
+                sum(1 for c, r in alone if c in r.input["expected_categories"])
             )
-            prefix = f"compliance.{variant}.{split}"
-            for m in ("precision", "recall", "f1"):
-                metrics[f"{prefix}.micro_{m}"] = round(result["micro"][m], 4)
-            metrics[f"{prefix}.false_positive_rate"] = round(result["false_positive_rate"].value or 0.0, 4)
-            per_category[f"{variant}.{split}"] = {
-                c: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()} for c, m in result["per_category"].items()
-            }
-    return SuiteResult("compliance", rows, metrics, primary="all_layers.match", tables={"per_category": per_category})
+    tables: dict[str, Any] = {"per_category": per_category}
+    model = getattr(checker, "learned", None)
+    if model is not None:
+        tables["learned_training_rows"] = model.meta.get("rows", {})
+        tables["reviewer_rows_per_category"] = model.meta.get("reviewer_rows", {})
+        for c, count in model.meta.get("reviewer_rows", {}).items():
+            metrics[f"compliance.learned.reviewer_rows.{c}"] = float(count)
+    return SuiteResult("compliance", rows, metrics, primary="all_layers.match", tables=tables)
+
+
+# -- outside data: COLD (Chinese), ConvAbuse and Davidson (English) -------------------------------
+
+OUTSIDE_VARIANTS = ("all_layers", "no_learned")
+
+
+def _outside_suite(ctx: EvalContext, name: str, files: dict[str, str]) -> SuiteResult:
+    """Per source and label group: the share of rows with `abusive_language`, and with any finding at all.
+
+    Rows are checked as a debtor-facing script (COLD: CN; English: US), without the semantic layer
+    (see README: the semantic layer makes no finding on outside text, and it would dominate the time).
+    """
+    from visitcoach.compliance.context import parse_context
+    from visitcoach.evals.compliance import REPORTED
+
+    rows = []
+    for source, filename in files.items():
+        path = ctx.dataset(filename)
+        if not path.exists():
+            continue
+        data = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for item in ctx.bar(data, f"{name}.{source}"):
+            jurisdiction = "CN" if item["lang"] == "zh" else "US"
+            vctx = parse_context({"jurisdiction": jurisdiction, "audience": "debtor"}, "outside row")
+            out: dict[str, Any] = {}
+            scores: dict[str, Score] = {}
+            for variant in OUTSIDE_VARIANTS:
+                report = ctx.checker.check(item["text"], vctx, lang=item["lang"], semantic=False,
+                                           learned=variant == "all_layers")
+                cats = report.categories(REPORTED)
+                out[variant] = sorted(cats)
+                hit = "abusive_language" in cats
+                scores[f"{variant}.abusive"] = Score(float(hit), "abusive_language found" if hit else "not found")
+                scores[f"{variant}.any"] = Score(float(bool(cats)), ", ".join(sorted(cats)) or "no finding")
+            rows.append(RowResult(name, item["id"], item["lang"], jurisdiction, [source, item["label"]],
+                                  {"text": item["text"], "source": source, "label": item["label"]}, out, scores))
+    metrics: dict[str, float] = {}
+    for source in files:
+        for label in sorted({r.input["label"] for r in rows if r.input["source"] == source}):
+            part = [r for r in rows if r.input["source"] == source and r.input["label"] == label]
+            for variant in OUTSIDE_VARIANTS:
+                metrics[f"{name}.{source}.{variant}.{label}.abusive_rate"] = _metric(part, f"{variant}.abusive")
+                metrics[f"{name}.{source}.{variant}.{label}.any_finding_rate"] = _metric(part, f"{variant}.any")
+            metrics[f"{name}.{source}.{label}.rows"] = float(len(part))
+    return SuiteResult(name, rows, metrics, primary="all_layers.abusive")
+
+
+def cold_suite(ctx: EvalContext) -> SuiteResult:
+    return _outside_suite(ctx, "cold", {"test": "cold_test.jsonl"})
+
+
+def english_abuse_suite(ctx: EvalContext) -> SuiteResult:
+    return _outside_suite(ctx, "english_abuse", {"convabuse": "convabuse_test.jsonl", "davidson": "davidson_sample.jsonl"})
 
 
 # -- plans, prep, rehearsal ---------------------------------------------------------------------
@@ -496,6 +578,8 @@ SUITES: dict[str, tuple[Callable[[EvalContext], SuiteResult], str]] = {
     "retrieval": (retrieval_suite, "retrieval.jsonl"),
     "ask": (ask_suite, "unanswerable.jsonl"),  # ask.jsonl joins it when present
     "compliance": (compliance_suite, "compliance.jsonl"),
+    "cold": (cold_suite, "cold_test.jsonl"),
+    "english_abuse": (english_abuse_suite, "convabuse_test.jsonl"),
     "plans": (plans_suite, "plans.jsonl"),
     "prep": (prep_suite, "prep.jsonl"),
     "rehearsal": (rehearsal_suite, "rehearsal.jsonl"),

@@ -368,11 +368,15 @@ def highlight(text: str, findings: list[Any], lang: str = "en") -> str:
     def plain(piece: str) -> str:
         return html.escape(piece).replace("\n", "<br>")
 
-    spans = sorted((f for f in findings if f.start is not None), key=lambda f: (f.start, -f.end))
+    # Overlapping findings: the most severe keeps the mark (then the longest, then the first), so a
+    # sentence-wide learned warning never hides a violation inside it; every finding is in the table.
+    rank = {"violation": 0, "warning": 1, "info": 2}
+    chosen: list[Any] = []
+    for f in sorted((f for f in findings if f.start is not None), key=lambda f: (rank.get(f.severity, 3), f.start - f.end, f.start)):
+        if all(f.end <= g.start or f.start >= g.end for g in chosen):
+            chosen.append(f)
     out, pos = [], 0
-    for f in spans:
-        if f.start < pos:
-            continue  # overlapping findings: the first (longest) keeps the mark; all are in the table
+    for f in sorted(chosen, key=lambda f: f.start):
         out.append(plain(text[pos:f.start]))
         tip = html.escape(f"{f.rule_id} · {f.category} · {f.citation}")
         out.append(

@@ -1,0 +1,193 @@
+"""The learned checker layer: shipped weights, bad weights, training files, negation, and reviewers teaching it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from visitcoach.compliance.checker import Checker
+from visitcoach.compliance.context import VisitContext
+from visitcoach.compliance.learned import (
+    TEXT_CATEGORIES,
+    LearnedModel,
+    LearnedModelError,
+    features,
+    load_for_rules,
+    model_path,
+)
+from visitcoach.compliance.rules import load_rules
+from visitcoach.compliance.train import Sources, read_training_file, train
+from visitcoach.errors import KnowledgeError
+
+from .conftest import ROOT, make_settings
+
+RULES_DIR = ROOT / "knowledge" / "rules"
+RULES = load_rules(RULES_DIR)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Checker:
+    return Checker(RULES, learned=load_for_rules(RULES_DIR))
+
+
+def test_the_shipped_weights_load_small_and_cover_the_text_categories():
+    path = model_path(RULES_DIR)
+    assert path.stat().st_size <= 20 * 1024 * 1024
+    model = LearnedModel.load(path)
+    assert model.categories == list(TEXT_CATEGORIES)
+    assert set(model.thresholds) == {"zh", "en"}
+    assert model.meta["seed"] == 17 and model.meta["rows"]
+
+
+@pytest.mark.parametrize(
+    ("text", "jurisdiction"),
+    [
+        ("你真恶心，欠钱不还还有脸出门？", "CN"),
+        ("You're a hoe, pay up.", "US"),
+    ],
+)
+def test_the_learned_layer_finds_insults_the_rules_missed(shipped, text, jurisdiction):
+    ctx = VisitContext(jurisdiction=jurisdiction)
+    assert "abusive_language" not in shipped.check(text, ctx, learned=False).categories()
+    report = shipped.check(text, ctx)
+    learned = [f for f in report.findings if f.layer == "learned"]
+    assert learned and learned[0].category == "abusive_language"
+    f = learned[0]
+    assert f.citation and f.suggestion and f.rule_id and f.score is not None
+    assert text[f.start : f.end] == f.text
+
+
+def test_a_learned_finding_keeps_the_check_json_contract(shipped):
+    out = shipped.check("你真恶心，欠钱不还还有脸出门？", VisitContext(jurisdiction="CN")).as_dict()
+    assert set(out) == {"verdict", "findings"}
+    for f in out["findings"]:
+        assert {"rule_id", "category", "severity", "start", "end", "text", "citation", "explanation", "suggestion"} <= set(f)
+
+
+def _spiked(text: str, category: str) -> LearnedModel:
+    """A model that scores sentences like `text` high for `category` only (for deterministic layer tests)."""
+    x = features([text])
+    coef = np.zeros((x.shape[1], len(TEXT_CATEGORIES)), dtype=np.float32)
+    j = TEXT_CATEGORIES.index(category)
+    coef[x.indices, j] = x.data * 40.0
+    intercept = np.full(len(TEXT_CATEGORIES), -20.0, dtype=np.float32)
+    thresholds = {lang: dict.fromkeys(TEXT_CATEGORIES, 0.5) for lang in ("zh", "en")}
+    return LearnedModel(list(TEXT_CATEGORIES), coef, intercept, thresholds)
+
+
+def test_a_negation_the_phrase_layer_understands_suppresses_a_learned_hit_of_its_category():
+    model = _spiked("我们不会告诉你单位领导", "third_party_disclosure")
+    checker = Checker(RULES, learned=model)
+    ctx = VisitContext(jurisdiction="CN")
+    denied = checker.check("我们不会告诉你单位领导。", ctx)
+    assert not [f for f in denied.findings if f.category == "third_party_disclosure"]
+    # The model itself is sure of the sentence: it is the negation that held it back.
+    assert model.scores(["我们不会告诉你单位领导。"])[0, TEXT_CATEGORIES.index("third_party_disclosure")] > 0.99
+
+
+def test_a_learned_hit_inside_a_quotation_is_info():
+    model = _spiked("pay now you worthless piece", "abusive_language")
+    checker = Checker(RULES, learned=model)
+    report = checker.check('Trainer note: never say "pay now you worthless piece" to anyone.', VisitContext(jurisdiction="US"))
+    learned = [f for f in report.findings if f.layer == "learned"]
+    assert learned and all(f.severity == "info" for f in learned)
+
+
+def _pack_with_weights(tmp_path, content: bytes | None):
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(RULES_DIR, knowledge / "rules", ignore=shutil.ignore_patterns("data", "model.npz"))
+    if content is not None:
+        (knowledge / "rules" / "learned" / "model.npz").write_bytes(content)
+    return knowledge
+
+
+@pytest.mark.parametrize("content", [None, b"not a zip file", b"PK\x03\x04garbage"])
+def test_missing_or_corrupt_weights_name_the_file_and_the_rebuild_command(tmp_path, content):
+    knowledge = _pack_with_weights(tmp_path, content)
+    settings = make_settings(tmp_path / "data", knowledge)
+    with pytest.raises(LearnedModelError) as err:
+        Checker.from_settings(settings, semantic=False)
+    message = str(err.value)
+    assert "model.npz" in message and "make train-checker" in message and "--no-learned" in message
+    checker = Checker.from_settings(settings, semantic=False, learned=False)
+    assert checker.check("We will have you arrested.", VisitContext(jurisdiction="US")).verdict == "fail"
+
+
+def test_cli_check_with_corrupt_weights_is_one_line_and_no_learned_still_works(tmp_path):
+    knowledge = _pack_with_weights(tmp_path, b"corrupt")
+    script = tmp_path / "s.txt"
+    script.write_text("We will have you arrested.", encoding="utf-8")
+    env = {"VISITCOACH_KNOWLEDGE_DIR": str(knowledge), "VISITCOACH_DATA_DIR": str(tmp_path / "data"),
+           "VISITCOACH_PROMPTS_DIR": str(ROOT / "prompts"), "PATH": "/usr/bin:/bin"}
+    base = [sys.executable, "-m", "visitcoach", "check", str(script), "--json", "--no-semantic"]
+    bad = subprocess.run(base, capture_output=True, text=True, env=env, timeout=300)
+    assert bad.returncode != 0
+    lines = [line for line in bad.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "model.npz" in lines[0] and "make train-checker" in lines[0]
+    ok = subprocess.run([*base, "--no-learned"], capture_output=True, text=True, env=env, timeout=300)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["verdict"] == "fail"
+
+
+def test_a_malformed_training_file_names_its_row(tmp_path):
+    path = tmp_path / "extra.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "fine", "categories": []}\n{"id": "b", "text": "x", "categories": ["not_a_category"]}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match=r"extra\.jsonl:2"):
+        read_training_file(path, "review")
+    path.write_text('{"id": "a", "text": "fine"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"extra\.jsonl:2: not JSON"):
+        read_training_file(path, "review")
+
+
+def test_reviewers_teach_it_mark_export_retrain_and_the_missed_phrase_is_found(tmp_path):
+    """End to end: a reviewer adds a category the checker missed; the export retrains a tiny model that finds it."""
+    from typer.testing import CliRunner
+
+    from visitcoach.cli import app
+    from visitcoach.review import ReviewDesk
+
+    phrase = "Cough up the cash, you gutter rat."
+    ctx = VisitContext(jurisdiction="US")
+    assert "abusive_language" not in Checker(RULES).check(phrase, ctx).categories()
+    data_dir = tmp_path / "data"
+    settings = make_settings(data_dir)
+    desk = ReviewDesk.from_settings(settings)
+    payload = {"text": phrase, "context": {"jurisdiction": "US"}, "verdict": "pass", "findings": []}
+    artifact_id = desk.record("check", "agent-7", "pass: 0 finding(s)", payload)
+    desk.mark(artifact_id, "rev-ann", "flag", added=["abusive_language"], note="an insult")
+
+    out = tmp_path / "reviews.jsonl"
+    env = {"VISITCOACH_DATA_DIR": str(data_dir)}
+    result = CliRunner().invoke(app, ["review", "export-training", "--out", str(out), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["artifact_id"] == artifact_id and row["reviewer"] == "rev-ann"
+    assert row["categories"] == ["abusive_language"] and row["labelled"] == "listed"
+
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    (tiny / "base.jsonl").write_text(
+        "\n".join(json.dumps({"id": f"n{i}", "text": t, "categories": []}) for i, t in enumerate(
+            ["Good morning, I am calling about your account.", "Can we agree a plan you can afford?",
+             "Thank you for your time today.", "We can pause interest for three months."])) + "\n",
+        encoding="utf-8",
+    )
+    before = train(Sources(RULES_DIR, None, tiny, []), tmp_path / "before.npz", folds=1)
+    model = train(Sources(RULES_DIR, None, tiny, [out]), tmp_path / "model.npz", folds=1)
+    assert model.meta["reviewer_rows"] == {"abusive_language": 1} and not before.meta["reviewer_rows"]
+
+    def learned_categories(m: LearnedModel) -> set[str]:
+        return {f.category for f in Checker(RULES, learned=m).check(phrase, ctx).findings if f.layer == "learned"}
+
+    assert "abusive_language" not in learned_categories(before)
+    assert "abusive_language" in learned_categories(LearnedModel.load(tmp_path / "model.npz"))
