@@ -113,3 +113,15 @@ def test_scripted_agents_pass_or_fail_their_exercise(checker, row):
     assert row.expected.min_total <= card["total"] <= row.expected.max_total
     if row.expected.passed:
         assert not [f for t in result["transcript"] for f in t["findings"] if f["severity"] == "violation"]
+
+
+def test_a_learned_warning_is_shown_but_does_not_move_the_simulated_borrower():
+    from visitcoach.compliance.checker import Finding
+    from visitcoach.rehearsal.intents import detect
+
+    said = "你在兰亭的贷款已经逾期两期了，今天我们就是来收这个钱的。"
+    kw = dict(category="impersonation", severity="warning", start=0, end=len(said), text=said, citation="c", explanation="e", suggestion="s")
+    alone = detect(said, [])  # what the words say by themselves ("逾期", "收这个钱": the balance)
+    assert "threat" not in alone
+    assert detect(said, [Finding("IMPERSONATION-003", layer="learned", score=0.63, **kw)]) == alone
+    assert detect(said, [Finding("IMPERSONATION-003", layer="phrase", **kw)]) == alone | {"threat"}

@@ -81,9 +81,15 @@ def plan_kinds(text: str) -> set[str]:
 
 
 def detect(text: str, findings: list[Finding]) -> set[str]:
-    """The intents of one agent turn (misconduct from the checker's violations and warnings)."""
+    """The intents of one agent turn (misconduct from the checker's violations and warnings).
+
+    The learned layer's warnings are shown to the trainee but do not move the simulated borrower: a
+    score is not a rule's finding, and a false one would end a good visit (they never fail a script
+    on their own either)."""
     found = {name for name, rx in _PATTERNS.items() if rx.search(text)}
     for f in findings:
+        if f.layer == "learned":
+            continue
         if f.severity in ("violation", "warning") and f.category in FINDING_INTENTS:
             found.add(FINDING_INTENTS[f.category])
     return found
