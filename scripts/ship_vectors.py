@@ -22,8 +22,6 @@ log = logging.getLogger("ship_vectors")
 
 
 def main() -> int:
-    import numpy as np
-
     from visitcoach.ingest import pack_texts
     from visitcoach.retrieval.embeddings import E5Embeddings
     from visitcoach.retrieval.vectors import SHIPPED, PassageVectors, key
@@ -36,19 +34,13 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     texts = pack_texts(args.knowledge)
-    embedder = E5Embeddings(shipped=False)
-    started = time.perf_counter()
     old = None if args.fresh else PassageVectors.load(args.out)
-    kept = old.lookup(embedder.name, texts) if old is not None else {}
-    todo = [i for i in range(len(texts)) if i not in kept]
-    vectors = np.zeros((len(texts), 384), dtype=np.float32)
-    for i, vec in kept.items():
-        vectors[i] = vec
-    if todo:
-        vectors[todo] = embedder.embed_passages([texts[i] for i in todo])
+    embedder = E5Embeddings(shipped=False, table=old)
+    started = time.perf_counter()
+    vectors = embedder.embed_passages(texts)
     table = PassageVectors(embedder.name, [key(embedder.name, t) for t in texts], vectors)
     table.save(args.out)
-    log.info("%d passages (%d kept, %d embedded in %.0f s) -> %s (%.1f MB)", len(texts), len(kept), len(todo),
+    log.info("%d passages (%d kept, %d embedded in %.0f s) -> %s (%.1f MB)", len(texts), len(texts) - embedder.embedded, embedder.embedded,
              time.perf_counter() - started, args.out, args.out.stat().st_size / 1e6)
     return 0
 

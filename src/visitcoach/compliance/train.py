@@ -344,11 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         model = train(src, args.out or model_path(args.rules), folds=args.folds)
     except KnowledgeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        log.error("error: %s", exc)
         return 1
     import json
 
-    print(json.dumps({"thresholds": model.thresholds, **model.meta}, ensure_ascii=False, indent=1))
+    log.info("%s", json.dumps({"thresholds": model.thresholds, **model.meta}, ensure_ascii=False, indent=1))
     return 0
 
 

