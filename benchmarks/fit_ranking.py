@@ -64,13 +64,14 @@ def main() -> None:
         print(evaluate(index, cases, verbose=True), f"{time.perf_counter() - t:.1f}s")
         return
     best = None
-    for r, c, h in itertools.product((1.0,), (0.6, 0.9, 1.2, 1.6), (0.0, 0.3, 0.6)):
-        sections.WEIGHTS.update({"retrieval": r, "concept": c, "heading": h})
+    grid = itertools.product((0.6, 0.8, 1.2), (0.3, 0.6), (0.6, 1.0, 1.5, 2.0), (0.0, 0.15, 0.3))
+    for c, h, b, k in grid:
+        sections.WEIGHTS.update({"retrieval": 1.0, "concept": c, "heading": h, "body": b, "kind": k})
         m = evaluate(index, cases)
         objective = (m["section_recall@5"] + m["answer_correct"]) / 2
-        print(f"retrieval {r} concept {c} heading {h}: {m} -> {objective:.3f}")
+        print(f"concept {c} heading {h} body {b} kind {k}: {m} -> {objective:.3f}", flush=True)
         if best is None or objective > best[0]:
-            best = (objective, (r, c, h), m)
+            best = (objective, (c, h, b, k), m)
     print("best", best)
 
 

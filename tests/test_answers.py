@@ -158,3 +158,31 @@ def test_llm_mode_gets_the_understood_question_and_computed_facts_and_is_guarded
     assert good.mode == "llm" and good.answer.startswith("No.") and good.citations
     assert bad.mode == "offline" and "not used" in bad.notice and "22:00" not in bad.answer
     assert bad.answer.startswith("No. In the UK visits are made only between 08:00 and 20:00")
+
+
+def test_a_section_that_states_what_is_asked_outranks_one_that_only_shares_its_topic(pack):
+    # 第一百九十二条 (what happens after the period ends) shares the topic; 第一百八十八条 says how long it is
+    from visitcoach.ask import Engine
+    from visitcoach.qa.sections import rank_sections
+    from visitcoach.qa.understand import understand
+
+    engine = Engine.of(pack)
+    q = understand("民法典规定的一般诉讼时效期间是多长？", engine.vocabulary)
+    ranked, _ = rank_sections(engine.sections, q)
+    assert ranked[0].citation == "民法典第一百八十八条", [r.citation for r in ranked[:3]]
+    assert ranked[0].signals["kind"] == 1.0 and ranked[0].signals["body"] > 0
+
+
+def test_a_named_country_gets_only_its_own_emergency_numbers(pack):
+    for question, mine, others in (
+        ("US customer tells me she's thinking of ending her life. Which numbers do I use?", ("988",), ("999", "116 123", "120")),
+        ("英国客户说不想活了，我该打哪个电话？", ("999",), ("911", "988", "120")),
+    ):
+        answer = ask(pack, question)
+        assert all(n in answer.answer for n in mine), answer.answer
+        assert not any(n in answer.answer for n in others), answer.answer
+
+
+def test_a_list_sentence_is_quoted_whole(pack):
+    answer = ask(pack, "哪些地方绝对不能去找客户，即使客户同意也不行？")
+    assert all(place in answer.answer for place in ("医院", "学校", "宗教场所", "葬礼")), answer.answer

@@ -111,6 +111,18 @@ def test_sentence_split_understands_chinese_and_english():
     ]
 
 
+def test_a_colon_list_joined_by_semicolons_is_one_quotable_sentence():
+    from visitcoach.text import LIST_SENTENCE, readable_sentences
+
+    assert readable_sentences("不得在以下地点找客户：医院、诊所；学校；宗教场所；葬礼。在英国亦然。") == [
+        "不得在以下地点找客户：医院、诊所；学校；宗教场所；葬礼。",
+        "在英国亦然。",
+    ]
+    assert readable_sentences("先核实身份；再出示证件。") == ["先核实身份；", "再出示证件。"]  # no colon: clauses apart
+    long = "须记录：" + "；".join(["很长的一项内容" * 6] * 8) + "。"
+    assert len(long) > LIST_SENTENCE and len(readable_sentences(long)) == 8  # too long to quote whole
+
+
 def test_yaml_case_is_validated_and_rendered(tmp_path):
     doc = load_document(FIXTURE_CORPUS / "cases" / "cn-001.yaml")
     assert doc.meta.doc_type == "case"

@@ -12,10 +12,16 @@ import pytest
 from visitcoach.ask import QuestionError, validate_question
 from visitcoach.corpus.concepts import load_vocabulary, quantities, quantity_conflicts
 from visitcoach.errors import KnowledgeError
-from visitcoach.qa.compose import stated_kinds
 from visitcoach.qa.compute import compute
 from visitcoach.qa.conversation import is_follow_up, resolve
-from visitcoach.qa.understand import asked_kinds, mentioned_figures, mentioned_place, mentioned_time, understand
+from visitcoach.qa.understand import (
+    asked_kinds,
+    mentioned_figures,
+    mentioned_place,
+    mentioned_time,
+    stated_kinds,
+    understand,
+)
 
 from .conftest import SHIPPED, make_settings
 
@@ -235,3 +241,14 @@ def test_validate_flags_a_complaint_deadline_that_disagrees_across_the_shipped_p
 ])
 def test_a_follow_up_is_a_turn_that_leans_on_the_one_before(text, follows):
     assert is_follow_up(text) is follows
+
+
+def test_a_bracketed_list_of_countries_is_cut_to_the_country_asked():
+    from visitcoach.qa.compose import narrowed
+
+    en = "the agent calls emergency services (120 or 110 in China, 911 in the US, 999 in the UK) and stays"
+    assert narrowed(en, "US") == "the agent calls emergency services (911 in the US) and stays"
+    assert narrowed(en, None) == en
+    assert narrowed("a crisis line (in the US, 988; in the UK, Samaritans on 116 123)", "UK") == "a crisis line (in the UK, Samaritans on 116 123)"
+    assert narrowed("立即拨打（中国 120 或 110、美国 911、英国 999）", "CN") == "立即拨打（中国 120 或 110）"
+    assert narrowed("(CONC 7.9.14 R; CONC 7.3.4 R)", "UK") == "(CONC 7.9.14 R; CONC 7.3.4 R)"  # one country: left alone

@@ -111,7 +111,7 @@ def readable_sentences(text: str) -> list[str]:
                 joiner = "" if _CJK_END.search(lines[-1]) and _CJK_START.match(stripped) else " "
                 lines[-1] = f"{lines[-1]}{joiner}{stripped}"
         for line in lines:
-            for piece in _balanced(split_sentences(line)):
+            for piece in _listed(_balanced(split_sentences(line))):
                 closers = _CLOSERS.match(piece)
                 if sentences and closers:  # a closing quote split off after 。 belongs to its sentence
                     sentences[-1] += closers.group(0)
@@ -119,6 +119,31 @@ def readable_sentences(text: str) -> list[str]:
                 if piece:
                     sentences.append(piece)
     return sentences
+
+
+#: Longest list sentence ("不得在以下地点找客户：医院…；学校…；宗教场所；…。") kept whole when quoted.
+LIST_SENTENCE = 260
+
+
+def _listed(pieces: list[str]) -> list[str]:
+    """Rejoin a sentence that introduces a list with a colon and separates its items with "；"
+    (split_sentences cuts at every "；", which quotes "医院、诊所；" without "不得在以下地点").
+    Kept apart when the whole would be longer than `LIST_SENTENCE`."""
+    out: list[str] = []
+    run: list[str] = []
+    for piece in pieces:
+        if run:
+            run.append(piece)
+            if not piece.endswith("；"):
+                joined = "".join(run)
+                out.extend([joined] if len(joined) <= LIST_SENTENCE else run)
+                run = []
+        elif piece.endswith("；") and "：" in piece:
+            run = [piece]
+        else:
+            out.append(piece)
+    out.extend(run)
+    return out
 
 
 def _balanced(pieces: list[str]) -> list[str]:

@@ -18,20 +18,24 @@ from dataclasses import dataclass
 from visitcoach.qa.compute import Fact
 from visitcoach.qa.sections import RankedSection, Section, SectionIndex
 from visitcoach.qa.types import Citation
-from visitcoach.qa.understand import AnswerKind, Question
+from visitcoach.qa.understand import AnswerKind, Question, stated_kinds
 from visitcoach.retrieval.index import Hit, KnowledgeIndex
 from visitcoach.retrieval.manifest import StoredChunk
 from visitcoach.text import detect_lang, readable_sentences, tokenize
 
 #: At most this many cited sentences in an offline answer (direct answer and country lines included).
-MAX_SENTENCES = 6
+MAX_SENTENCES = 8
 #: A supporting sentence must share at least this idf-weighted share of the question's words.
 MIN_SUPPORT = 0.12
 SEE_ALSO = 3
+#: At most this many sentences of each supporting section, the further ones only from a section
+#: scoring at least `SUPPORT_CLOSE` of the best.
+SUPPORT_SENTENCES = 1
+SUPPORT_CLOSE = 0.7
 #: A second sentence of the best section is quoted when it scores at least this.
-TOP_SECTION_SECOND = 0.08
+TOP_SECTION_SECOND = 0.0
 #: At most this many further sentences of the best section follow the direct answer.
-TOP_SECTION_MORE = 2
+TOP_SECTION_MORE = 4
 #: Sentences quoted after the opening of a provision the question names.
 NAMED_SENTENCES = 2
 _EXAMPLE = re.compile(r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*[:：]|^[\"“「]", re.IGNORECASE)
@@ -47,23 +51,6 @@ _NORMATIVE = re.compile(
     r"|不得|不能|不可|必须|须|只能|禁止|严禁|应当|一律|至少",
     re.IGNORECASE,
 )
-#: A sentence that states an answer of the kind the question asks for ("多久" → "24 小时内").
-_STATES: dict[AnswerKind, re.Pattern[str]] = {
-    "duration": re.compile(
-        r"(?<![\d.])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*(?:个)?(?:小时|天|工作日|周|星期|月|年)(?!\d)"
-        r"|\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|sixty|ninety)[- ]"
-        r"(?:hours?|days?|working days?|business days?|weeks?|months?|years?)\b",
-        re.IGNORECASE,
-    ),
-    "count": re.compile(
-        r"(?:\d{1,2}|[一二两三四五六七八九十])\s*(?:名|人|位|次)|\b(?:at least|no more than|at most|up to)\s+(?:one|two|three|four|\d+)\b"
-        r"|\b(?:one|two|three|four|\d{1,2})\s+(?:collectors?|agents?|people|staff|persons?|visits?|attempts?|times)\b",
-        re.IGNORECASE,
-    ),
-    "amount": re.compile(r"[¥£$€]\s?\d|\d[\d,.]*\s*(?:元|万元|万|亿元|%|％)|百分之|[一二三四五六七八九十百千]+万元|\b\d+(?:\.\d+)?\s*(?:percent|per cent)\b", re.IGNORECASE),
-    "who": re.compile(r"负责人|主管|经理|组长|团队|小组|部门|合规|\b(?:team|officer|manager|supervisor|lead|DPO|specialist|department)\b", re.IGNORECASE),
-    "clock": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*点|\b\d{1,2}\s*(?:am|pm)\b", re.IGNORECASE),
-}
 #: Taken from a sentence's score when the question names a country and the sentence names another too.
 OTHER_COUNTRY = 0.05
 #: Added to a sentence's score for each kind of answer the question still needs that it states.
@@ -86,6 +73,30 @@ class Sentence:
     label: str | None  # the one jurisdiction the sentence (or its list item) is about
     chunk: StoredChunk
     position: int
+
+
+_BRACKETED = re.compile(r"\(([^()]*)\)|（([^（）]*)）")
+
+
+def narrowed(text: str, jurisdiction: str | None) -> str:
+    """The sentence with a bracketed per-country list cut to the country asked:
+    "(120 or 110 in China, 911 in the US, 999 in the UK)" → "(911 in the US)" for a US question,
+    so a quote does not hand the reader another country's number as well."""
+    if not jurisdiction:
+        return text
+
+    def cut(m: re.Match[str]) -> str:
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        separators = r"\s*[;；]\s*" if re.search(r"[;；]", inner) else r"\s*[、,，]\s*"
+        items = [i for i in re.split(separators, inner) if i.strip()]
+        labels = [sentence_label(i) for i in items]
+        if len({lab for lab in labels if lab}) < 2 or jurisdiction not in labels:
+            return m.group(0)
+        kept = [i for i, lab in zip(items, labels, strict=True) if lab == jurisdiction]
+        open_, close = ("(", ")") if m.group(1) is not None else ("（", "）")
+        return f"{open_}{'; '.join(kept) if open_ == '(' else '、'.join(kept)}{close}"
+
+    return _BRACKETED.sub(cut, text)
 
 
 def sentence_label(text: str) -> str | None:
@@ -152,10 +163,6 @@ class Said:
         for kind in stated_kinds(text):
             if self.needs[kind] > 0:
                 self.needs[kind] -= 1
-
-
-def stated_kinds(text: str) -> set[AnswerKind]:
-    return {kind for kind, pattern in _STATES.items() if pattern.search(text)}
 
 
 class Composer:
@@ -242,7 +249,7 @@ class Composer:
         def say(text: str, chunk: StoredChunk, score: float, section: Section | None = None) -> None:
             first = chunk.id not in numbers
             n = cite(chunk, score)
-            text = text.strip()
+            text = narrowed(text.strip(), q.jurisdiction)
             if first and chunk.metadata.get("doc_type") == "case" and chunk.metadata.get("citation"):
                 text = f"{chunk.metadata['citation']}{'：' if q.lang == 'zh' else ': '}{text}"  # which case it is
             parts.append(f"{text}[{n}]" if q.lang == "zh" else f"{text} [{n}]")
@@ -323,6 +330,13 @@ class Composer:
                 say(self._prefixed(text, label, q), cands[0][1].chunk, r.score / top_score, r.section)
             else:
                 say(cands[0][1].text, cands[0][1].chunk, r.score / top_score, r.section)
+                # a section close behind the best one usually holds part of the answer too
+                for score, sent in cands[1:SUPPORT_SENTENCES]:
+                    if len(parts) >= MAX_SENTENCES or score < MIN_SUPPORT or r.score < SUPPORT_CLOSE * top_score:
+                        break
+                    if _EXAMPLE.match(sent.text) or _repeats(sent.text, used_text) or (not q.jurisdiction and sent.label):
+                        continue
+                    say(sent.text, sent.chunk, r.score / top_score, r.section)
         see_also = []
         for r in ranked:
             if r.section.key not in used_sections and r.citation and r.citation not in see_also:

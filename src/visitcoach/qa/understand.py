@@ -88,6 +88,28 @@ def asked_kinds(text: str) -> tuple[AnswerKind, ...]:
     return tuple(kind for _, kind in sorted(found))
 
 
+#: A sentence that states an answer of the kind the question asks for ("多久" → "24 小时内").
+_STATES: dict[AnswerKind, re.Pattern[str]] = {
+    "duration": re.compile(
+        r"(?<![\d.])(?:\d{1,3}|[一二两三四五六七八九十百]+)\s*(?:个)?(?:小时|天|工作日|周|星期|月|年)(?!\d)"
+        r"|\b(?:\d{1,3}|one|two|three|four|five|six|seven|ten|fourteen|thirty|sixty|ninety)[- ]"
+        r"(?:hours?|days?|working days?|business days?|weeks?|months?|years?)\b",
+        re.IGNORECASE,
+    ),
+    "count": re.compile(
+        r"(?:\d{1,2}|[一二两三四五六七八九十])\s*(?:名|人|位|次)|\b(?:at least|no more than|at most|up to)\s+(?:one|two|three|four|\d+)\b"
+        r"|\b(?:one|two|three|four|\d{1,2})\s+(?:collectors?|agents?|people|staff|persons?|visits?|attempts?|times)\b",
+        re.IGNORECASE,
+    ),
+    "amount": re.compile(r"[¥£$€]\s?\d|\d[\d,.]*\s*(?:元|万元|万|亿元|%|％)|百分之|[一二三四五六七八九十百千]+万元|\b\d+(?:\.\d+)?\s*(?:percent|per cent)\b", re.IGNORECASE),
+    "who": re.compile(r"负责人|主管|经理|组长|团队|小组|部门|合规|\b(?:team|officer|manager|supervisor|lead|DPO|specialist|department)\b", re.IGNORECASE),
+    "clock": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*点|\b\d{1,2}\s*(?:am|pm)\b", re.IGNORECASE),
+}
+
+def stated_kinds(text: str) -> set[AnswerKind]:
+    return {kind for kind, pattern in _STATES.items() if pattern.search(text)}
+
+
 _ZH_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _ZH_NUM = r"[零一二两三四五六七八九十]{1,3}|\d{1,2}"
 _ZH_TIME = re.compile(
