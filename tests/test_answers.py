@@ -176,7 +176,8 @@ def test_a_section_that_states_what_is_asked_outranks_one_that_only_shares_its_t
 def test_a_named_country_gets_only_its_own_emergency_numbers(pack):
     for question, mine, others in (
         ("US customer tells me she's thinking of ending her life. Which numbers do I use?", ("988",), ("999", "116 123", "120")),
-        ("英国客户说不想活了，我该打哪个电话？", ("999",), ("911", "988", "120")),
+        ("英国客户说想自杀，有生命危险时打什么电话？", ("999", "116 123"), ("911", "988", "120")),
+        ("美国客户提到轻生，危机热线是多少？", ("911", "988"), ("999", "116 123", "120")),
     ):
         answer = ask(pack, question)
         assert all(n in answer.answer for n in mine), answer.answer

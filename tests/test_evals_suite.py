@@ -92,6 +92,18 @@ def test_citation_precision_needs_a_retrieved_chunk_that_contains_the_claim():
     assert s.citation_precision(en, [], {"c"}).value is None
 
 
+def test_a_quoted_sentence_keeps_its_closing_quote_and_marker():
+    chunk = "违规示例：「明天就起诉你，法院马上冻结你全部财产。」外访须由至少两名催收人员共同进行。"
+    right = "违规示例：「明天就起诉你，法院马上冻结你全部财产。」[1]外访须由至少两名催收人员共同进行。[1]"
+    assert s.split_sentences(right)[0].endswith("。」[1]")
+    assert s.citation_precision(right, [{"chunk_id": "a", "text": chunk}], ["a"]).value == 1.0
+    wrong = "违规示例：「明天就起诉你，法院马上冻结你全部财产。」[1]外访须由至少两名催收人员共同进行。[2]"
+    got = s.citation_precision(wrong, [{"chunk_id": "a", "text": "外访须由至少两名催收人员共同进行。"}, {"chunk_id": "b", "text": chunk}], ["a", "b"])
+    assert got.value == 0.5 and "[1] does not contain" in got.reason  # the quote is still checked against its own chunk
+    en = 'Ask: "Does she still live here?" [1] "Quoted" openers stay put. [1]'
+    assert s.split_sentences(en) == ['Ask: "Does she still live here?"[1]', '"Quoted" openers stay put.[1]']
+
+
 def test_citation_recall_matches_parts_and_the_other_language_version():
     cited = [
         {"citation": "15 U.S.C. 1692c(a)(1)", "doc_id": "fdcpa"},

@@ -42,6 +42,9 @@ class Score:
 
 _SENTENCE = re.compile(r"(?<=[。！？；!?])|(?<=\.)(?=\s)|\n+")
 _LEADING_MARKERS = re.compile(r"(?:\[\d{1,3}\]\s*)+")
+#: Closing quotes split off after the full stop inside them (CJK closers always; ASCII ones only
+#: when a space, a marker or the end follows, as an opening quote is followed by its first word).
+_CLOSING = re.compile(r"[」』”’）]+|[\"')]+(?=\s|\[|$)")
 #: A piece ending like this did not end a sentence ("15 U.S.C. 1692c", "e.g. a", "Mr. Smith").
 _ABBREVIATION = re.compile(r"(?:\b[A-Za-z]\.|\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|No|vs|cf|para)\.)$")
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
@@ -52,6 +55,12 @@ def split_sentences(text: str) -> list[str]:
         piece = (piece or "").strip()
         if not piece:
             continue
+        closer = _CLOSING.match(piece)
+        if closer and out:  # "…。」[2]": the closing quote and its marker end the sentence before
+            out[-1] += closer.group(0)
+            piece = piece[closer.end() :].strip()
+            if not piece:
+                continue
         lead = _LEADING_MARKERS.match(piece)
         if lead and out:
             out[-1] += lead.group(0).strip()

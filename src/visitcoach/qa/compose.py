@@ -38,7 +38,12 @@ TOP_SECTION_SECOND = 0.0
 TOP_SECTION_MORE = 4
 #: Sentences quoted after the opening of a provision the question names.
 NAMED_SENTENCES = 2
-_EXAMPLE = re.compile(r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*[:：]|^[\"“「]", re.IGNORECASE)
+_EXAMPLE = re.compile(
+    r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*(?:[(（][^)）]{1,20}[)）])?\s*[:：]|^[\"“「]",
+    re.IGNORECASE,
+)
+#: Says nothing alone: a list's introduction ("The agent must not:") or a bare field value ("represented_borrower").
+_HOLLOW = re.compile(r"[:：]$|^[a-z0-9]+(?:_[a-z0-9]+)+$")
 #: A sentence that turns to a country after a closing quote ("…」在美国，…", '…" In the US, …') is two.
 _COUNTRY_TURN = re.compile(r"(?<=[」”\"])\s*(?=(?:在(?:中国|美国|英国)|In (?:the US|the UK|China))[，,])")
 _HISTORY = re.compile(
@@ -48,7 +53,8 @@ _HISTORY = re.compile(
 )
 _NORMATIVE = re.compile(
     r"\b(?:must|never|may not|must not|only|cannot|can't|shall|is not allowed|are not allowed|no visit|do not|does not)\b"
-    r"|不得|不能|不可|必须|须|只能|禁止|严禁|应当|一律|至少",
+    r"|\b(?:suspend(?:ed|s)?|on hold|paused|stopped)\b"
+    r"|不得|不能|不可|必须|须|只能|禁止|严禁|应当|一律|至少|暂停|停止",
     re.IGNORECASE,
 )
 #: Taken from a sentence's score when the question names a country and the sentence names another too.
@@ -113,7 +119,7 @@ def labelled_sentences(section: Section) -> list[Sentence]:
         for block in _blocks(chunk.text):
             inherited: str | None = None
             for i, sent in enumerate(s for whole in readable_sentences(block) for s in _COUNTRY_TURN.split(whole) if s.strip()):
-                if len(sent) < 8 or sent.startswith("#") or len(_RECORD_FIELD.findall(sent)) >= 2:
+                if len(sent) < 8 or sent.startswith("#") or len(_RECORD_FIELD.findall(sent)) >= 2 or _HOLLOW.search(sent.strip()):
                     continue
                 own = sentence_label(sent)
                 if i == 0:
@@ -277,9 +283,11 @@ class Composer:
         if not q.jurisdiction and not q.about_case:
             # no country named: the group rule answers first, each country's law follows it
             first = sorted(first, key=lambda r: r.section.jurisdiction != "ALL")
+        answering = ranked[0] if ranked else None  # the section the direct answer comes from
         for best in first if not parts else []:
             cands = self.candidates(best.section, q, said)
             if cands:
+                answering = best
                 say(cands[0][1].text, cands[0][1].chunk, best.score / top_score, best.section)
                 if self._names(q, best.section):
                     # "what does CONC 7.9.14 R ban?": the provision's own next sentences, in order
@@ -287,9 +295,9 @@ class Composer:
                     for sent in following[:NAMED_SENTENCES]:
                         say(sent.text, sent.chunk, best.score / top_score, best.section)
                 break
-        # 2b. the top section's next best sentence: the answer's section usually holds its detail too
-        if parts and ranked and not facts:
-            top = ranked[0]
+        # 2b. the answering section's next best sentences: it usually holds the answer's detail too
+        if parts and answering is not None and not facts:
+            top = answering
             for _ in range(TOP_SECTION_MORE):
                 more = [
                     c for c in self.candidates(top.section, q, said)
@@ -385,7 +393,10 @@ class Composer:
         cands = self.candidates(section, q)
         per: dict[str, Sentence] = {}
         for _, sent in cands:
-            if sent.label and sent.label not in per and sent.text not in used_text and not _ANAPHORA.match(sent.text):
+            if (
+                sent.label and sent.label not in per and sent.text not in used_text
+                and not _ANAPHORA.match(sent.text) and not _EXAMPLE.match(sent.text)
+            ):
                 per[sent.label] = sent
         if len(per) < 2:
             return set()
