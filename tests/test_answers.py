@@ -120,6 +120,10 @@ def test_the_correctness_scorers_fail_a_wrong_answer():
     assert scorers.wrong_jurisdiction(right, [], "UK", forbidden).value == 0.0
     assert scorers.direct_answer(right, facts).value == 1.0
     assert scorers.direct_answer(off_topic, facts).value == 0.0
+    # a bare verdict opens the answer: the sentence after it is the direct answer's body, and no further
+    assert scorers.direct_answer("No. In the UK visits are made only between 08:00 and 20:00. [1]", facts).value == 1.0
+    assert scorers.direct_answer("不可以。外访至少两名催收员同行。[1]", ["两名"]).value == 1.0
+    assert scorers.direct_answer("No. Visits need a reason. [1] They end at 08:00 or 20:00. [2]", facts).value == 0.0
     us_source = [{"citation": "15 U.S.C. 1692c(a)(1)", "jurisdiction": "US"}]
     assert scorers.wrong_jurisdiction("Visits end at 20:00 in the evening. [1]", us_source, "UK", []).value == 1.0
     assert scorers.citation_in_top(us_source, ["Field Visit Policy §4.2"], []).value == 0.0

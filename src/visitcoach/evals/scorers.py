@@ -482,11 +482,20 @@ def wrong_jurisdiction(
     return Score(0.0, "no other jurisdiction's rule given as the answer")
 
 
+#: An opening that is only a verdict ("No.", "不可以。"): the sentence after it is the direct answer's body.
+_BARE_VERDICT = re.compile(r"^(?:no|yes|no,? never|not usually)[.!]?$|^(?:不可以|可以|不行|不能|能|不得|是的|不是|否)[。！]?$", re.IGNORECASE)
+
+
 def direct_answer(answer: str, key_facts: Sequence[str]) -> Score:
-    """1 when the first sentence carries a key fact (the answer comes first), else 0."""
+    """1 when the opening carries a key fact (the answer comes first), else 0. The opening is the
+    first sentence, and the one after it when the first is a bare verdict ("No. In the UK visits
+    are made only between 08:00 and 20:00 [1]")."""
     if not key_facts:
         return Score(None, "no key facts")
-    first = split_sentences(claims_text(answer))[:1]
+    sentences = split_sentences(claims_text(answer))
+    first = sentences[:1]
+    if first and _BARE_VERDICT.match(strip_markers(first[0]).strip()):
+        first = [" ".join(sentences[:2])]
     if first and any(fact_present(f, first[0]) for f in key_facts):
         return Score(1.0, "the first sentence states a key fact")
     return Score(0.0, "the first sentence states no key fact")
