@@ -164,7 +164,7 @@ def _covered(
         return False
     if facts:
         return True
-    if q.concepts and ranked[0].signals.get("concept", 0) > 0 and result.in_domain:
+    if q.concepts and ranked[0].signals.get("concept", 0) > 0:
         return True
     top = [h for r in ranked[:3] for h in r.hits][:5] or result.hits[:5]
     coverage = index._coverage(q.query, top)
