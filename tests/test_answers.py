@@ -191,3 +191,11 @@ def test_a_named_country_gets_only_its_own_emergency_numbers(pack):
 def test_a_list_sentence_is_quoted_whole(pack):
     answer = ask(pack, "哪些地方绝对不能去找客户，即使客户同意也不行？")
     assert all(place in answer.answer for place in ("医院", "学校", "宗教场所", "葬礼")), answer.answer
+
+
+def test_a_figure_the_pack_does_not_hold_is_refused_even_when_the_topic_matches(pack):
+    # "起诉" matches the legal-threats topic, but no document gives a court fee
+    refused = ask(pack, "如果起诉借款人，诉讼费大概要多少钱？")
+    assert not refused.covered and refused.citations == []
+    answered = ask(pack, "外访记录要在多长时间内写完？")  # its question words are phrasing, not a missing subject
+    assert answered.covered and "24 小时" in answered.answer

@@ -175,7 +175,7 @@ def _covered(
 #: Words too general to be the subject of a question, even when the pack never uses them.
 _PLAIN = frozenset(
     "gonna wanna okay please thanks hello today tomorrow tonight really actually anything something "
-    "哪天 哪些 哪里 哪儿 怎么办 多久 多少 为啥 咋办 是啥 啥时候 国内 境内".split()
+    "哪天 哪些 哪里 哪儿 怎么办 多久 多少 多长 多长时间 长时间 为啥 咋办 是啥 啥时候 国内 境内".split()
 )
 
 
@@ -185,17 +185,33 @@ _ASKS_FIGURE = re.compile(r"how (?:much|many|long)|what (?:percentage|rate|perce
 
 def _unknown_subject(index: KnowledgeIndex, q: Question, has_vocabulary: bool = True) -> str | None:
     """What the question asks about that the pack does not carry: a US state's own law, or, for a
-    question no concept matches, a content word the pack never uses ("底薪", "payday", "mileage")."""
+    question after a figure, a content word the pack never uses ("底薪", "payday", "mileage"). When
+    a concept matched, only English words and Chinese nouns count ("诉讼费是多少" matches the
+    legal-threats topic, yet no document gives a court fee): jieba's other Chinese words of a
+    matched question ("多长时间内要") are too often phrasing."""
     if q.state_law:
         return q.state_law
-    if q.concepts or q.case_id or q.about_case or not has_vocabulary or not _ASKS_FIGURE.search(q.text):
+    if q.case_id or q.about_case or not has_vocabulary or not _ASKS_FIGURE.search(q.text):
         return None  # (without a concept vocabulary every question would look unmatched)
-    for token in tokenize(q.text, bigrams=False):
+    words = tokenize(q.text, bigrams=False)
+    if q.concepts:
+        words = _chinese_nouns(q.text) + [w for w in words if w.isascii()]
+    for token in words:
         if token in _PLAIN or token.isdigit() or (token.isascii() and len(token) < 4) or len(token) < 2:
             continue
         if index.document_frequency(token) == 0 and not index.mentions(token):
             return token
     return None
+
+
+def _chinese_nouns(text: str) -> list[str]:
+    """The common nouns of a Chinese question (jieba part of speech n/vn; names of people, places
+    and organisations left out: the pack need not mention a city to answer about it)."""
+    if not re.search(r"[\u4e00-\u9fff]", text):
+        return []
+    from jieba import posseg
+
+    return [w for w, flag in posseg.cut(text) if flag in ("n", "vn", "nz")]
 
 
 def _offline(engine: Engine, q: Question, ranked: list[RankedSection], facts: list[Fact], understood: dict[str, Any]) -> Answer:
