@@ -199,3 +199,27 @@ def test_a_figure_the_pack_does_not_hold_is_refused_even_when_the_topic_matches(
     assert not refused.covered and refused.citations == []
     answered = ask(pack, "外访记录要在多长时间内写完？")  # its question words are phrasing, not a missing subject
     assert answered.covered and "24 小时" in answered.answer
+
+
+@pytest.fixture(scope="module")
+def pack_with_cases(tmp_path_factory) -> KnowledgeIndex:
+    """The whole shipped pack, case files included, ingested (the shipped vectors make it quick)."""
+    from visitcoach.ingest import ingest
+
+    data = tmp_path_factory.mktemp("pack-cases-data")
+    ingest(make_settings(data, SHIPPED))
+    return KnowledgeIndex(make_settings(data, SHIPPED))
+
+
+def test_a_named_case_brings_its_flags_into_the_answer(pack_with_cases):
+    pack = pack_with_cases
+    # CN-005's borrower has a lawyer: the case's own instruction answers "can we still visit?"
+    lawyer = ask(pack, "CN-005 这个客户还能上门找他吗？")
+    assert "represented" in lawyer.understood["topics"], lawyer.understood["topics"]
+    assert "代理律师" in first_sentence(lawyer.answer), lawyer.answer
+    # CN-012 recorded consent to a late meeting: the computed window says so instead of a bare "no"
+    late = ask(pack, "CN-012 约在晚上十点以后见面，这样合规吗？")
+    assert not late.answer.startswith("不可以") and "同意" in first_sentence(late.answer), late.answer
+    assert "23:30" in late.answer
+    plain = ask(pack, "晚上十点以后去客户家见面，合规吗？")  # no case named: no consent to assume
+    assert plain.answer.startswith("不可以"), plain.answer

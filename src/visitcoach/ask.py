@@ -24,7 +24,7 @@ from visitcoach.qa.compute import Fact, compute
 from visitcoach.qa.conversation import resolve
 from visitcoach.qa.sections import RankedSection, SectionIndex, rank_sections
 from visitcoach.qa.types import Answer, Citation, Lang, keep_valid_citations
-from visitcoach.qa.understand import Question, question_lang, understand
+from visitcoach.qa.understand import Question, case_flags, question_lang, understand, with_case_topics
 from visitcoach.retrieval.index import KnowledgeIndex
 from visitcoach.text import tokenize
 
@@ -129,6 +129,9 @@ def ask(
     engine = Engine.of(index)
     q = understand(text, engine.vocabulary, jurisdiction=jurisdiction, lang=lang)
     q = resolve(q, history, engine.vocabulary)
+    if q.case_id:
+        fields = {s.heading.rsplit("›", 1)[-1].strip(): s.text for s in engine.sections.of_document(q.case_id)}
+        q = with_case_topics(q, case_flags(fields), engine.vocabulary)
     mode = "offline" if settings.llm == "offline" else "llm"
     if q.elsewhere:
         log.info("ask: about a jurisdiction the pack does not carry")

@@ -155,7 +155,7 @@ def _visit_time(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     if len(js) == 1:
         j = js[0]
         start, end = eng.windows[j]
-        key = "time_inside" if j in inside else "time_outside"
+        key = "time_inside" if j in inside else ("time_outside_consented" if "consent_to_time" in q.case_flags else "time_outside")
         s = t[key].format(place=t["places"][j], start=start, end=end, time=when)
         return Fact("visit_time", s, _WINDOW_CITATION, (when, start, end), {"jurisdiction": j, "allowed": j in inside})
     if len(inside) in (0, len(js)):

@@ -172,6 +172,8 @@ class Question:
     case_id: str | None = None
     about_case: bool = False
     concepts: tuple[ConceptMatch, ...] = ()
+    #: The set flags and preferences of the case the question names ("consent_to_time", …).
+    case_flags: frozenset[str] = frozenset()
     time: dt.time | None = None
     place: Place | None = None
     role: str | None = None
@@ -262,6 +264,34 @@ def understand(
         state_law=m.group(0) if (m := _STATE_LAW.search(text)) else None,
         asks=asked_kinds(text),
     )
+
+
+#: A case's own topics count for this share of the question's weakest topic (the question's words lead).
+CASE_TOPIC = 0.7
+_TRUE_FIELD = re.compile(r"^\s*([a-z][a-z_]+):\s*true\b", re.MULTILINE)
+_TAG_ITEM = re.compile(r"^\s*-\s*([a-z][a-z_]+)\s*$", re.MULTILINE)
+
+
+def case_flags(fields: dict[str, str]) -> list[str]:
+    """A case's set flags and preferences and its scenario tags ("represented_by_attorney"), from
+    the text of its `flags`, `preferences` and `scenario_tags` sections."""
+    flags = [m.group(1) for part in ("flags", "preferences") for m in _TRUE_FIELD.finditer(fields.get(part, ""))]
+    return flags + [m.group(1) for m in _TAG_ITEM.finditer(fields.get("scenario_tags", ""))]
+
+
+def with_case_topics(q: Question, flags: list[str], vocabulary: Vocabulary) -> Question:
+    """The question with the case's flags and, after its own topics, the topics they name:
+    "CN-005 还能上门找他吗？" is about representation because the case says the borrower has a lawyer."""
+    if not flags:
+        return q
+    q = replace(q, case_flags=frozenset(flags))
+    words = [f.replace("_", " ") for f in flags]
+    own = {m.id for m in q.concepts}
+    floor = min((m.score for m in q.concepts), default=1.0) * CASE_TOPIC
+    found = vocabulary.match(" ; ".join(words))
+    top = found[0].score if found else 1.0
+    extra = [ConceptMatch(m.concept, floor * m.score / top, m.triggers) for m in found if m.id not in own]
+    return replace(q, concepts=(*q.concepts, *extra)) if extra else q
 
 
 def _first(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> Any:
