@@ -38,6 +38,9 @@ from visitcoach.text import tokenize
 #: Weights of the signals, set on the dev split (see the module docstring). Adding `body` and `kind`
 #: moved the right section to the top for 0.66 -> 0.79 of answerable dev rows.
 WEIGHTS = {"retrieval": 1.0, "concept": 0.8, "heading": 0.6, "body": 1.5, "kind": 0.3}
+#: Least idf mass the `body` share is taken of: a question of one common word ("can we go at 7:30?")
+#: is found whole in most sections, which says nothing about them.
+BODY_FLOOR = 10.0
 #: How many chunks hybrid search returns for section ranking.
 SEARCH_DEPTH = 24
 #: Factor for another country's legal material when the question names none but is in Chinese
@@ -52,6 +55,8 @@ NAMED_CASE = 0.5
 CASE_DEPTH = 8
 #: Concept strength of a country's legal sections when the question names no country (group policy: 1).
 COUNTRY_UNNAMED = 0.6
+_CLOCK_WORDS = frozenset({"am", "pm", "a.m", "p.m"})
+_FIGURE = re.compile(r"[\d.,:：%％]+")
 _SECTION_NO = re.compile(r"§\s*(\d+(?:\.\d+)*)")
 
 
@@ -201,16 +206,16 @@ def rank_sections(
                     for section in sections.by_citation(cite):
                         if admitted(section, q):
                             signal(section.family, "concept", factor * strength / (1 + 0.35 * pos))
-    wanted = set(tokenize(query, bigrams=True))
+    # the question's topic words: figures and times ("7:30 am", "600") are what it asks about, not where
+    wanted = {t for t in tokenize(query, bigrams=True) if not _FIGURE.fullmatch(t) and t not in _CLOCK_WORDS}
     weight = sum(index.idf(t) for t in wanted) or 1.0
     for family in scores:
-        section = sections.families[family][0]
         heads = set()
         for s in sections.families[family]:
             heads |= set(tokenize(s.heading.split("›")[-1] + " " + s.citation, bigrams=True))
         signal(family, "heading", sum(index.idf(t) for t in wanted & heads) / weight)
         body = frozenset().union(*(s.words for s in sections.families[family]))
-        signal(family, "body", sum(index.idf(t) for t in wanted & body) / weight)
+        signal(family, "body", sum(index.idf(t) for t in wanted & body) / max(weight, BODY_FLOOR))
         if q.asks:
             kinds = frozenset().union(*(s.kinds for s in sections.families[family]))
             asked = set(q.asks)
