@@ -74,7 +74,7 @@ def test_an_answer_that_takes_too_long_raises_busy_and_is_cancelled():
         return "late"
 
     with pytest.raises(Busy):
-        list(ask_tab._in_background(slow, 0.1))
+        list(ask_tab.in_background(slow, 0.1))
     time.sleep(0.6)
     assert seen["cancelled"] is True
 

@@ -71,3 +71,37 @@ def test_a_streamed_answer_grows_before_it_completes(pack_index_dir, tmp_path):
     growing_states = sorted({n for n in lengths if 0 < n < len(REPLY) * 0.9})
     assert len(growing_states) >= 3, f"the answer appeared in {len(set(lengths))} steps: {sorted(set(lengths))}"
     assert any(r["body"].get("stream") for r in stub.requests)
+
+
+#: The borrower's words, spoken by the model: in character, in English, short enough for the voice's guard.
+PERSONA_REPLY = ("Who are you, and how did you get this address? I have had a bad month at the depot and I am "
+                 "not going to talk money on my own doorstep with my neighbours listening. Write to me instead.")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
+def test_a_model_voiced_rehearsal_reply_grows_before_it_completes(pack_index_dir, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(pack_index_dir / "index", data / "index")
+    with OpenAIStub() as stub:
+        stub.chunk_delay = 0.06  # the reply takes about 2 s to arrive
+        stub.replies.append(PERSONA_REPLY)
+        settings = make_settings(data, SHIPPED, llm="openai", openai_base_url=stub.base_url, llm_backoff=0)
+        with served(settings) as url, signed_in(url, "demo-agent") as page:
+            page.get_by_role("tab", name="Rehearse").click()
+            page.locator("#vc-reh-exercise input").fill("ex-us-01")
+            page.keyboard.press("Enter")
+            page.locator("#vc-reh-start").click()
+            page.locator("#vc-reh-brief").get_by_text("15 min").first.wait_for(timeout=60000)
+            page.evaluate("""() => { window.vcLengths = []; setInterval(() => {
+                const bots = document.querySelectorAll('#vc-reh-chat .message.bot, #vc-reh-chat [data-testid="bot"]');
+                const last = bots[bots.length - 1];
+                window.vcLengths.push(last ? last.innerText.length : 0); }, 25); }""")
+            page.locator("#vc-reh-say textarea").fill("Good morning. My name is Sam Hale, from Northstar Recovery.")
+            page.locator("#vc-reh-send").click()
+            page.locator("#vc-reh-chat").get_by_text("Write to me instead").wait_for(timeout=60000)
+            page.wait_for_timeout(300)
+            lengths = page.evaluate("window.vcLengths")
+    growing_states = sorted({n for n in lengths if 0 < n < len(PERSONA_REPLY) * 0.9})
+    assert len(growing_states) >= 3, f"the reply appeared in {len(set(lengths))} steps: {sorted(set(lengths))}"
+    assert any(r["body"].get("stream") for r in stub.requests)

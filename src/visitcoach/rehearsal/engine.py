@@ -90,7 +90,9 @@ class Session:
     cap: Decimal | None = None
     settle_floor: Decimal | None = None
     #: Speaks the persona's reply through a model (see `rehearsal.voice`); None = the reply bank.
-    voice: Callable[[Session, str, str, list[str]], str] | None = field(default=None, repr=False)
+    voice: Callable[..., str] | None = field(default=None, repr=False)
+    #: While a turn runs, receives the model-voiced reply as it streams (`agent_says(on_token=…)`).
+    _on_token: Callable[[str], None] | None = field(default=None, init=False, repr=False)
     _rng: random.Random = field(init=False, repr=False)
     _used: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
@@ -124,10 +126,19 @@ class Session:
         used.append(pick)
         return bank[pick]
 
-    def agent_says(self, text: str) -> Turn:
-        """One agent turn: the live check, the persona's reaction and reply (appended to the transcript)."""
+    def agent_says(self, text: str, on_token: Callable[[str], None] | None = None) -> Turn:
+        """One agent turn: the live check, the persona's reaction and reply (appended to the transcript).
+        With a model voice, `on_token` receives its reply as it streams (the transcript holds the final
+        words: a reply the guard rejects is replaced)."""
         if self.over:
             raise ValueError(f"the conversation has ended ({self.ended_by})")
+        self._on_token = on_token
+        try:
+            return self._agent_says(text)
+        finally:
+            self._on_token = None
+
+    def _agent_says(self, text: str) -> Turn:
         first = not self.transcript
         # Identification, identity check and disclosure may take a few turns (the policy asks for the
         # identity check *before* the full disclosure), so the opening duties are checked over all
@@ -226,7 +237,7 @@ class Session:
         extra = extra or []
         text = " ".join([self._line(state), *extra])
         if self.voice is not None:
-            text = self.voice(self, state, text, extra)
+            text = self.voice(self, state, text, extra, on_token=self._on_token) if self._on_token else self.voice(self, state, text, extra)
         return Turn("borrower", text, state=state)
 
     def finish(self, reason: str = "script_end") -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from visitcoach.config import Settings
@@ -100,7 +101,10 @@ class PersonaVoice:
         who = {"agent": "Agent", "borrower": "You"}
         return "\n".join(f"{who[t.role]}: {t.text}" for t in turns) + "\nYou:"
 
-    def __call__(self, session: Session, state: str, offline: str, extra: list[str]) -> str:
+    def __call__(self, session: Session, state: str, offline: str, extra: list[str],
+                 on_token: Callable[[str], None] | None = None) -> str:
+        """The persona's words for `state`; `on_token` sees the first attempt as it streams (a second
+        attempt, after a rejected reply, is not streamed: the caller shows the final reply instead)."""
         if self.off:
             return offline
         lang = session.persona.lang
@@ -113,7 +117,8 @@ class PersonaVoice:
         for attempt in (1, 2):
             try:
                 self.calls += 1
-                reply = self.client.complete("persona", system, user, redactor=redactor).text.strip()
+                stream = on_token if attempt == 1 else None
+                reply = self.client.complete("persona", system, user, redactor=redactor, on_token=stream).text.strip()
             except (BackendError, ConfigError) as exc:
                 self.off = True
                 self.notices.append(f"the model voice was turned off ({exc}); the persona speaks from its reply bank")

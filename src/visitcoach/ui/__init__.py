@@ -14,7 +14,8 @@ every registered component: labels (`L`), choices (`C`), table headers (`HD`).
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from visitcoach.ui import ask_tab, check_tab, knowledge_tab
 from visitcoach.ui import handlers as H
 from visitcoach.ui import train as train_handlers
 from visitcoach.ui.auth import Auth
-from visitcoach.ui.common import admit, message_html, set_lang, user_of, wire
+from visitcoach.ui.common import admit, growing, in_background, message_html, set_lang, turn, user_of, wire
 from visitcoach.ui.i18n import choices, headers, t, v
 from visitcoach.ui.review import build_review_tab
 from visitcoach.ui.theme import CSS, launch_options, locale_script
@@ -329,16 +330,37 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
 
         turn_outputs = [r_chat, r_alerts, r_card, r_ended, r_transcript, r_say, r_send, r_end, r_export]
 
-        def on_turn(tok: str, text: str, ui_lang: str, request: gr.Request) -> tuple[Any, ...]:
+        def on_turn(tok: str, text: str, shown_chat: list[dict[str, str]], ui_lang: str,
+                    request: gr.Request) -> Iterator[tuple[Any, ...]]:
+            """The borrower's reply as it is produced (a model voice's tokens, a bank line sentence by
+            sentence), then the turn's alerts, and the scorecard when the conversation has ended."""
             user = user_of(request)
-            chat_, alerts, card = H.rehearse_turn(res, user, tok, text, ui_lang)
-            if H.rehearse_over(res, user, tok):
-                ended, transcript, _say, send, end, export = ended_outputs(tok, user, ui_lang)
-                return (chat_, alerts, card, ended, transcript, gr.update(value="", interactive=False), send, end, export)
-            return (chat_, alerts, card, gr.update(), gr.update(), gr.update(value=""), gr.update(), gr.update(), gr.update())
+            said = [*(shown_chat or []), {"role": "user", "content": (text or "").strip()}]
+            skip = gr.skip()
+            waiting = (skip,) * (len(turn_outputs) - 1)
+            streamed = ""
 
-        wire(r_send.click, on_turn, [token, r_say, lang], turn_outputs, r_turn_msg, api_name="rehearse_turn")
-        wire(r_say.submit, on_turn, [token, r_say, lang], turn_outputs, r_turn_msg, api_visibility="private")
+            def work(on_token: Callable[[str], None], cancel: threading.Event) -> Any:
+                with turn("rehearse"):
+                    return H.rehearse_turn(res, user, tok, text, ui_lang, on_token=on_token)
+
+            for event, value in in_background(work, res.settings.ask_timeout):
+                if event == "token":
+                    streamed += value
+                    yield ([*said, {"role": "assistant", "content": streamed}], *waiting)
+                    continue
+                chat_, alerts, card = value
+                if not streamed and chat_ and chat_[-1]["role"] == "assistant":
+                    for part in growing(chat_[-1]["content"])[:-1]:
+                        yield ([*chat_[:-1], {"role": "assistant", "content": part}], *waiting)
+                if H.rehearse_over(res, user, tok):
+                    ended, transcript, _say, send, end, export = ended_outputs(tok, user, ui_lang)
+                    yield (chat_, alerts, card, ended, transcript, gr.update(value="", interactive=False), send, end, export)
+                    return
+                yield (chat_, alerts, card, gr.update(), gr.update(), gr.update(value=""), gr.update(), gr.update(), gr.update())
+
+        wire(r_send.click, on_turn, [token, r_say, r_chat, lang], turn_outputs, r_turn_msg, api_name="rehearse_turn")
+        wire(r_say.submit, on_turn, [token, r_say, r_chat, lang], turn_outputs, r_turn_msg, api_visibility="private")
 
         def on_rehearse_finish(tok: str, ui_lang: str, request: gr.Request) -> tuple[Any, ...]:
             user = user_of(request)

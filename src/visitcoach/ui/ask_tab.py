@@ -7,55 +7,15 @@ below render the passages' Markdown.
 
 # No `from __future__ import annotations` here: Gradio finds the `gr.Request` parameter of a handler
 # from its evaluated annotation.
-import queue
-import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from visitcoach.ui import handlers as H
-from visitcoach.ui.common import JURISDICTIONS, Busy, turn, user_of, wire
+from visitcoach.ui.common import JURISDICTIONS, growing, in_background, turn, user_of, wire
 from visitcoach.ui.i18n import choices, t
 
-#: Where an offline answer is shown growing: after a sentence's end and the `[n]` markers that follow it
-#: (a full stop only before a space and a capital, so "15 U.S.C. 1692c" stays whole), and at paragraphs.
-_SENTENCE_END = re.compile(r"(?:[。！？]|[.!?](?=\s+[A-Z\[]))(?:\s*\[\d+\])*|\n\n")
-
-
-def growing(text: str) -> list[str]:
-    """`text` cut after each sentence: the successive states of a reply shown as it reads (the last is whole)."""
-    states = [text[: m.end()].rstrip() for m in _SENTENCE_END.finditer(text)]
-    return list(dict.fromkeys(s for s in [*states, text] if s.strip()))
-
-
-def _in_background(work: Callable[[Callable[[str], None], threading.Event], Any],
-                   timeout: float) -> Iterator[tuple[str, Any]]:
-    """Run `work(on_token, cancel)` in a thread; yield ("token", text) as it streams, then ("done", its
-    result). An exception in `work` is raised here, after the tokens it let through. After `timeout`
-    seconds without a result, `cancel` is set (the work stores nothing) and `Busy` is raised."""
-    events: queue.Queue[tuple[str, Any]] = queue.Queue()
-    cancel = threading.Event()
-
-    def run() -> None:
-        try:
-            events.put(("done", work(lambda token: events.put(("token", token)), cancel)))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            events.put(("error", exc))
-
-    threading.Thread(target=run, name="visitcoach-ask", daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            event, value = events.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            cancel.set()
-            raise Busy(f"no answer within {timeout:g} s") from None
-        if event == "error":
-            raise value
-        yield event, value
-        if event == "done":
-            return
+__all__ = ["build", "growing", "in_background"]
 
 
 def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
@@ -90,7 +50,7 @@ def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
             with turn("ask"):  # a worker for computing the answer; showing it as it reads needs none
                 return H.ask_turn(res, user, q, j, hist, ui_lang, on_token=on_token, cancel=cancel)
 
-        for event, value in _in_background(work, res.settings.ask_timeout):
+        for event, value in in_background(work, res.settings.ask_timeout):
             if event == "token":
                 streamed += value
                 yield skip, skip, [*asked, {"role": "assistant", "content": streamed}], skip, skip

@@ -13,8 +13,10 @@ import functools
 import html
 import inspect
 import logging
+import queue
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -212,3 +214,43 @@ def safe(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def user_of(request: Any) -> str:
     return getattr(request, "username", None) or ""
+
+
+#: Where an offline answer is shown growing: after a sentence's end and the `[n]` markers that follow it
+#: (a full stop only before a space and a capital, so "15 U.S.C. 1692c" stays whole), and at paragraphs.
+_SENTENCE_END = re.compile(r"(?:[。！？]|[.!?](?=\s+[A-Z\[]))(?:\s*\[\d+\])*|\n\n")
+
+
+def growing(text: str) -> list[str]:
+    """`text` cut after each sentence: the successive states of a reply shown as it reads (the last is whole)."""
+    states = [text[: m.end()].rstrip() for m in _SENTENCE_END.finditer(text)]
+    return list(dict.fromkeys(s for s in [*states, text] if s.strip()))
+
+
+def in_background(work: Callable[[Callable[[str], None], threading.Event], Any],
+                   timeout: float) -> Iterator[tuple[str, Any]]:
+    """Run `work(on_token, cancel)` in a thread; yield ("token", text) as it streams, then ("done", its
+    result). An exception in `work` is raised here, after the tokens it let through. After `timeout`
+    seconds without a result, `cancel` is set (the work stores nothing) and `Busy` is raised."""
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    cancel = threading.Event()
+
+    def run() -> None:
+        try:
+            events.put(("done", work(lambda token: events.put(("token", token)), cancel)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            events.put(("error", exc))
+
+    threading.Thread(target=run, name="visitcoach-turn", daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            event, value = events.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            cancel.set()
+            raise Busy(f"no answer within {timeout:g} s") from None
+        if event == "error":
+            raise value
+        yield event, value
+        if event == "done":
+            return

@@ -608,8 +608,10 @@ def chat_of(session: Any) -> list[dict[str, str]]:
     return [{"role": "user" if turn.role == "agent" else "assistant", "content": turn.text} for turn in session.transcript]
 
 
-def rehearse_turn(res: Resources, user: str, token: str, text: str, lang: str = "en") -> tuple[list[dict[str, str]], str, str]:
-    """(chat, live alerts HTML, scorecard HTML when the conversation has ended)."""
+def rehearse_turn(res: Resources, user: str, token: str, text: str, lang: str = "en",
+                  on_token: Callable[[str], None] | None = None) -> tuple[list[dict[str, str]], str, str]:
+    """(chat, live alerts HTML, scorecard HTML when the conversation has ended). With a model voice,
+    `on_token` sees the borrower's reply as it streams."""
     res.require(user, "rehearse")
     live = _live(res, user, token)
     session = live.rehearsal.session
@@ -619,7 +621,7 @@ def rehearse_turn(res: Resources, user: str, token: str, text: str, lang: str = 
         raise UserError("err.say_empty")
     if len(text) > 4000:
         raise UserError("err.say_long", n=len(text))
-    turn = session.agent_says(text.strip())
+    turn = session.agent_says(text.strip(), on_token=on_token)
     card = rehearse_finish(res, user, token, lang) if session.over else ""
     notices = "".join(f'<p class="vc-notice">{html.escape(n)}</p>' for n in live.rehearsal.notices)
     return chat_of(session), alerts_html(localised(res, turn.findings, lang), lang) + notices, card
