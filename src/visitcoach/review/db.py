@@ -75,9 +75,12 @@ def engine_for(url: str) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    """WAL: readers do not block the writer, and a commit is one fsync (of the log) instead of several."""
+    """WAL: readers do not block the writer, and a commit is one append to the log instead of several
+    fsyncs; synchronous=NORMAL syncs the log at checkpoints only, which SQLite documents as safe from
+    corruption in WAL mode (a power cut may lose the last commits, never the database)."""
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
 
