@@ -60,7 +60,9 @@ _NORMATIVE = re.compile(
 #: Taken from a sentence's score when the question names a country and the sentence names another too.
 OTHER_COUNTRY = 0.05
 #: Added to a sentence's score for each kind of answer the question still needs that it states.
-ASKED_KIND = 0.15
+ASKED_KIND = 0.3
+#: Added to a sentence for standing first in its section (divided by its position + 1): a section usually opens with its rule.
+POSITION = 0.04
 #: A sentence that opens by pointing back ("It …", "This …", "它…", "该…") reads wrongly out of its paragraph.
 _ANAPHORA = re.compile(r"^(?:it|this|that|these|those|they|such|however|but|also)\b|^(?:它|这|那|其|该|此|但|而|同时|另外)", re.IGNORECASE)
 _DISCLAIMER = re.compile(r"fictional|not legal advice|for training|虚构|仅用于培训|不构成法律意见", re.IGNORECASE)
@@ -196,7 +198,7 @@ class Composer:
             # "what does 1692c(b) say": the provision's opening says it; shared words matter little
             s = 0.3 * overlap + 0.35 / (1 + 0.4 * sentence.position)
         else:
-            s = overlap + 0.04 / (sentence.position + 1)
+            s = overlap + POSITION / (sentence.position + 1)
         if sentence.chunk.metadata.get("jurisdiction") == "ALL":  # group policy with a line per country
             if q.jurisdiction and sentence.label == q.jurisdiction:
                 s += 0.25
