@@ -25,8 +25,9 @@ from visitcoach.text import detect_lang, readable_sentences, tokenize
 
 #: At most this many cited sentences in an offline answer (direct answer and country lines included).
 MAX_SENTENCES = 8
-#: A supporting sentence must share at least this idf-weighted share of the question's words.
-MIN_SUPPORT = 0.12
+#: A supporting sentence must share at least this idf-weighted share of the question's words
+#: (its overlap alone: bonuses for stating a rule or a figure do not count towards it).
+MIN_SUPPORT = 0.08
 SEE_ALSO = 3
 #: At most this many sentences of each supporting section, the further ones only from a section
 #: scoring at least `SUPPORT_CLOSE` of the best.
@@ -193,7 +194,7 @@ class Composer:
         asked ("多久" → a duration) that the answer still lacks; a section the question names by
         its citation ("what does 1692c(b) say") is answered from its opening."""
         said = said or Said.start(q)
-        overlap = sum(self.index.idf(t) for t in words & set(tokenize(sentence.text, bigrams=False))) / total
+        overlap = self.overlap(sentence, words, total)
         if sentence.chunk.metadata.get("citation", "") in provisions:
             # "what does 1692c(b) say": the provision's opening says it; shared words matter little
             s = 0.3 * overlap + 0.35 / (1 + 0.4 * sentence.position)
@@ -222,6 +223,16 @@ class Composer:
             s -= 0.1  # "It is consistent with …" quoted alone leaves the reader asking what "it" is
         s += ASKED_KIND * sum(1 for kind in stated_kinds(sentence.text) if said.needs[kind] > 0)
         return s
+
+    def overlap(self, sentence: Sentence, words: set[str], total: float) -> float:
+        """The idf-weighted share of the question's (and its concepts') words the sentence holds."""
+        return sum(self.index.idf(t) for t in words & set(tokenize(sentence.text, bigrams=False))) / total
+
+    def about(self, sentence: Sentence, q: Question) -> bool:
+        """Whether a supporting sentence is about the question at all: it shares at least
+        `MIN_SUPPORT` of its words (a rule's "must" or a figure alone does not make it relevant)."""
+        words, total = self._weights(q)
+        return self.overlap(sentence, words, total) >= MIN_SUPPORT
 
     def candidates(self, section: Section, q: Question, said: Said | None = None) -> list[tuple[float, Sentence]]:
         words, total = self._weights(q)
@@ -326,7 +337,7 @@ class Composer:
                 # an English reader gets no Chinese support lines (a Chinese reader of US/UK law may get English ones)
                 if not _repeats(c[1].text, used_text) and (q.lang == "zh" or detect_lang(c[1].text) == "en")
             ]
-            if not cands or cands[0][0] < MIN_SUPPORT or _EXAMPLE.match(cands[0][1].text):
+            if not cands or not self.about(cands[0][1], q) or _EXAMPLE.match(cands[0][1].text):
                 continue
             label = cands[0][1].label
             if not q.jurisdiction and label and label in countries_said:
@@ -341,8 +352,8 @@ class Composer:
             else:
                 say(cands[0][1].text, cands[0][1].chunk, r.score / top_score, r.section)
                 # a section close behind the best one usually holds part of the answer too
-                for score, sent in cands[1:SUPPORT_SENTENCES]:
-                    if len(parts) >= MAX_SENTENCES or score < MIN_SUPPORT or r.score < SUPPORT_CLOSE * top_score:
+                for _, sent in cands[1:SUPPORT_SENTENCES]:
+                    if len(parts) >= MAX_SENTENCES or not self.about(sent, q) or r.score < SUPPORT_CLOSE * top_score:
                         break
                     if _EXAMPLE.match(sent.text) or _repeats(sent.text, used_text) or (not q.jurisdiction and sent.label):
                         continue
