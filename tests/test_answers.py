@@ -223,3 +223,8 @@ def test_a_named_case_brings_its_flags_into_the_answer(pack_with_cases):
     assert "23:30" in late.answer
     plain = ask(pack, "晚上十点以后去客户家见面，合规吗？")  # no case named: no consent to assume
     assert plain.answer.startswith("不可以"), plain.answer
+
+
+def test_a_question_after_the_maximum_gets_the_cap_beside_the_computed_minimum(pack):
+    answer = ask(pack, "最多能去几个人？")
+    assert "两名" in first_sentence(answer.answer) and "不得超过三人" in answer.answer, answer.answer

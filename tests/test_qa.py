@@ -86,6 +86,8 @@ def test_jurisdiction_from_the_question(text, jurisdiction):
     ("外访的录音录像多久内要上传，要保存多长时间？", ("duration", "duration")),
     ("资料包发错人了，要在多长时间内上报？报给谁？", ("duration", "who")),
     ("外访需要几个人？", ("count",)),
+    ("最多能去几个人？", ("limit", "count")),
+    ("How many of us can go at most?", ("count", "limit")),
     ("How long does a breathing space last?", ("duration",)),
     ("What's the maximum fine under PIPL?", ("amount",)),
     ("When may I visit a borrower in the UK?", ("clock",)),

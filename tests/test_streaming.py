@@ -3,6 +3,7 @@ answers are shown sentence by sentence; an error part-way is one message, what w
 
 from __future__ import annotations
 
+import itertools
 import shutil
 
 import pytest
@@ -36,7 +37,7 @@ def test_an_offline_answer_grows_sentence_by_sentence_and_ends_whole():
     long = " ".join(f"Sentence {n} says one thing. [{n}]" for n in range(1, 9))
     states = growing(long)
     assert len(states) == 4 and states[0] == "Sentence 1 says one thing. [1]" and states[-1] == long  # few updates, ends whole
-    assert all(a in b for a, b in zip(states, states[1:], strict=False))
+    assert all(a in b for a, b in itertools.pairwise(states))
 
 
 def test_a_streaming_handler_that_fails_part_way_keeps_what_it_showed_and_adds_one_message():

@@ -291,6 +291,11 @@ class Composer:
             quote = self._supporting_quote(cands, fact, q)
             if quote is not None and len(parts) < MAX_SENTENCES:
                 say(quote.text, quote.chunk, 1.0, section)
+            # the question asks something the engine did not compute ("最多能去几个人" after the minimum)
+            wanted = {kind for kind, n in said.needs.items() if n > 0}
+            more = [c for c in self.candidates(section, q, said) if stated_kinds(c[1].text) & wanted and not _repeats(c[1].text, used_text)]
+            if more and len(parts) < MAX_SENTENCES:
+                say(more[0][1].text, more[0][1].chunk, 1.0, section)
         # 2. otherwise the best sentence of the best section
         first = ranked[:3]
         if not q.jurisdiction and not q.about_case:

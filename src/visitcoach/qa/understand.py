@@ -20,7 +20,7 @@ from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewher
 from visitcoach.text import detect_lang
 
 JurisdictionSource = Literal["selected", "named", "none"]
-AnswerKind = Literal["duration", "count", "amount", "who", "clock"]
+AnswerKind = Literal["duration", "count", "amount", "who", "clock", "limit"]
 Place = Literal["home", "workplace", "hospital", "school", "public"]
 
 _US_STATES = (
@@ -71,6 +71,9 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         ),
     ),
     ("who", re.compile(r"谁|哪个部门|哪位|哪个团队|\bwho\b|\bwhom\b|\bwhich (?:team|department|person|role)\b", re.IGNORECASE)),
+    # an upper bound ("最多能去几个人" asks the cap, not the minimum the staffing rule computes; a
+    # "maximum fine" or "上限是多少" is an amount, asked above)
+    ("limit", re.compile(r"最多|至多|不超过|\bat most\b|\bthe most\b|\bhow many can\b|\bup to how many\b", re.IGNORECASE)),
     (
         "clock",
         re.compile(
@@ -104,6 +107,7 @@ _STATES: dict[AnswerKind, re.Pattern[str]] = {
     "amount": re.compile(r"[¥£$€]\s?\d|\d[\d,.]*\s*(?:元|万元|万|亿元|%|％)|百分之|[一二三四五六七八九十百千]+万元|\b\d+(?:\.\d+)?\s*(?:percent|per cent)\b", re.IGNORECASE),
     "who": re.compile(r"负责人|主管|经理|组长|团队|小组|部门|合规|\b(?:team|officer|manager|supervisor|lead|DPO|specialist|department)\b", re.IGNORECASE),
     "clock": re.compile(r"\d{1,2}[:：]\d{2}|\d{1,2}\s*点|\b\d{1,2}\s*(?:am|pm)\b", re.IGNORECASE),
+    "limit": re.compile(r"不得超过|不超过|最多|至多|上限|\b(?:no more than|not more than|at most|up to|maximum|a cap of|capped at)\b", re.IGNORECASE),
 }
 
 def stated_kinds(text: str) -> set[AnswerKind]:
