@@ -18,8 +18,14 @@ from .conftest import SHIPPED, make_settings
 
 
 @pytest.fixture(scope="module")
-def pack(pack_index_dir) -> KnowledgeIndex:
-    return KnowledgeIndex(make_settings(pack_index_dir, SHIPPED))
+def pack(tmp_path_factory) -> KnowledgeIndex:
+    """The whole shipped pack, case files included, as the app serves it (the case files change
+    the search scores, so a pack without them can pass where the app fails)."""
+    from visitcoach.ingest import ingest
+
+    data = tmp_path_factory.mktemp("pack-cases-data")
+    ingest(make_settings(data, SHIPPED))
+    return KnowledgeIndex(make_settings(data, SHIPPED))
 
 
 def first_sentence(text: str) -> str:
@@ -201,18 +207,7 @@ def test_a_figure_the_pack_does_not_hold_is_refused_even_when_the_topic_matches(
     assert answered.covered and "24 小时" in answered.answer
 
 
-@pytest.fixture(scope="module")
-def pack_with_cases(tmp_path_factory) -> KnowledgeIndex:
-    """The whole shipped pack, case files included, ingested (the shipped vectors make it quick)."""
-    from visitcoach.ingest import ingest
-
-    data = tmp_path_factory.mktemp("pack-cases-data")
-    ingest(make_settings(data, SHIPPED))
-    return KnowledgeIndex(make_settings(data, SHIPPED))
-
-
-def test_a_named_case_brings_its_flags_into_the_answer(pack_with_cases):
-    pack = pack_with_cases
+def test_a_named_case_brings_its_flags_into_the_answer(pack):
     # CN-005's borrower has a lawyer: the case's own instruction answers "can we still visit?"
     lawyer = ask(pack, "CN-005 这个客户还能上门找他吗？")
     assert "represented" in lawyer.understood["topics"], lawyer.understood["topics"]

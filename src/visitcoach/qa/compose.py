@@ -122,7 +122,10 @@ def labelled_sentences(section: Section) -> list[Sentence]:
         for block in _blocks(chunk.text):
             inherited: str | None = None
             for i, sent in enumerate(s for whole in readable_sentences(block) for s in _COUNTRY_TURN.split(whole) if s.strip()):
-                if len(sent) < 8 or sent.startswith("#") or len(_RECORD_FIELD.findall(sent)) >= 2 or _HOLLOW.search(sent.strip()):
+                if (
+                    len(sent) < 8 or sent.startswith("#") or len(_RECORD_FIELD.findall(sent)) >= 2
+                    or _HOLLOW.search(sent.strip()) or _unbalanced(sent)
+                ):
                     continue
                 own = sentence_label(sent)
                 if i == 0:
@@ -131,6 +134,12 @@ def labelled_sentences(section: Section) -> list[Sentence]:
                 out.append(Sentence(sent, own or inherited, chunk, pos))
                 pos += 1
     return out
+
+
+def _unbalanced(text: str) -> bool:
+    """A piece of a sentence cut at a chunk boundary ("《弱势客户保护制度》§7）。", "…不得外访（CONC 7.9.14 R；"):
+    its brackets do not pair up, and quoted alone it reads as a fragment."""
+    return any(text.count(a) != text.count(b) for a, b in (("（", "）"), ("(", ")"), ("「", "」"), ("“", "”")))
 
 
 def _blocks(text: str) -> list[str]:

@@ -36,11 +36,14 @@ from visitcoach.retrieval.manifest import StoredChunk
 from visitcoach.text import tokenize
 
 #: Weights of the signals, set on the dev split (see the module docstring). Adding `body` and `kind`
-#: moved the right section to the top for 0.66 -> 0.79 of answerable dev rows.
-WEIGHTS = {"retrieval": 1.0, "concept": 0.8, "heading": 0.6, "body": 1.5, "kind": 0.3}
+#: moved the right section to the top for 0.66 -> 0.78 of answerable dev rows. `concept` 1.0 rather
+#: than the dev grid's 0.8 (top 0.80, top-5 0.95 vs 0.96): at 0.8, on the shipped index with its
+#: case files, "我能告诉他老婆我为什么来吗？" was answered from the vulnerability signs, not §8.
+WEIGHTS = {"retrieval": 1.0, "concept": 1.0, "heading": 0.6, "body": 1.5, "kind": 0.3}
 #: Least idf mass the `body` share is taken of: a question of one common word ("can we go at 7:30?")
 #: is found whole in most sections, which says nothing about them.
 BODY_FLOOR = 10.0
+BODY_BIGRAMS = True
 #: How many chunks hybrid search returns for section ranking.
 SEARCH_DEPTH = 24
 #: Factor for another country's legal material when the question names none but is in Chinese
@@ -209,13 +212,16 @@ def rank_sections(
     # the question's topic words: figures and times ("7:30 am", "600") are what it asks about, not where
     wanted = {t for t in tokenize(query, bigrams=True) if not _FIGURE.fullmatch(t) and t not in _CLOCK_WORDS}
     weight = sum(index.idf(t) for t in wanted) or 1.0
+    # the body is matched on words, not the character bigrams across them ("访需", "要几": rare and meaningless)
+    topic = {t for t in tokenize(query, bigrams=BODY_BIGRAMS) if not _FIGURE.fullmatch(t) and t not in _CLOCK_WORDS}
+    topic_weight = max(sum(index.idf(t) for t in topic), BODY_FLOOR)
     for family in scores:
         heads = set()
         for s in sections.families[family]:
             heads |= set(tokenize(s.heading.split("›")[-1] + " " + s.citation, bigrams=True))
         signal(family, "heading", sum(index.idf(t) for t in wanted & heads) / weight)
         body = frozenset().union(*(s.words for s in sections.families[family]))
-        signal(family, "body", sum(index.idf(t) for t in wanted & body) / max(weight, BODY_FLOOR))
+        signal(family, "body", sum(index.idf(t) for t in topic & body) / topic_weight)
         if q.asks:
             kinds = frozenset().union(*(s.kinds for s in sections.families[family]))
             asked = set(q.asks)
