@@ -63,7 +63,18 @@ EN_NAMES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "names"), ZH_NAMES + EN_NAMES)
+#: Three-character names that jieba cuts (贺/志远, 宋佳/琪接, 龙海/涛): read from the characters, with what
+#: stands before (the start, 是, 跟, a cue) and what follows (a thing people do).
+ZH_CUT_NAMES = [
+    ("贺志远说下周一定还", ["贺志远"]),
+    ("好像是宋佳琪接的电话", ["宋佳琪"]),
+    ("刚才跟龙海涛通了电话", ["龙海涛"]),
+    ("魏建平回来了没？", ["魏建平"]),
+    ("温子豪只有周末在家", ["温子豪"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), ZH_NAMES + EN_NAMES + ZH_CUT_NAMES)
 def test_names_in_free_text_are_masked(text, names):
     out = Redactor().redact(text)
     for name in names:
@@ -81,6 +92,9 @@ NOT_PEOPLE = [
     "Bill is due Friday. Universal Credit, Breathing Space and the Field Visit Policy apply in January.",
     "Lanting Credit UK Ltd and Northstar Recovery Ltd sent the account to Carrington Finance Ltd.",
     "The visit is on Monday, Tuesday or Wednesday in London, Manchester or New York.",
+    "白天在家的话，黄金首饰不能收；方案明天再谈，周末也可以。",  # surname characters starting ordinary words
+    "平安银行来电，高明远见的主管说周一回来。",
+    "The County Court, the High Court and Baker Street station are not addresses; nor is Mill Lane car park.",
 ]
 
 
@@ -149,6 +163,12 @@ SHAPES = [
     ("ADDRESS", "Flat 3, 41 Church Road"),
     ("ADDRESS", "318 Maple Drive, Columbus, OH 43215"),
     ("ADDRESS", "lives at 1130 Peachtree St NE Apt 2205, Atlanta, GA 30309"),
+    ("ADDRESS", "moved to 880 N Clark St, Chicago, IL 60610"),  # a direction before the street name
+    ("ADDRESS", "3/2, 17 Byres Road"),  # a Scottish flat position before the number
+    ("ADDRESS", "Flat 2A, Orchard House, 14 Mill Road"),  # a named building before the street
+    ("ADDRESS", "4 Ivy Cottages, Church Lane"),  # the building's number, the street without one
+    ("ADDRESS", "12 Heol y Felin"),  # a Welsh street, its type first
+    ("ADDRESS", "38 Kingsway"),  # a street that is its own type
 ]
 
 

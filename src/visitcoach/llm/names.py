@@ -43,7 +43,7 @@ ZH_SURNAMES = (
     "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查"
     "麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝区郜阚花权帅屠朴盖练廉禹"
     "井祖漆巴丰支卿国狄平计索宣晋相初云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸"
-    "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗"
+    "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗濮"
 )
 ZH_COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
@@ -70,7 +70,7 @@ ZH_GIVEN_CHARS = set(
     "育胜舒艳芙芮芷苏英茂荣莎莘莹萌萍葆蓉蔓蕙薇虹蛟蝶衡袁西言誉语诺谦豪贝贤赫超越轩辉辛达迎邦铮锋镇长"
     "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄晴宾蕾萱芊芯沫菡诗琪梦瑶可家以星冠卓玥奕宸彦昀翊"
     "钧熠恺祯禹弘贺婕姝妙丫全守秉学宗占廷仲伯孟季兆保根水木铁锁柱满仙巧菊桂琴颜怀蕴灵朵芹苗莎媚娉婷一二三四五"
-    "六七八九十大野誉"
+    "六七八九十大野誉子"
 )
 #: Characters that do not continue a name: particles, pronouns, common verbs and place/measure words.
 _ZH_NOT_GIVEN = set(
@@ -319,6 +319,8 @@ def chinese_names(text: str) -> list[Span]:
         # Foreign names written with a middle dot (詹姆斯·威尔逊), in characters used for transliteration.
         for m in _ZH_FOREIGN.finditer(run):
             out.append(Span(base + m.start(), base + m.end(), "PERSON", 0.8, "zh_foreign"))
+    # Three-character names read from the characters: jieba cuts many of them (白雪/梅, 方志/远, 刘德明通).
+    out.extend(_char_names(text, freq, tags))
     # After a strong cue the name is read from the characters themselves: jieba may cut it badly
     # (账户名房志强 → 账户/名房/志强).
     for m in _ZH_CUE_NAME.finditer(text):
@@ -337,6 +339,47 @@ def chinese_names(text: str) -> list[Span]:
         if after.startswith(_ZH_ORG_SUFFIX):
             continue
         out.append(Span(m.start(1), m.start(1) + len(word), "PERSON", 0.8, "zh_cue_name"))
+    return out
+
+
+#: What may stand just before a name read from its characters: a particle or verb that takes a person.
+_ZH_BEFORE_NAME = set("是跟和与及、把给让叫找问对向同被由户，。！？：；（“「 ")
+#: What follows a person and not a word: the `_ZH_AFTER` words and verbs a person does (接电话, 加了微信, 回来了).
+_ZH_PERSON_NEXT = re.compile(
+    _ZH_AFTER.pattern + r"|(?:接|通了|加了|回来|回去|回家|只有|要求|老家|呢|帮|跟|一直|刚|又|已|都|没|想|会|能|可以|答应|不同意|不肯|不愿)"
+)
+_ZH_DOES = re.compile(r"接|通了|加了|回来|回去|只有|要求|老家|跟|和")
+_ZH_CHAR_NAME = re.compile(
+    rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{''.join(sorted(ZH_GIVEN_CHARS))}]{{2}}))"
+)
+
+
+def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """Surname + two given-name characters, from the characters themselves, where what stands
+    before it takes a person (the start, a cue, 是/跟/和 …) and what follows is something people do
+    ("魏国强回来了没", "好像是邓丽华接的电话"). Dictionary words and places are left alone."""
+    out: list[Span] = []
+    for m in _ZH_CHAR_NAME.finditer(text):
+        surname, given = m.group(1), m.group(2)
+        start, end = m.start(), m.start() + len(surname) + 2
+        word = text[start:end]
+        if any(c in _ZH_NOT_GIVEN for c in given) or word in _ZH_NOT_NAMES or _common_word(word, freq, tags):
+            continue
+        if tags.get(word) == "ns" or (freq.get(given, 0) >= 2000 and not tags.get(given, "").startswith("nr")):
+            continue
+        # a place word in front (魏国, 罗家, 欧阳) is still a name when the person acts: 魏国强回来了没
+        place_like = tags.get(word[:2]) == "ns" and word[:2] not in ZH_COMPOUND_SURNAMES
+        before = text[start - 1] if start else " "
+        cue = _cue_before(text, start, text, 0)
+        if not (cue or before in _ZH_BEFORE_NAME or not CJK_CHAR.match(before)):
+            continue
+        after = text[end: end + 6]
+        if after.startswith(_ZH_ORG_SUFFIX) or not (cue or _ZH_PERSON_NEXT.match(after)):
+            continue
+        strong = bool(cue or _ZH_ACTS.match(after) or _ZH_PERSONAL.match(after) or _ZH_DOES.match(after))
+        if (surname in _ZH_RISKY or place_like) and not strong:
+            continue
+        out.append(Span(start, end, "PERSON", 0.65, "zh_char_name"))
     return out
 
 

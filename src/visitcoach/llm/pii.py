@@ -163,14 +163,24 @@ _STREET_TYPES = (
     "Gardens|Grove|Row|Square|Sq|Parkway|Pkwy|Highway|Hwy|Hill|Mews|Walk|Park|Rise|View|Green|Circle|Cir|Trail|"
     "Parade|Broadway|Esplanade|Embankment|Wharf|Quay|Yard|Vale|Meadow|Meadows|Fields|Wynd|Loke|Gate"
 )
+_BUILDING_TYPES = "House|Court|Building|Tower|Towers|Mansions|Cottages|Cottage|Lodge|Hall|Apartments|Flats|Chambers"
 _EN_ADDRESS = (
-    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?(?:/\d+)?,?\s+)?"
-    r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'’]+\s+){1,3}"
+    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?(?:/\d+)?,?\s+|(?<![\w/])\d{1,2}/\d{1,2},\s+)?"
+    # a named building before the street: "Flat 5B, Cromwell House, 61 Queen's Road", "3 Rose Cottages, Mill Lane"
+    # (the street number may then be left out); otherwise the address starts with its number
+    rf"(?:(?:\d{{1,4}}\s+)?(?:[A-Z][A-Za-z'’]+\s+){{1,3}}(?:{_BUILDING_TYPES}),\s+(?:\d{{1,5}}[A-Za-z]?,?\s+)?"
+    r"|(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+)"
+    r"(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:[A-Z][A-Za-z'’]+\s+){1,3}"
     rf"(?:{_STREET_TYPES})s?\b\.?"
     r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
     r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*\d+[A-Za-z]?)?"
     # a US address runs on through the city, state and ZIP: "318 Maple Drive, Columbus, OH 43215"
     r"(?:,\s*(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
+)
+# A street whose type comes first or stands alone: "9 Llys Derwen", "27 Kingsway", "14 Heol y Felin".
+_EN_ADDRESS_PREFIXED = (
+    r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
+    r"(?:(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa)\s+(?:(?:y|yr|[A-Z][a-z'’]+)\s+)?[A-Z][a-z'’]+|Kingsway|Queensway|Broadway)\b"
 )
 # Lower-case street names are rarer but still an address ("42 baker street").
 _EN_ADDRESS_LOWER = (
@@ -279,6 +289,8 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("qq", "QQ", _compile(rf"{_QQ_CUE}{_JOIN}([1-9]\d{{4,11}})(?!\d)"), 0.85, group=1),
     # Street addresses.
     Recogniser("en_address", "ADDRESS", _compile(_EN_ADDRESS), 0.8, gate=_compile(rf"\b(?:{_STREET_TYPES})s?\b")),
+    Recogniser("en_address_prefixed", "ADDRESS", _compile(_EN_ADDRESS_PREFIXED), 0.7,
+               gate=_compile(r"\b(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa|Kingsway|Queensway|Broadway)\b")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
                gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
     Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})"), 0.8,
