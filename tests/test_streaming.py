@@ -3,6 +3,7 @@ answers are shown sentence by sentence; an error part-way is one message, what w
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import shutil
 
@@ -51,21 +52,34 @@ def test_a_streaming_handler_that_fails_part_way_keeps_what_it_showed_and_adds_o
     assert len(skips) == 2 and "too long" in message
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
-def test_a_streamed_answer_grows_before_it_completes(pack_index_dir, tmp_path):
+@contextlib.contextmanager
+def slow_model_app(pack_index_dir, tmp_path, reply: str):
+    """The app with a copy of the pack's index, talking to a stub model whose `reply` takes about
+    2 s to arrive (7 characters per chunk): yields (stub, url)."""
     data = tmp_path / "data"
     shutil.copytree(pack_index_dir / "index", data / "index")
     with OpenAIStub() as stub:
-        stub.chunk_delay = 0.06  # 7 characters per chunk: the reply takes about 2 s to arrive
-        stub.replies.append(REPLY)
+        stub.chunk_delay = 0.06
+        stub.replies.append(reply)
         settings = make_settings(data, SHIPPED, llm="openai", openai_base_url=stub.base_url, llm_backoff=0)
-        with served(settings) as url, signed_in(url, "demo-agent") as page:
-            # Record the length of the answer's text every 25 ms, from before the question is sent.
-            page.evaluate("""() => { window.vcLengths = []; setInterval(() => {
-                const bots = document.querySelectorAll('#vc-chat .message.bot, #vc-chat [data-testid="bot"]');
-                const last = bots[bots.length - 1];
-                window.vcLengths.push(last ? last.innerText.length : 0); }, 25); }""")
+        with served(settings) as url:
+            yield stub, url
+
+
+def record_lengths(page, chat: str) -> None:
+    """Record the length of the last bot message in `chat` every 25 ms (read back as `window.vcLengths`)."""
+    page.evaluate("""(chat) => { window.vcLengths = []; setInterval(() => {
+        const bots = document.querySelectorAll(`${chat} .message.bot, ${chat} [data-testid="bot"]`);
+        const last = bots[bots.length - 1];
+        window.vcLengths.push(last ? last.innerText.length : 0); }, 25); }""", chat)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
+def test_a_streamed_answer_grows_before_it_completes(pack_index_dir, tmp_path):
+    with slow_model_app(pack_index_dir, tmp_path, REPLY) as (stub, url):
+        with signed_in(url, "demo-agent") as page:
+            record_lengths(page, "#vc-chat")  # from before the question is sent
             page.locator("#vc-question textarea, #vc-question input").first.fill(QUESTION)
             page.locator("#vc-ask").click()
             page.locator("#vc-sources details").first.wait_for(timeout=60000)  # sources come when it completes
@@ -86,22 +100,14 @@ PERSONA_REPLY = ("Who are you, and how did you get this address? I have had a ba
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
 def test_a_model_voiced_rehearsal_reply_grows_before_it_completes(pack_index_dir, tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(pack_index_dir / "index", data / "index")
-    with OpenAIStub() as stub:
-        stub.chunk_delay = 0.06  # the reply takes about 2 s to arrive
-        stub.replies.append(PERSONA_REPLY)
-        settings = make_settings(data, SHIPPED, llm="openai", openai_base_url=stub.base_url, llm_backoff=0)
-        with served(settings) as url, signed_in(url, "demo-agent") as page:
+    with slow_model_app(pack_index_dir, tmp_path, PERSONA_REPLY) as (stub, url):
+        with signed_in(url, "demo-agent") as page:
             page.get_by_role("tab", name="Rehearse").click()
             page.locator("#vc-reh-exercise input").fill("ex-us-01")
             page.keyboard.press("Enter")
             page.locator("#vc-reh-start").click()
             page.locator("#vc-reh-brief").get_by_text("15 min").first.wait_for(timeout=60000)
-            page.evaluate("""() => { window.vcLengths = []; setInterval(() => {
-                const bots = document.querySelectorAll('#vc-reh-chat .message.bot, #vc-reh-chat [data-testid="bot"]');
-                const last = bots[bots.length - 1];
-                window.vcLengths.push(last ? last.innerText.length : 0); }, 25); }""")
+            record_lengths(page, "#vc-reh-chat")
             page.locator("#vc-reh-say textarea").fill("Good morning. My name is Sam Hale, from Northstar Recovery.")
             page.locator("#vc-reh-send").click()
             page.locator("#vc-reh-chat").get_by_text("Write to me instead").wait_for(timeout=60000)

@@ -345,10 +345,11 @@ def chinese_names(text: str) -> list[Span]:
 #: What may stand just before a name read from its characters: a particle or verb that takes a person.
 _ZH_BEFORE_NAME = set("是跟和与及、把给让叫找问对向同被由户，。！？：；（“「 ")
 #: What follows a person and not a word: the `_ZH_AFTER` words and verbs a person does (接电话, 加了微信, 回来了).
-_ZH_PERSON_NEXT = re.compile(
-    _ZH_AFTER.pattern + r"|(?:接|通了|加了|回来|回去|回家|只有|要求|老家|呢|帮|跟|一直|刚|又|已|都|没|想|会|能|可以|答应|不同意|不肯|不愿)"
-)
+#: Things a person does that a word seldom precedes: enough after a risky surname or a place-like start.
 _ZH_DOES = re.compile(r"接|通了|加了|回来|回去|只有|要求|老家|跟|和")
+_ZH_PERSON_NEXT = re.compile(
+    rf"{_ZH_AFTER.pattern}|{_ZH_DOES.pattern}|(?:回家|呢|帮|一直|刚|又|已|都|没|想|会|能|可以|答应|不同意|不肯|不愿)"
+)
 _ZH_CHAR_NAME = re.compile(
     rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{''.join(sorted(ZH_GIVEN_CHARS))}]{{2}}))"
 )

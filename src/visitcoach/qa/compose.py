@@ -237,11 +237,11 @@ class Composer:
         """The idf-weighted share of the question's (and its concepts') words the sentence holds."""
         return sum(self.index.idf(t) for t in words & set(tokenize(sentence.text, bigrams=False))) / total
 
-    def about(self, sentence: Sentence, q: Question) -> bool:
+    def about(self, sentence: Sentence, weights: tuple[set[str], float]) -> bool:
         """Whether a supporting sentence is about the question at all: it shares at least
-        `MIN_SUPPORT` of its words (a rule's "must" or a figure alone does not make it relevant)."""
-        words, total = self._weights(q)
-        return self.overlap(sentence, words, total) >= MIN_SUPPORT
+        `MIN_SUPPORT` of its words (`weights`: the question's `_weights`; a rule's "must" or a
+        figure alone does not make a sentence relevant)."""
+        return self.overlap(sentence, *weights) >= MIN_SUPPORT
 
     def candidates(self, section: Section, q: Question, said: Said | None = None) -> list[tuple[float, Sentence]]:
         words, total = self._weights(q)
@@ -289,6 +289,7 @@ class Composer:
         top_score = ranked[0].score if ranked else 1.0
         countries_said: set[str] = set()
         said = Said.start(q)
+        weights = self._weights(q)  # the question's words, for telling a supporting sentence is about it
         # 1. the direct answer: computed facts, each followed by the quoted rule it rests on
         for fact in facts:
             section = self._section_of(fact.citation, q.lang)
@@ -351,7 +352,7 @@ class Composer:
                 # an English reader gets no Chinese support lines (a Chinese reader of US/UK law may get English ones)
                 if not _repeats(c[1].text, used_text) and (q.lang == "zh" or detect_lang(c[1].text) == "en")
             ]
-            if not cands or not self.about(cands[0][1], q) or _EXAMPLE.match(cands[0][1].text):
+            if not cands or not self.about(cands[0][1], weights) or _EXAMPLE.match(cands[0][1].text):
                 continue
             label = cands[0][1].label
             if not q.jurisdiction and label and label in countries_said:
@@ -367,7 +368,7 @@ class Composer:
                 say(cands[0][1].text, cands[0][1].chunk, r.score / top_score, r.section)
                 # a section close behind the best one usually holds part of the answer too
                 for _, sent in cands[1:SUPPORT_SENTENCES]:
-                    if len(parts) >= MAX_SENTENCES or not self.about(sent, q) or r.score < SUPPORT_CLOSE * top_score:
+                    if len(parts) >= MAX_SENTENCES or not self.about(sent, weights) or r.score < SUPPORT_CLOSE * top_score:
                         break
                     if _EXAMPLE.match(sent.text) or _repeats(sent.text, used_text) or (not q.jurisdiction and sent.label):
                         continue

@@ -43,7 +43,6 @@ WEIGHTS = {"retrieval": 1.0, "concept": 1.0, "heading": 0.6, "body": 1.5, "kind"
 #: Least idf mass the `body` share is taken of: a question of one common word ("can we go at 7:30?")
 #: is found whole in most sections, which says nothing about them.
 BODY_FLOOR = 10.0
-BODY_BIGRAMS = True
 #: How many chunks hybrid search returns for section ranking.
 SEARCH_DEPTH = 24
 #: Factor for another country's legal material when the question names none but is in Chinese
@@ -212,16 +211,14 @@ def rank_sections(
     # the question's topic words: figures and times ("7:30 am", "600") are what it asks about, not where
     wanted = {t for t in tokenize(query, bigrams=True) if not _FIGURE.fullmatch(t) and t not in _CLOCK_WORDS}
     weight = sum(index.idf(t) for t in wanted) or 1.0
-    # the body is matched on words, not the character bigrams across them ("访需", "要几": rare and meaningless)
-    topic = {t for t in tokenize(query, bigrams=BODY_BIGRAMS) if not _FIGURE.fullmatch(t) and t not in _CLOCK_WORDS}
-    topic_weight = max(sum(index.idf(t) for t in topic), BODY_FLOOR)
+    body_weight = max(weight, BODY_FLOOR)
     for family in scores:
         heads = set()
         for s in sections.families[family]:
             heads |= set(tokenize(s.heading.split("›")[-1] + " " + s.citation, bigrams=True))
         signal(family, "heading", sum(index.idf(t) for t in wanted & heads) / weight)
         body = frozenset().union(*(s.words for s in sections.families[family]))
-        signal(family, "body", sum(index.idf(t) for t in topic & body) / topic_weight)
+        signal(family, "body", sum(index.idf(t) for t in wanted & body) / body_weight)
         if q.asks:
             kinds = frozenset().union(*(s.kinds for s in sections.families[family]))
             asked = set(q.asks)
