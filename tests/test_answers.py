@@ -223,3 +223,24 @@ def test_a_named_case_brings_its_flags_into_the_answer(pack):
 def test_a_question_after_the_maximum_gets_the_cap_beside_the_computed_minimum(pack):
     answer = ask(pack, "最多能去几个人？")
     assert "两名" in first_sentence(answer.answer) and "不得超过三人" in answer.answer, answer.answer
+
+
+def test_each_question_of_a_message_gets_its_answer(pack):
+    """"…多长时间内要完成外访记录？谁来复核？" asks two things; the second (the co-sign) is in the same
+    section but shares none of the first question's words."""
+    answer = ask(pack, "外访结束后多长时间内要完成外访记录？谁来复核？")
+    assert "24 小时" in first_sentence(answer.answer)
+    assert "协助人员复核并会签" in answer.answer
+
+
+def test_a_case_is_found_by_its_description(pack):
+    """"Which case …" with no id: every case file is a candidate, and its title counts as its heading."""
+    answer = ask(pack, "哪个案例的借款人是疑似认知障碍的独居老人？现在应该怎么处理？")
+    assert answer.answer.startswith("CN-007"), answer.answer
+    assert "暂停外访" in answer.answer
+
+
+def test_a_data_incident_is_reported_within_two_hours(pack):
+    answer = ask(pack, "资料包发错人了，要在多长时间内上报？")
+    assert "两小时" in answer.answer and "个人信息保护负责人" in answer.answer, answer.answer
+    assert any(c.citation == "个人信息保护与录音录像管理制度 §8.1" for c in answer.citations)

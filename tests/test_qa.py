@@ -254,3 +254,16 @@ def test_a_bracketed_list_of_countries_is_cut_to_the_country_asked():
     assert narrowed("a crisis line (in the US, 988; in the UK, Samaritans on 116 123)", "UK") == "a crisis line (in the UK, Samaritans on 116 123)"
     assert narrowed("立即拨打（中国 120 或 110、美国 911、英国 999）", "CN") == "立即拨打（中国 120 或 110）"
     assert narrowed("(CONC 7.9.14 R; CONC 7.3.4 R)", "UK") == "(CONC 7.9.14 R; CONC 7.3.4 R)"  # one country: left alone
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("外访结束后多长时间内要完成外访记录？谁来复核？", ("外访结束后多长时间内要完成外访记录？", "谁来复核？")),
+    ("超权限的减免报上去，主管几天给答复？经理呢？", ("超权限的减免报上去，主管几天给答复？", "经理呢？")),
+    ("How early must we give notice? What goes in it?", ("How early must we give notice?", "What goes in it?")),
+    ("customer has a lawyer, can I still visit? US", ()),  # a trailing country is not a question
+    ("When may I visit?", ()),
+])
+def test_a_message_that_asks_several_questions_is_split(text, expected):
+    from visitcoach.qa.understand import question_parts
+
+    assert question_parts(text) == expected

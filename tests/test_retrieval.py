@@ -159,3 +159,24 @@ def test_a_chinese_question_naming_no_country_prefers_chinese_material(pack_inde
     assert all(h.metadata["jurisdiction"] in ("CN", "ALL") for h in hits[:3])
     named = index.search("在美国，借款人白天上班不在家，晚上十点半去他家里找他可以吗？", 5).hits
     assert named[0].metadata["jurisdiction"] in ("US", "ALL")
+
+
+def test_per_doc_lets_a_caller_take_more_of_one_document(index):
+    wide = index.search("policy", 8, per_doc=4)
+    per_doc = {}
+    for h in wide.hits:
+        per_doc[h.doc_id] = per_doc.get(h.doc_id, 0) + 1
+    assert 2 < max(per_doc.values()) <= 4
+
+
+def test_the_vector_search_is_run_wide_enough_to_be_repeatable(index, tmp_path):
+    """Chroma's default candidate list (ef_search 100) barely exceeds the 96 neighbours a search asks
+    for; with a filter the tail then changed between processes on the same index. The store raises
+    it on every collection it opens, a reopened one included."""
+    from visitcoach.retrieval.store import EF_SEARCH, ChromaStore
+
+    assert index.store._collection.configuration["hnsw"]["ef_search"] >= EF_SEARCH
+    store = ChromaStore(tmp_path / "chroma")
+    assert store._collection.configuration["hnsw"]["ef_search"] == EF_SEARCH
+    store.drop()
+    assert ChromaStore(tmp_path / "chroma")._collection.configuration["hnsw"]["ef_search"] == EF_SEARCH

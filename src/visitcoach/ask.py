@@ -167,7 +167,10 @@ def _covered(
         return False
     if facts:
         return True
-    if q.concepts and ranked[0].signals.get("concept", 0) > 0:
+    # a question about a case lists the case files first; whether its topic is one the pack governs
+    # is told by the first section that is not a case file
+    lead = next((r for r in ranked if r.section.doc_type != "case"), None) if q.about_case else ranked[0]
+    if q.concepts and lead is not None and lead.signals.get("concept", 0) > 0:
         return True
     top = [h for r in ranked[:3] for h in r.hits][:5] or result.hits[:5]
     coverage = index._coverage(q.query, top)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from visitcoach.qa.compute import Fact
 from visitcoach.qa.sections import RankedSection, Section, SectionIndex
 from visitcoach.qa.types import Citation
-from visitcoach.qa.understand import AnswerKind, Question, stated_kinds
+from visitcoach.qa.understand import AnswerKind, Question, asked_kinds, stated_kinds
 from visitcoach.retrieval.index import Hit, KnowledgeIndex
 from visitcoach.retrieval.manifest import StoredChunk
 from visitcoach.text import detect_lang, readable_sentences, tokenize
@@ -39,6 +39,17 @@ TOP_SECTION_SECOND = 0.0
 TOP_SECTION_MORE = 4
 #: Sentences quoted after the opening of a provision the question names.
 NAMED_SENTENCES = 2
+#: For each later question of a message that asks several, its best sentence is looked for in this
+#: many of the best sections, and must hold at least this idf-weighted share of that question's words.
+PART_SECTIONS = 3
+PART_OVERLAP = 0.3
+#: Taken from a later question's candidate sentence per place its section stands below the best.
+PART_RANK = 0.1
+#: Words that ask rather than say what is asked about ("谁来复核" is about 复核, not about "谁").
+_INTERROGATIVE = frozenset(
+    "谁 什么 啥 哪 哪个 哪些 哪里 几 多少 多久 怎么 怎样 如何 为什么 吗 呢 么 "
+    "what who whom which when where why how whose".split()
+)
 _EXAMPLE = re.compile(
     r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*(?:[(（][^)）]{1,20}[)）])?\s*[:：]|^[\"“「]",
     re.IGNORECASE,
@@ -311,6 +322,11 @@ class Composer:
         if not q.jurisdiction and not q.about_case:
             # no country named: the group rule answers first, each country's law follows it
             first = sorted(first, key=lambda r: r.section.jurisdiction != "ALL")
+        if q.about_case and not q.case_id and ranked and ranked[0].section.doc_type == "case":
+            # "which case …": the case's best sentence opens, whichever of its fields holds it (the best
+            # field may hold only a visit's result line)
+            case = [r for r in ranked if r.section.doc_id == ranked[0].section.doc_id]
+            first = sorted(case, key=lambda r: -max((c[0] for c in self.candidates(r.section, q, said)), default=-9.0))
         answering = ranked[0] if ranked else None  # the section the direct answer comes from
         for best in first if not parts else []:
             cands = self.candidates(best.section, q, said)
@@ -323,6 +339,10 @@ class Composer:
                     for sent in following[:NAMED_SENTENCES]:
                         say(sent.text, sent.chunk, best.score / top_score, best.section)
                 break
+        # 2a. a message that asks more than one thing: each later question gets its own best sentence
+        if parts and q.parts and not facts:
+            for sent, section in self._part_answers(q, ranked[:PART_SECTIONS], used_text):
+                say(sent.text, sent.chunk, 1.0, section)
         # 2b. the answering section's next best sentences: it usually holds the answer's detail too
         if parts and answering is not None and not facts:
             top = answering
@@ -382,6 +402,32 @@ class Composer:
                 break
         joiner = "" if q.lang == "zh" else " "
         return joiner.join(parts), cited, see_also
+
+    def _part_answers(self, q: Question, ranked: list[RankedSection], used_text: set[str]) -> list[tuple[Sentence, Section]]:
+        """For each question after the first of a message ("…多长时间内上报？报给谁？"), the sentence of
+        the best sections that shares most of that question's own words and states the kind of answer
+        it asks (an elliptical "经理呢？" asks what the question before it asked)."""
+        out: list[tuple[Sentence, Section]] = []
+        said = set(used_text)
+        previous: tuple[AnswerKind, ...] = asked_kinds(q.parts[0]) if q.parts else ()
+        for part in q.parts[1:]:
+            asks = asked_kinds(part) or previous
+            previous = asks
+            words = set(tokenize(part, bigrams=False)) - _INTERROGATIVE
+            total = sum(self.index.idf(t) for t in words) or 1.0
+            best: tuple[float, Sentence, Section] | None = None
+            for rank, r in enumerate(ranked):
+                for _, sent in self.candidates(r.section, q):
+                    overlap = self.overlap(sent, words, total)
+                    if overlap < PART_OVERLAP or _repeats(sent.text, said) or _EXAMPLE.match(sent.text):
+                        continue
+                    score = overlap + ASKED_KIND * len(set(asks) & stated_kinds(sent.text)) + POSITION / (sent.position + 1) - PART_RANK * rank
+                    if best is None or score > best[0]:
+                        best = (score, sent, r.section)
+            if best is not None:
+                out.append((best[1], best[2]))
+                said.add(best[1].text)
+        return out
 
     @staticmethod
     def _names(q: Question, section: Section) -> bool:

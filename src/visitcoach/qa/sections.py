@@ -43,8 +43,9 @@ WEIGHTS = {"retrieval": 1.0, "concept": 1.0, "heading": 0.6, "body": 1.5, "kind"
 #: Least idf mass the `body` share is taken of: a question of one common word ("can we go at 7:30?")
 #: is found whole in most sections, which says nothing about them.
 BODY_FLOOR = 10.0
-#: How many chunks hybrid search returns for section ranking.
+#: How many chunks hybrid search returns for section ranking, and at most how many of one document.
 SEARCH_DEPTH = 24
+SEARCH_PER_DOC = 4
 #: Factor for another country's legal material when the question names none but is in Chinese
 #: (for this product a Chinese question is usually about China, yet US/UK rules can still answer it).
 CHINESE_DEFAULT = 0.8
@@ -90,10 +91,16 @@ class Section:
     def text(self) -> str:
         return "\n\n".join(c.text for c in self.chunks)
 
+    @property
+    def title(self) -> str:
+        """The heading words that describe this section: its own heading, and for a case file also
+        the case's title ("疑似认知障碍的独居老人信用卡欠款 › notes"), which says what the case is about."""
+        return self.heading if self.doc_type == "case" else self.heading.split("›")[-1]
+
     @cached_property
     def words(self) -> frozenset[str]:
         """The section's words and bigrams (heading and body), for the `body` signal."""
-        return frozenset(tokenize(self.heading.split("›")[-1] + " " + self.text, bigrams=True))
+        return frozenset(tokenize(self.title + " " + self.text, bigrams=True))
 
     @cached_property
     def kinds(self) -> frozenset[AnswerKind]:
@@ -133,6 +140,7 @@ class SectionIndex:
         self.families: dict[str, list[Section]] = {}
         for s in sections.values():
             self.families.setdefault(s.family, []).append(s)
+        self.cases = [s for s in sections.values() if s.doc_type == "case"]
         self._by_citation: dict[str, list[Section]] = {}
         for s in sections.values():
             self._by_citation.setdefault(_squash(s.citation), []).append(s)
@@ -174,7 +182,7 @@ def rank_sections(
     w = weights or WEIGHTS
     index = sections.index
     query = without_place(q.query) if q.jurisdiction else q.query
-    result = index.search(query, SEARCH_DEPTH, Filters(jurisdiction=q.jurisdiction))
+    result = index.search(query, SEARCH_DEPTH, Filters(jurisdiction=q.jurisdiction), per_doc=SEARCH_PER_DOC)
     scores: dict[str, dict[str, float]] = {}
     hits_of: dict[str, list[Hit]] = {}
 
@@ -195,6 +203,12 @@ def rank_sections(
         hits_of.setdefault(section.family, []).append(hit)
     for section in sections.of_document(q.case_id) if q.case_id else []:
         signal(section.family, "retrieval", NAMED_CASE)  # the case the question names is read whole
+    if q.about_case and not q.case_id:
+        # "which case …": every case file is a candidate (the pack holds a few dozen), so the one whose
+        # title and notes fit the description can win even when search did not return it
+        for section in sections.cases:
+            if admitted(section, q):
+                signal(section.family, "retrieval", 0.0)
     if q.concepts:
         top = q.concepts[0].score
         for rank, match in enumerate(q.concepts[:3]):
@@ -215,7 +229,7 @@ def rank_sections(
     for family in scores:
         heads = set()
         for s in sections.families[family]:
-            heads |= set(tokenize(s.heading.split("›")[-1] + " " + s.citation, bigrams=True))
+            heads |= set(tokenize(s.title + " " + s.citation, bigrams=True))
         signal(family, "heading", sum(index.idf(t) for t in wanted & heads) / weight)
         body = frozenset().union(*(s.words for s in sections.families[family]))
         signal(family, "body", sum(index.idf(t) for t in wanted & body) / body_weight)

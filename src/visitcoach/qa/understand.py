@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from visitcoach.corpus.concepts import ConceptMatch, Vocabulary
 from visitcoach.qa.types import Lang
-from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere
+from visitcoach.retrieval.jurisdiction import infer_jurisdiction, names_elsewhere, without_place
 from visitcoach.text import detect_lang
 
 JurisdictionSource = Literal["selected", "named", "none"]
@@ -187,6 +187,9 @@ class Question:
     state_law: str | None = None
     #: What kinds of answer it asks for, once per asking ("多久上传，保存多长时间" → duration twice).
     asks: tuple[AnswerKind, ...] = ()
+    #: The questions of a message that asks more than one ("…多长时间内上报？报给谁？"), in order;
+    #: empty when it asks one.
+    parts: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str | None:
@@ -267,7 +270,19 @@ def understand(
         figures=mentioned_figures(text),
         state_law=m.group(0) if (m := _STATE_LAW.search(text)) else None,
         asks=asked_kinds(text),
+        parts=question_parts(text),
     )
+
+
+_QUESTION_END = re.compile(r"(?<=[？?])")
+
+
+def question_parts(text: str) -> tuple[str, ...]:
+    """The separate questions of a message ("外访结束后多长时间内要完成外访记录？谁来复核？" → two),
+    or () when it asks one. A trailing country ("…can I still visit? US") is not a question."""
+    parts = [p.strip() for p in _QUESTION_END.split(text) if p.strip()]
+    parts = [p for p in parts if re.search(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3}", without_place(p))]
+    return tuple(parts) if len(parts) > 1 else ()
 
 
 #: A case's own topics count for this share of the question's weakest topic (the question's words lead).

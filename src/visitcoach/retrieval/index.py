@@ -256,8 +256,10 @@ class KnowledgeIndex:
         return found[0]
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None, method: Method = "hybrid"
+        self, query: str, k: int | None = None, filters: Filters | None = None, method: Method = "hybrid",
+        per_doc: int = PER_DOC,
     ) -> SearchResult:
+        """The k best chunks for `query`, at most `per_doc` of one document (later ones fill in if too few)."""
         k = k or self.settings.top_k
         filters = filters or Filters()
         depth = max(4 * k, 30)
@@ -310,7 +312,7 @@ class KnowledgeIndex:
                 if chunks[cid].metadata.get("jurisdiction") not in (hint, "ALL"):
                     fused[cid] *= factor
         dense_by_id, lexical_by_id = dict(dense), dict(lexical)
-        order = _diverse(sorted(fused, key=lambda cid: (-fused[cid], cid)), chunks, k)
+        order = _diverse(sorted(fused, key=lambda cid: (-fused[cid], cid)), chunks, k, per_doc)
         hits = [
             Hit(
                 cid,
@@ -409,16 +411,16 @@ class KnowledgeIndex:
         return [(self._lexical.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
 
-def _diverse(ranked: list[str], chunks: dict[str, StoredChunk], k: int) -> list[str]:
-    """The top k ids with at most PER_DOC per document (later ones fill in if too few documents)."""
+def _diverse(ranked: list[str], chunks: dict[str, StoredChunk], k: int, per_doc: int = PER_DOC) -> list[str]:
+    """The top k ids with at most `per_doc` per document (later ones fill in if too few documents)."""
     picked: list[str] = []
-    per_doc: dict[str, int] = {}
+    taken: dict[str, int] = {}
     overflow: list[str] = []
     for cid in ranked:
         doc = chunks[cid].doc_id
-        if per_doc.get(doc, 0) < PER_DOC:
+        if taken.get(doc, 0) < per_doc:
             picked.append(cid)
-            per_doc[doc] = per_doc.get(doc, 0) + 1
+            taken[doc] = taken.get(doc, 0) + 1
         else:
             overflow.append(cid)
         if len(picked) == k:
