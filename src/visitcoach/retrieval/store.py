@@ -65,9 +65,11 @@ class ChromaStore:
         collection = self._client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"})
         hnsw = (collection.configuration or {}).get("hnsw") or {}
         if hnsw.get("ef_search", 0) < EF_SEARCH:
+            from chromadb.errors import ChromaError
+
             try:
                 collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})
-            except Exception as exc:  # an older server may not take the setting; search still works
+            except (ChromaError, ValueError, TypeError) as exc:  # an older server may refuse it; search still works
                 log.warning("could not raise the vector search's ef_search to %d: %s", EF_SEARCH, exc)
         return collection
 
