@@ -189,6 +189,15 @@ SHAPES = [
     ("ADDRESS", "住在浦东新区张江路123号5栋2单元301室"),
     ("ADDRESS", "西湖区文三路478号华星时代广场A座1203"),
     ("ADDRESS", "某某小区3号楼2单元501"),
+    # Chinese address grammar: estate parts before the block, dashed block-unit-room, a block straight after
+    # the road, 号之一, a rural group after county/town/village; an ordinal US street
+    ("ADDRESS", "客户家在昌平区回龙观镇龙锦苑东五区8号楼3单元602"),
+    ("ADDRESS", "住顺义区后沙峪镇吉祥花园12-3-401"),
+    ("ADDRESS", "他家是朝阳区望京西园四区411楼2门1503"),
+    ("ADDRESS", "上门地址：宝安区西乡街道固戍二路一巷8栋501"),
+    ("ADDRESS", "他搬到了番禺区市桥街大北路38号之一"),
+    ("ADDRESS", "老家是湘潭县花石镇联盟村七组"),
+    ("ADDRESS", "Apartment 4C, 200 West 57th Street, New York, NY 10019"),
     ("ADDRESS", "Flat 3, 41 Church Road"),
     ("ADDRESS", "318 Maple Drive, Columbus, OH 43215"),
     ("ADDRESS", "lives at 1130 Peachtree St NE Apt 2205, Atlanta, GA 30309"),
@@ -214,6 +223,7 @@ KEEP = [
     "余额41,236.50元，2026-01-23 21:30 上门，占收入60%，逾期78天，案件CN-001，规则VISIT-TIME-001。",
     "Balance USD 1,200.00 due 2027-01-01 at 9:30; 3 visits in 7 days; case US-007; ex-cn-02; 12 CFR 1006.14(b)(2).",
     "SI 2020/1311, 第2026001号文件, 每月400-1000元, 20260123, version 1.2.3.",
+    "分3-6期还款，第二组的同事，我们三组的人都去了，202室的人在3号楼。",
 ]
 
 
