@@ -88,6 +88,9 @@ ZH_GENERAL_NAMES = [
     ("我下午去拜访严屹宽", ["严屹宽"]),
     ("昨天跟纪凌尘聊了半小时", ["纪凌尘"]),
     ("黎振华让我转告顾念慈明天回电", ["黎振华", "顾念慈"]),
+    ("许翀说下周三上午在家等我们。", ["许翀"]),  # a character the dictionary never uses: a given name's
+    ("上门前要先确认安全，赖国强家里养了狗。", ["赖国强"]),  # a common surname the list lacked
+    ("我们到戚建新家的时候已经很晚了", ["戚建新"]),  # 到 glued to the surname (到戚/建新)
 ]
 
 
@@ -198,6 +201,12 @@ SHAPES = [
     ("ADDRESS", "他搬到了番禺区市桥街大北路38号之一"),
     ("ADDRESS", "老家是湘潭县花石镇联盟村七组"),
     ("ADDRESS", "Apartment 4C, 200 West 57th Street, New York, NY 10019"),
+    ("ADDRESS", "她发来的定位是闵行区 莘庄镇 都市路 5001 弄 37 号 602 室"),  # spaced parts
+    ("ADDRESS", "民治街道民康路128号梅花山庄二期C栋15B"),  # lettered block, a room ending in a letter
+    ("ADDRESS", "Ground Floor Flat, 3 Belvedere Terrace"),
+    ("ADDRESS", "Flat 3F2, 17 Marchmont Crescent"),
+    ("ADDRESS", "0/2, 112 Paisley Road West"),
+    ("WECHAT", "Customer prefers WeChat, id lihua_jx88"),
     ("ADDRESS", "Flat 3, 41 Church Road"),
     ("ADDRESS", "318 Maple Drive, Columbus, OH 43215"),
     ("ADDRESS", "lives at 1130 Peachtree St NE Apt 2205, Atlanta, GA 30309"),

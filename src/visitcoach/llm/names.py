@@ -44,6 +44,7 @@ ZH_SURNAMES = (
     "麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝区郜阚花权帅屠朴盖练廉禹"
     "井祖漆巴丰支卿国狄平计索宣晋相初云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸"
     "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗濮"
+    "赖洪丘寿沃水蓟仉"
 )
 ZH_COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
@@ -54,7 +55,7 @@ _ZH_RISKY = set(
     "于余付方白高任何周金马万成时常安全江路文明关向钱和强应解计申包商云国平花元信智富相容敬连项简车管满原南华乐"
     "惠封谈查官池迟师边阳游曲盛谷单季纪舒符尚祝甘左齐易牛温康龙史雷段严汤戴施乔庄章鲁岳欧梅涂蓝辛蒙房屈尤农司"
     "古吉麦景党宫费卜冷席卫宗巫寇桑丛仲麻苑荆郁班储燕楚劳皮楼盘闻厉伊区权帅盖练廉井祖巴丰支卿索宣晋初普戈伏"
-    "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡"
+    "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡洪寿水"
 )
 #: Characters common in Chinese given names.
 ZH_GIVEN_CHARS = set(
@@ -211,7 +212,13 @@ def given_char_llr() -> dict[str, float]:
             for c in word:
                 in_words[c] = in_words.get(c, 0) + f
     n, g = sum(in_names.values()) or 1, sum(in_words.values()) or 1
-    return {c: math.log((k + 0.5) / n) - math.log((in_words.get(c, 0) + 50) / g) for c, k in in_names.items()}
+    return {c: math.log((in_names.get(c, 0) + 0.5) / n) - math.log((in_words.get(c, 0) + 50) / g)
+            for c in in_names.keys() | in_words.keys()}
+
+
+def _rare_char(c: str) -> bool:
+    """A Chinese character jieba's dictionary never uses: rare characters are typical of given names (犇, 翀, 赟)."""
+    return bool(CJK_CHAR.match(c)) and c not in given_char_llr() and c not in _ZH_NOT_GIVEN
 
 
 @cache
@@ -219,6 +226,10 @@ def given_chars() -> frozenset[str]:
     """Characters of Chinese given names: the hand list plus those the dictionary statistic finds."""
     learned = {c for c, v in given_char_llr().items() if v >= GIVEN_CHAR_MIN_LLR}
     return frozenset((ZH_GIVEN_CHARS | learned) - _ZH_NOT_GIVEN)
+
+
+def _is_given(c: str) -> bool:
+    return c in given_chars() or _rare_char(c)
 
 
 #: A dictionary entry tagged `nr` rarer than this is somebody's name (解晓东, 游本昌), not an everyday word.
@@ -324,7 +335,8 @@ def chinese_names(text: str) -> list[Span]:
                 split = False
                 nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
                 if (len(given) == 1 and not freq.get(tok) and len(nxt) == 1 and nxt in given_chars()
-                        and _followed_by_break(run[e + 1: e + 7]) and _name_like(given + nxt, _BARE_RISKY_LLR)):
+                        and (_followed_by_break(run[e + 1: e + 7]) or _ZH_PERSON_NEXT.match(run[e + 1: e + 7]))
+                        and _name_like(given + nxt, _BARE_RISKY_LLR)):
                     # jieba left the name's last character alone (严屹/宽, then the end or a break): it is the name's
                     given, end = given + nxt, e + 1
             else:  # the surname alone: given name in the next one or two single characters
@@ -358,7 +370,7 @@ def chinese_names(text: str) -> list[Span]:
                 continue
             tag = tags.get(word, "")
             dict_person = _dictionary_person(word, freq, tags)
-            given_like = dict_person or all(c in given_chars() for c in given)
+            given_like = dict_person or all(_is_given(c) for c in given)
             risky = surname in _ZH_RISKY
             cue = _cue_before(run, s, text, base)
             weak = not cue and _cue_before(run, s, text, base, _ZH_WEAK_CUES)
@@ -429,6 +441,8 @@ _RISKY_GIVEN_LLR = 1.5
 #: … and with no context at all (银保监 is a regulator: 保, 监 are weak given-name characters).
 _BARE_RISKY_LLR = 1.0
 _LISTED_LLR = 1.0
+#: The score of a character the dictionary never uses.
+_RARE_LLR = 2.0
 _CHAR_NAME_LLR = 1.5
 
 
@@ -437,9 +451,9 @@ def _name_like(given: str, mean: float) -> bool:
     of the hand list scores at least `_LISTED_LLR`: the dictionary's people are not everyone's names, 彤 is
     not among them)."""
     llr = given_char_llr()
-    if not given or not all(c in given_chars() for c in given):
+    if not given or not all(_is_given(c) for c in given):
         return False
-    return sum(max(llr.get(c, -9.0), _LISTED_LLR if c in ZH_GIVEN_CHARS else -9.0) for c in given) / len(given) >= mean
+    return sum(max(llr.get(c, _RARE_LLR), _LISTED_LLR if c in ZH_GIVEN_CHARS else -9.0) for c in given) / len(given) >= mean
 _ZH_PERSON_NEXT = re.compile(
     rf"{_ZH_AFTER.pattern}|{_ZH_DOES.pattern}|(?:回家|呢|帮|一直|刚|又|已|都|没|想|会|能|可以|答应|不同意|不肯|不愿)"
 )
@@ -481,7 +495,7 @@ def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
 
 
 #: Characters the HMM glues onto an unknown name: a cue verb before it (叫罗敏), a verb after it (吕婷留, 郭总说).
-_GLUED_BEFORE = set("叫和跟找让给问与同被把对向由请")
+_GLUED_BEFORE = set("叫和跟找让给问与同被把对向由请到见访")
 _GLUED_AFTER = set("说留住讲在是和跟的也都就又还要会不没想让给把被")
 
 
