@@ -44,6 +44,7 @@ ZH_SURNAMES = (
     "麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝区郜阚花权帅屠朴盖练廉禹"
     "井祖漆巴丰支卿国狄平计索宣晋相初云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸"
     "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗濮"
+    "赖洪丘寿沃水蓟仉"
 )
 ZH_COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
@@ -54,7 +55,7 @@ _ZH_RISKY = set(
     "于余付方白高任何周金马万成时常安全江路文明关向钱和强应解计申包商云国平花元信智富相容敬连项简车管满原南华乐"
     "惠封谈查官池迟师边阳游曲盛谷单季纪舒符尚祝甘左齐易牛温康龙史雷段严汤戴施乔庄章鲁岳欧梅涂蓝辛蒙房屈尤农司"
     "古吉麦景党宫费卜冷席卫宗巫寇桑丛仲麻苑荆郁班储燕楚劳皮楼盘闻厉伊区权帅盖练廉井祖巴丰支卿索宣晋初普戈伏"
-    "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡"
+    "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡洪寿水"
 )
 #: Characters common in Chinese given names.
 ZH_GIVEN_CHARS = set(
@@ -106,7 +107,8 @@ _ZH_TRANSLIT = (
 )
 _ZH_FOREIGN = re.compile(f"[{_ZH_TRANSLIT}]{{2,6}}(?:·[{_ZH_TRANSLIT}]{{2,8}})+")
 #: Weak cues: a name often follows them, but so do ordinary words (和, 找, 让 …).
-_ZH_WEAK_CUES = ("找", "联系", "拜访", "见到", "见了", "通知", "告诉", "问", "让", "请", "和", "与", "及", "、", "同", "跟", "给", "由", "把", "对", "向")
+_ZH_WEAK_CUES = ("找", "联系", "拜访", "见到", "见了", "通知", "告诉", "问", "让", "请", "和", "与", "及", "、", "同", "跟", "给", "由", "把", "对", "向",
+                  "转告", "提醒", "催", "催促", "约", "约了", "陪", "帮", "替", "见", "一下", "去找", "上门找")
 _ZH_TITLES = (
     "先生", "女士", "小姐", "太太", "夫人", "阿姨", "大爷", "大妈", "大叔", "大婶", "大哥", "大姐", "师傅", "老师",
     "经理", "老板", "主任", "律师", "医生", "科长", "处长", "局长", "同学", "爷爷", "奶奶", "阿婆", "老太", "老汉",
@@ -117,13 +119,13 @@ _ZH_AFTER = re.compile(
     r"住|在家|家里|家中|的电话|的手机|的号码|的身份证|的地址|的家|的妻子|的丈夫|的儿子|的女儿|的父亲|的母亲|的母親|"
     r"的老婆|的老公|的欠款|的借款|的账户|的银行卡|的情况|的家属|本人|夫妇|一家|欠款|欠了|借了|还款|签字|签名|"
     r"今天|昨天|明天|目前|现在|已经|不在|没有|先生|女士|和|与|、|（|\(|，|。|身份证|手机|电话|微信|QQ|qq|邮箱|账号|"
-    r"卡号|银行卡|信用卡|留|住|是|在|也|欠|借|还|的)"
+    r"卡号|银行卡|信用卡|情绪|态度|这种情况|那边|这边|单位|留|住|是|在|也|欠|借|还|的|时|聊|谈)"
 )
 #: What follows only a person: speech, a possessed identifier, residence.
 _ZH_PERSONAL = re.compile(
     r"(?:说|表示|告诉|同意|拒绝|答应|承诺|的电话|的手机|的号码|的身份证|的地址|的家|身份证|手机|电话|微信|QQ|qq|邮箱|"
     r"账号|卡号|银行卡|住在|住|留的|留了|先生|女士|夫妇|本人|的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|打来|来电|打电话|"
-    r"回电|接电话|在家|不在家|家里|不在|失联|欠款|欠了|借了|答应|同意)"
+    r"回电|接电话|在家|不在家|家里|不在|失联|欠款|欠了|借了|答应|同意|这个人|这个客户|这人|这位|此人)"
 )
 _ZH_ACTS = re.compile(
     r"(?:说|讲|表示|告诉|同意|拒绝|答应|承诺|打来|来电|打电话|回电|接电话|失联|欠款|欠了|借了|在家|不在家|不在|夫妇|本人|"
@@ -165,6 +167,8 @@ _ZH_NOT_NAMES = {
     "修改", "杭州", "况且", "宿舍", "鲜花", "印章", "隆重", "茹素", "诸位", "战争", "慕名", "危险", "玉米", "银行",
     "湛江", "宾馆", "戎装", "勾结", "茅台", "呼吸", "居住", "揭露", "干部", "衣服", "展示", "阴影", "幸福", "奉献",
     "植物", "衡量", "富裕", "吴江",
+    # the pack's companies, short forms (兰亭消费金融有限公司, 北辰信用管理服务有限公司)
+    "兰亭", "北辰",
 }
 
 
@@ -179,6 +183,76 @@ def _jieba() -> tuple[Any, dict[str, int], dict[str, str]]:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba, jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab
+
+
+#: Characters of transliterated foreign names, left out of the given-name statistic (jieba tags 卡尔 `nr`).
+_TRANSLIT_ONLY = set("尔斯克特拉尼格纳布塔洛奇基莱勒卡蒂姆萨逊托")
+#: How much likelier a character is in a given name than in ordinary words (natural log) before it counts as one.
+GIVEN_CHAR_MIN_LLR = 0.5
+
+
+@cache
+def given_char_llr() -> dict[str, float]:
+    """How much likelier each character is in a Chinese given name than in ordinary words (natural log).
+
+    jieba's dictionary tags tens of thousands of people `nr` (丁俊晖, 李宇春 …): the statistic compares a
+    character's share of the given names of those entries with its share of the dictionary's other words,
+    weighted by their frequency (振, 婷, 曦, 屹, 慈 score high; 的, 说, 还, 款 far below zero)."""
+    import math
+
+    _, freq, tags = _jieba()
+    in_names: dict[str, int] = {}
+    in_words: dict[str, int] = {}
+    for word, tag in tags.items():
+        if tag == "nr" and len(word) in (2, 3) and word[0] in ZH_SURNAMES and not _TRANSLIT_ONLY.intersection(word):
+            for c in word[1:]:
+                in_names[c] = in_names.get(c, 0) + 1
+    for word, f in freq.items():
+        if f and not tags.get(word, "").startswith("nr"):
+            for c in word:
+                in_words[c] = in_words.get(c, 0) + f
+    n, g = sum(in_names.values()) or 1, sum(in_words.values()) or 1
+    return {c: math.log((in_names.get(c, 0) + 0.5) / n) - math.log((in_words.get(c, 0) + 50) / g)
+            for c in in_names.keys() | in_words.keys()}
+
+
+def _rare_char(c: str) -> bool:
+    """A Chinese character jieba's dictionary never uses: rare characters are typical of given names (犇, 翀, 赟)."""
+    return bool(CJK_CHAR.match(c)) and c not in given_char_llr() and c not in _ZH_NOT_GIVEN
+
+
+@cache
+def given_chars() -> frozenset[str]:
+    """Characters of Chinese given names: the hand list plus those the dictionary statistic finds."""
+    learned = {c for c, v in given_char_llr().items() if v >= GIVEN_CHAR_MIN_LLR}
+    return frozenset((ZH_GIVEN_CHARS | learned) - _ZH_NOT_GIVEN)
+
+
+def _is_given(c: str) -> bool:
+    return c in given_chars() or _rare_char(c)
+
+
+#: A dictionary entry tagged `nr` rarer than this is somebody's name (解晓东, 游本昌), not an everyday word.
+_RARE_NR = 50
+#: An everyday word this frequent inside a candidate makes it a word, not a name (严肃/性, 岳/父母, 权益/保护).
+_WORD_FREQ = 200
+
+
+def _everyday(word: str, freq: dict[str, int], tags: dict[str, str]) -> bool:
+    return word in _ZH_NOT_NAMES or (freq.get(word, 0) >= _WORD_FREQ and not tags.get(word, "").startswith("nr"))
+
+
+def _dictionary_person(word: str, freq: dict[str, int], tags: dict[str, str]) -> bool:
+    """jieba's dictionary lists `word` as a person: a rare `nr` entry of three characters neither of whose
+    two-character halves is an everyday word (解晓东, 游本昌; not 严肃性, 满屋子, 岳父母). Two-character
+    entries are left out: jieba tags many verbs and nouns `nr` (许诺, 张贴, 周转)."""
+    tag = tags.get(word, "")
+    if tag not in ("nr", "nrfg", "nz") or word in _ZH_NOT_NAMES or (tag == "nz" and len(word) < 3):
+        return False
+    surname = _surname_of(word)
+    if len(word) != 3 or len(surname) != 1 or word[-1] in "区县市镇村省路街州山河湖性子":
+        return False
+    return freq.get(word, 0) < _RARE_NR and not _everyday(word[:2], freq, tags) and not _everyday(word[1:], freq, tags)
 
 
 def _surname_of(word: str) -> str:
@@ -202,11 +276,11 @@ def _common_word(word: str, freq: dict[str, int], tags: dict[str, str]) -> bool:
     if word in _ZH_NOT_NAMES:
         return True
     f = freq.get(word, 0)
-    if not f:
+    if not f or _dictionary_person(word, freq, tags):
         return False
     if tags.get(word, "").startswith("nr"):
         given = word[len(_surname_of(word)):]
-        return f >= 100 or not given or not all(c in ZH_GIVEN_CHARS for c in given)
+        return f >= 100 or not given or not all(c in given_chars() for c in given)
     return True
 
 
@@ -259,19 +333,25 @@ def chinese_names(text: str) -> list[Span]:
                 given = tok[len(surname):]
                 end = e
                 split = False
+                nxt = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+                if (len(given) == 1 and not freq.get(tok) and len(nxt) == 1 and nxt in given_chars()
+                        and (_followed_by_break(run[e + 1: e + 7]) or _ZH_PERSON_NEXT.match(run[e + 1: e + 7]))
+                        and _name_like(given + nxt, _BARE_RISKY_LLR)):
+                    # jieba left the name's last character alone (严屹/宽, then the end or a break): it is the name's
+                    given, end = given + nxt, e + 1
             else:  # the surname alone: given name in the next one or two single characters
                 given, end, split = "", e, True
                 cued = _cue_before(run, s, text, base)
                 for s2, e2, t2 in tokens[i + 1: i + 3]:
                     if len(t2) == 1 and t2 not in _ZH_NOT_GIVEN and len(given) < 2:
-                        if given and t2 not in ZH_GIVEN_CHARS:
+                        if given and t2 not in given_chars():
                             break
                         given += t2
                         end = e2
-                    elif not given and len(t2) == 2 and all(c in ZH_GIVEN_CHARS for c in t2) and freq.get(t2, 0) < 5000:
+                    elif not given and len(t2) == 2 and all(c in given_chars() for c in t2) and freq.get(t2, 0) < 5000:
                         given, end = t2, e2
                         break
-                    elif not given and cued and t2[0] in ZH_GIVEN_CHARS and t2[0] not in _ZH_NOT_GIVEN:
+                    elif not given and cued and t2[0] in given_chars() and t2[0] not in _ZH_NOT_GIVEN:
                         # jieba glued the given name to the next word (赵/四下/周一): after a cue, take one character.
                         given, end = t2[0], s2 + 1
                         break
@@ -289,7 +369,8 @@ def chinese_names(text: str) -> list[Span]:
             if any(after.startswith(suffix) for suffix in _ZH_ORG_SUFFIX) or _org_follows(tokens, i, run, end):
                 continue
             tag = tags.get(word, "")
-            given_like = all(c in ZH_GIVEN_CHARS for c in given)
+            dict_person = _dictionary_person(word, freq, tags)
+            given_like = dict_person or all(_is_given(c) for c in given)
             risky = surname in _ZH_RISKY
             cue = _cue_before(run, s, text, base)
             weak = not cue and _cue_before(run, s, text, base, _ZH_WEAK_CUES)
@@ -299,7 +380,12 @@ def chinese_names(text: str) -> list[Span]:
             # A place or a dictionary word is a name only when what follows is something only people do
             # (于洋打来电话); places have phone numbers and addresses too (金华的地址).
             acts = bool(_ZH_ACTS.match(after))
-            if (tag == "ns" and not (cue or acts)) or (
+            if risky and not cue and len(given) == 2 and (
+                given in _ZH_NOT_NAMES
+                or (tags.get(given, "")[:1] in ("t", "m", "f", "d", "p", "c", "r") and freq.get(given, 0) >= _WORD_FREQ)
+            ):
+                continue  # 于周二上午, 向兰亭投诉: the "given name" is a time, function word or known non-name
+            if word in _ZH_NOT_NAMES or (tag == "ns" and not (cue or acts)) or (
                 common and not (acts and given_like and (tag.startswith("nr") or tag == "ns" or freq.get(word, 0) < 500))
             ):
                 continue
@@ -308,10 +394,13 @@ def chinese_names(text: str) -> list[Span]:
             elif title_or_verb:
                 ok = (given_like or len(given) == 2) and (
                     not risky or (given_like and (weak or personal or (not split and len(given) == 2)))
+                    or (not freq.get(word) and _name_like(given, _RISKY_GIVEN_LLR))
                 )
             else:
                 # No context: an unknown word of surname + given-name characters (the HMM's new words).
-                ok = given_like and not freq.get(word) and (not risky or len(given) == 2)
+                ok = given_like and (dict_person or not freq.get(word)) and (
+                    not risky or (len(given) == 2 and _name_like(given, _BARE_RISKY_LLR))
+                )
                 if ok and split and len(given) == 1 and (risky or not _followed_by_break(after)):
                     ok = False
             if ok:
@@ -327,13 +416,13 @@ def chinese_names(text: str) -> list[Span]:
         surname, rest = m.group(1), m.group(2)
         given = ""
         for c in rest:
-            if c in _ZH_NOT_GIVEN or (given and c not in ZH_GIVEN_CHARS):
+            if c in _ZH_NOT_GIVEN or (given and c not in given_chars()):
                 break
             given += c
         word = surname + given
         if not given or _common_word(word, freq, tags) or "ns" in (tags.get(word), tags.get(word[:2])):
             continue
-        if (len(word) > 2 and _common_word(word[:2], freq, tags)) or (surname in _ZH_RISKY and not all(c in ZH_GIVEN_CHARS for c in given)):
+        if (len(word) > 2 and _common_word(word[:2], freq, tags)) or (surname in _ZH_RISKY and not all(c in given_chars() for c in given)):
             continue
         after = text[m.start(1) + len(word): m.start(1) + len(word) + 6]
         if after.startswith(_ZH_ORG_SUFFIX):
@@ -347,12 +436,30 @@ _ZH_BEFORE_NAME = set("是跟和与及、把给让叫找问对向同被由户，
 #: What follows a person and not a word: the `_ZH_AFTER` words and verbs a person does (接电话, 加了微信, 回来了).
 #: Things a person does that a word seldom precedes: enough after a risky surname or a place-like start.
 _ZH_DOES = re.compile(r"接|通了|加了|回来|回去|只有|要求|老家|跟|和")
+#: The given name's mean character score needed after a risky surname: bare (季晨今天) or read from characters.
+_RISKY_GIVEN_LLR = 1.5
+#: … and with no context at all (银保监 is a regulator: 保, 监 are weak given-name characters).
+_BARE_RISKY_LLR = 1.0
+_LISTED_LLR = 1.0
+#: The score of a character the dictionary never uses.
+_RARE_LLR = 2.0
+_CHAR_NAME_LLR = 1.5
+
+
+def _name_like(given: str, mean: float) -> bool:
+    """Every character of `given` is a given-name character and their mean score reaches `mean` (a character
+    of the hand list scores at least `_LISTED_LLR`: the dictionary's people are not everyone's names, 彤 is
+    not among them)."""
+    llr = given_char_llr()
+    if not given or not all(_is_given(c) for c in given):
+        return False
+    return sum(max(llr.get(c, _RARE_LLR), _LISTED_LLR if c in ZH_GIVEN_CHARS else -9.0) for c in given) / len(given) >= mean
 _ZH_PERSON_NEXT = re.compile(
     rf"{_ZH_AFTER.pattern}|{_ZH_DOES.pattern}|(?:回家|呢|帮|一直|刚|又|已|都|没|想|会|能|可以|答应|不同意|不肯|不愿)"
 )
-_ZH_CHAR_NAME = re.compile(
-    rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{''.join(sorted(ZH_GIVEN_CHARS))}]{{2}}))"
-)
+@cache
+def _char_name_re() -> re.Pattern[str]:
+    return re.compile(rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{''.join(sorted(given_chars()))}]{{2}}))")
 
 
 def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
@@ -360,7 +467,7 @@ def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
     before it takes a person (the start, a cue, 是/跟/和 …) and what follows is something people do
     ("魏国强回来了没", "好像是邓丽华接的电话"). Dictionary words and places are left alone."""
     out: list[Span] = []
-    for m in _ZH_CHAR_NAME.finditer(text):
+    for m in _char_name_re().finditer(text):
         surname, given = m.group(1), m.group(2)
         start, end = m.start(), m.start() + len(surname) + 2
         word = text[start:end]
@@ -372,26 +479,33 @@ def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
         place_like = tags.get(word[:2]) == "ns" and word[:2] not in ZH_COMPOUND_SURNAMES
         before = text[start - 1] if start else " "
         cue = _cue_before(text, start, text, 0)
-        if not (cue or before in _ZH_BEFORE_NAME or not CJK_CHAR.match(before)):
+        weak = not cue and _cue_before(text, start, text, 0, _ZH_WEAK_CUES)
+        if not (cue or weak or before in _ZH_BEFORE_NAME or not CJK_CHAR.match(before)):
             continue
         after = text[end: end + 6]
-        if after.startswith(_ZH_ORG_SUFFIX) or not (cue or _ZH_PERSON_NEXT.match(after)):
+        if _everyday(text[end - 1: end + 1], freq, tags) and len(text[end - 1: end + 1]) == 2:
+            continue  # the last character begins a word with what follows (客户权益保|护)
+        if after.startswith(_ZH_ORG_SUFFIX) or not (cue or _ZH_PERSON_NEXT.match(after) or (weak and _followed_by_break(after))):
             continue
         strong = bool(cue or _ZH_ACTS.match(after) or _ZH_PERSONAL.match(after) or _ZH_DOES.match(after))
-        if (surname in _ZH_RISKY or place_like) and not strong:
+        if (surname in _ZH_RISKY or place_like) and not strong and not _name_like(given, _CHAR_NAME_LLR):
             continue
         out.append(Span(start, end, "PERSON", 0.65, "zh_char_name"))
     return out
 
 
 #: Characters the HMM glues onto an unknown name: a cue verb before it (叫罗敏), a verb after it (吕婷留, 郭总说).
-_GLUED_BEFORE = set("叫和跟找让给问与同被把对向由请")
+_GLUED_BEFORE = set("叫和跟找让给问与同被把对向由请到见访")
 _GLUED_AFTER = set("说留住讲在是和跟的也都就又还要会不没想让给把被")
 
 
 def _resplit(tokens: Iterable[str], freq: dict[str, int]) -> Iterator[str]:
     """jieba's tokens, with a glued cue or verb split off an unknown word of three or more characters."""
     for tok in tokens:
+        if len(tok) == 2 and not freq.get(tok) and tok[0] in _GLUED_BEFORE and tok[1] in ZH_SURNAMES:
+            yield tok[0]  # 跟纪/凌尘 -> 跟/纪/凌尘
+            yield tok[1]
+            continue
         if len(tok) == 2 and not freq.get(tok) and tok[1] in _GLUED_AFTER and tok[0] in ZH_SURNAMES:
             yield tok[0]  # 小/李说 -> 小/李/说
             yield tok[1]

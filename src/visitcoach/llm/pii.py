@@ -165,14 +165,15 @@ _STREET_TYPES = (
 )
 _BUILDING_TYPES = "House|Court|Building|Tower|Towers|Mansions|Cottages|Cottage|Lodge|Hall|Apartments|Flats|Chambers"
 _EN_ADDRESS = (
-    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?(?:/\d+)?,?\s+|(?<![\w/])\d{1,2}/\d{1,2},\s+)?"
+    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?\d*(?:/\d+)?,?\s+|(?<![\w/])\d{1,2}/\d{1,2},\s+"
+    r"|(?:Ground|First|Second|Third|Top|Basement|Upper|Lower)\s+(?:Floor\s+)?Flat,\s+)?"
     # a named building before the street: "Flat 5B, Cromwell House, 61 Queen's Road", "3 Rose Cottages, Mill Lane"
     # (the street number may then be left out); otherwise the address starts with its number
     rf"(?:(?:\d{{1,4}}\s+)?(?:[A-Z][A-Za-z'’]+\s+){{1,3}}(?:{_BUILDING_TYPES}),\s+(?:\d{{1,5}}[A-Za-z]?,?\s+)?"
     r"|(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+)"
-    r"(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:[A-Z][A-Za-z'’]+\s+){1,3}"
+    r"(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:(?:[A-Z][A-Za-z'’]+|\d{1,3}(?:st|nd|rd|th))\s+){1,3}"
     rf"(?:{_STREET_TYPES})s?\b\.?"
-    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
     r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*\d+[A-Za-z]?)?"
     # a US address runs on through the city, state and ZIP: "318 Maple Drive, Columbus, OH 43215"
     r"(?:,\s*(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
@@ -189,22 +190,28 @@ _EN_ADDRESS_LOWER = (
 )
 
 _ZH_NUM = r"[\d零〇一二三四五六七八九十百两]"
-_ZH_REGION = rf"(?:[{CJK}]{{2,7}}?(?:省|自治区|特别行政区|市|区|县|旗|镇|乡|街道))"
+_ZH_REGION = rf"(?:[{CJK}]{{2,7}}?(?:省|自治区|特别行政区|市|区|县|旗|镇|乡|街道)\s?)"
 _ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区))(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段)?"
 # After the street number: building, unit and room in any of their usual shapes, ending on a number or a
 # unit word ("华星时代广场A座1203", "5栋2单元301室", "12号601"); never across a particle or a comma.
 _ZH_PLAIN = r"(?![的了在是有和与不也都就要会去到说我你他她它们这那个吗呢吧，。；、：！？（）])"
-_ZH_TAIL = rf"(?:\s?(?:{_ZH_PLAIN}[{CJK}A-Za-z\d\-\s]){{0,18}}(?<=[\d室户座栋幢元层楼号房]))?"
-_ZH_NUMBERED = rf"(?:\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄)(?:院)?){_ZH_TAIL}"
+_ZH_TAIL = rf"(?:\s?(?:{_ZH_PLAIN}[{CJK}A-Za-z\d\-\s]){{0,18}}(?:(?<=[\d室户座栋幢元层楼号房])|(?<=\d[A-Za-z])))?"
+# The street number is a 号 (弄 in Shanghai), or straight away a block (固戍二路一巷8栋501); 38号之一 is one number.
+_ZH_NUMBERED = rf"(?:\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄|栋|幢|座)(?:院|之[一二三四五六七八九十\d])?){_ZH_TAIL}"
 _ZH_BUILDING = (
-    rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|府|园|城))"
-    rf"(?:\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|号|栋|幢|座|期|区)){_ZH_TAIL}"
+    rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|山庄|庄园|府|园|城))"
+    # an estate may have parts before the block (龙锦苑东五区8号楼, 望京西园四区411楼), and a block-unit-room
+    # may be written with dashes (吉祥花园12-3-401)
+    rf"(?:[东西南北中]?{_ZH_NUM}{{1,3}}(?:区|期)|[A-Za-z](?=\s?(?:栋|幢|座)))?"
+    rf"(?:\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|号|栋|幢|座|期|区|楼)|\d{{1,4}}(?:-\d{{1,4}}){{1,2}}(?![\d-])){_ZH_TAIL}"
 )
+# A rural address ends on the village's group (湘潭县花石镇联盟村七组): only after a county, town or district.
+_ZH_VILLAGE = rf"(?:[{CJK}]{{1,6}}?(?:村|屯|社区)){_ZH_NUM}{{1,3}}(?:组|队|社)(?:{_ZH_NUM}{{1,4}}号)?"
 _ZH_UNIT_ONLY = rf"(?:{_ZH_NUM}{{1,4}}(?:号楼|栋|幢|座)){_ZH_NUM}{{1,3}}(?:单元)?(?:{_ZH_NUM}{{1,5}}(?:室|号|户))"
 
 _WECHAT_CUE = r"(?:微信号?|微信\s*ID|微信账号|威信|薇信|V信|v信|vx|VX|Vx|wx|WX|WeChat(?:\s*ID)?|Wechat(?:\s*ID)?|wechat(?:\s*id)?|weixin|Weixin)"
 _QQ_CUE = r"(?:QQ|qq|Qq|扣扣)"
-_JOIN = r"\s*(?:号码|号|ID|id|账号|帐号|number|no\.?|num|是|为|:|-|#)?\s*(?:是|为|:|is)?\s*"
+_JOIN = r"(?:\s*[,，]\s*(?=id\b|ID\b))?\s*(?:号码|号|ID|id|账号|帐号|number|no\.?|num|是|为|:|-|#)?\s*(?:是|为|:|is)?\s*"
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -293,8 +300,9 @@ RECOGNISERS: tuple[Recogniser, ...] = (
                gate=_compile(r"\b(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa|Kingsway|Queensway|Broadway)\b")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
                gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
-    Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})"), 0.8,
-               validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None, gate=_compile(rf"{_ZH_NUM}\s?(?:号|號|弄|栋|幢|座|期)")),
+    Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})|{_ZH_REGION}+{_ZH_VILLAGE}"), 0.8,
+               validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None,
+               gate=_compile(rf"{_ZH_NUM}\s?(?:号|號|弄|栋|幢|座|期|组|队|楼)|\d-\d")),
     Recogniser("zh_unit", "ADDRESS", _compile(_ZH_UNIT_ONLY), 0.6, gate=_compile("号楼|栋|幢|座")),
 )
 
