@@ -244,3 +244,15 @@ def test_a_data_incident_is_reported_within_two_hours(pack):
     answer = ask(pack, "资料包发错人了，要在多长时间内上报？")
     assert "两小时" in answer.answer and "个人信息保护负责人" in answer.answer, answer.answer
     assert any(c.citation == "个人信息保护与录音录像管理制度 §8.1" for c in answer.citations)
+
+
+def test_a_figure_the_pack_does_not_hold_is_not_answered_with_the_topic(pack):
+    """"回款率是多少" asks a figure; the pack describes the company's visits but holds no recovery
+    rate, so quoting the policy's scope would read as an answer."""
+    answer = ask(pack, "兰亭消费金融去年外访的回款率是多少？")
+    assert not answer.covered, answer.answer
+
+
+def test_when_no_plan_fits_the_answer_gives_the_pause(pack):
+    answer = ask(pack, "英国客户哪个方案都负担不了，催收要先停多久？")
+    assert "30 天" in first_sentence(answer.answer), answer.answer

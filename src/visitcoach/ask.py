@@ -24,9 +24,9 @@ from visitcoach.qa.compute import Fact, compute
 from visitcoach.qa.conversation import resolve
 from visitcoach.qa.sections import RankedSection, SectionIndex, rank_sections
 from visitcoach.qa.types import Answer, Citation, Lang, keep_valid_citations
-from visitcoach.qa.understand import Question, case_flags, question_lang, understand, with_case_topics
+from visitcoach.qa.understand import Question, case_flags, question_lang, stated_kinds, understand, with_case_topics
 from visitcoach.retrieval.index import KnowledgeIndex
-from visitcoach.text import tokenize
+from visitcoach.text import split_sentences, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -220,9 +220,32 @@ def _chinese_nouns(text: str) -> list[str]:
     return [w for w, flag in posseg.cut(text) if flag in ("n", "vn", "nz")]
 
 
+#: Kinds of answer that are figures: a question asking one is answered only by an answer that gives one.
+_FIGURE_KINDS = frozenset({"count", "amount", "duration", "clock"})
+#: The figure must be in the answer's opening: this many sentences.
+FIGURE_SENTENCES = 2
+_TABLE_FIGURE = re.compile(r"\|[^|\n]*\d[^|\n]*\|")
+
+
+def _figure_missing(q: Question, text: str, facts: list[Fact]) -> bool:
+    """Whether the question asks for a figure ("回款率是多少", "what commission rate …") that the
+    composed answer never states: the pack talks about the topic but does not hold the number (an
+    internal figure, a fee schedule), and quoting the topic's rules would read as if it answered. A
+    table row with a figure counts as stating one (the plan limits are tables)."""
+    asked = set(q.asks) & _FIGURE_KINDS
+    if not asked or facts:
+        return False
+    for sentence in split_sentences(text)[:FIGURE_SENTENCES]:
+        if asked & stated_kinds(sentence) or _TABLE_FIGURE.search(sentence):
+            return False
+    return True
+
+
 def _offline(engine: Engine, q: Question, ranked: list[RankedSection], facts: list[Fact], understood: dict[str, Any]) -> Answer:
     text, citations, see_also = engine.composer.compose(q, ranked, facts)
-    if not text:
+    if not text or _figure_missing(q, text, facts):
+        if text:
+            log.info("ask: the pack does not state the figure asked (%s)", ", ".join(q.asks))
         return _not_covered(q, "offline", understood)
     understood = {**understood, "facts": [f.sentence for f in facts]}
     return Answer(text, citations, "offline", True, q.lang, understood=understood, see_also=see_also)

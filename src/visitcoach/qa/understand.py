@@ -66,7 +66,8 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             r"多少钱|罚多少|多少元|罚款多少|上限是多少|比例是多少|多少比例|百分之几|最高(?:分别)?罚|\bhow much\b"
-            r"|\bwhat (?:percentage|percent|rate|fine|cap|amount)\b|\bmaximum (?:fine|penalty)\b",
+            r"|\bwhat (?:\w+ )?(?:percentage|percent|rate|fine|cap|amount|commission)\b|\bmaximum (?:fine|penalty)\b"
+            r"|率是多少|率有多少|多少提成|提成是多少",
             re.IGNORECASE,
         ),
     ),
