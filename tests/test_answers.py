@@ -256,3 +256,11 @@ def test_a_figure_the_pack_does_not_hold_is_not_answered_with_the_topic(pack):
 def test_when_no_plan_fits_the_answer_gives_the_pause(pack):
     answer = ask(pack, "英国客户哪个方案都负担不了，催收要先停多久？")
     assert "30 天" in first_sentence(answer.answer), answer.answer
+
+
+def test_a_computed_answer_is_followed_by_its_sections_detail(pack):
+    """The workplace rule is computed ("不可以，除非…"); what to tell the security guard is the next
+    sentence of the same section, which the computed answer alone left out."""
+    answer = ask(pack, "在东莞工厂门口，保安问我们来干嘛的，能说是来催款的吗？")
+    assert first_sentence(answer.answer).startswith("不可以"), answer.answer
+    assert "与客户有约" in answer.answer and "不说明来意" in answer.answer, answer.answer

@@ -35,8 +35,10 @@ SUPPORT_SENTENCES = 1
 SUPPORT_CLOSE = 0.7
 #: A second sentence of the best section is quoted when it scores at least this.
 TOP_SECTION_SECOND = 0.0
-#: At most this many further sentences of the best section follow the direct answer.
+#: At most this many further sentences of the best section follow the direct answer
+#: (after a computed answer, of the section it rests on).
 TOP_SECTION_MORE = 4
+FACT_SECTION_MORE = 2
 #: Sentences quoted after the opening of a provision the question names.
 NAMED_SENTENCES = 2
 #: For each later question of a message that asks several, its best sentence is looked for in this
@@ -327,11 +329,12 @@ class Composer:
             # field may hold only a visit's result line)
             case = [r for r in ranked if r.section.doc_id == ranked[0].section.doc_id]
             first = sorted(case, key=lambda r: -max((c[0] for c in self.candidates(r.section, q, said)), default=-9.0))
-        answering = ranked[0] if ranked else None  # the section the direct answer comes from
+        # the section the direct answer comes from: a computed answer's own, else the best one quoted
+        answering = self._section_of(facts[0].citation, q.lang) if facts else (ranked[0].section if ranked else None)
         for best in first if not parts else []:
             cands = self.candidates(best.section, q, said)
             if cands:
-                answering = best
+                answering = best.section
                 say(cands[0][1].text, cands[0][1].chunk, best.score / top_score, best.section)
                 if self._names(q, best.section):
                     # "what does CONC 7.9.14 R ban?": the provision's own next sentences, in order
@@ -344,16 +347,15 @@ class Composer:
             for sent, section in self._part_answers(q, ranked[:PART_SECTIONS], used_text):
                 say(sent.text, sent.chunk, 1.0, section)
         # 2b. the answering section's next best sentences: it usually holds the answer's detail too
-        if parts and answering is not None and not facts:
-            top = answering
-            for _ in range(TOP_SECTION_MORE):
+        if parts and answering is not None:
+            for _ in range(FACT_SECTION_MORE if facts else TOP_SECTION_MORE):
                 more = [
-                    c for c in self.candidates(top.section, q, said)
+                    c for c in self.candidates(answering, q, said)
                     if not _repeats(c[1].text, used_text) and (q.jurisdiction or not c[1].label)
                 ]
                 if not more or more[0][0] < TOP_SECTION_SECOND or _EXAMPLE.match(more[0][1].text):
                     break
-                say(more[0][1].text, more[0][1].chunk, 1.0, top.section)
+                say(more[0][1].text, more[0][1].chunk, 1.0, answering)
         # 3. per-country lines when the question names no country and the top section differs by country
         if not q.jurisdiction and ranked and not any(f.kind == "visit_time" for f in facts):
             top = self._section_of(facts[0].citation, q.lang) if facts else ranked[0].section
