@@ -251,6 +251,12 @@ def test_a_figure_the_pack_does_not_hold_is_not_answered_with_the_topic(pack):
     rate, so quoting the policy's scope would read as an answer."""
     answer = ask(pack, "兰亭消费金融去年外访的回款率是多少？")
     assert not answer.covered, answer.answer
+    # the agency scorecard states percentages, but none of them is a commission
+    answer = ask(pack, "What commission rate does a field agent earn per account recovered?")
+    assert not answer.covered, answer.answer
+    # a figure the pack holds is still answered
+    answer = ask(pack, "What is the maximum discount a supervisor can give on a credit card?")
+    assert answer.covered and "25%" in answer.answer, answer.answer
 
 
 def test_when_no_plan_fits_the_answer_gives_the_pause(pack):

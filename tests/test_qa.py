@@ -267,3 +267,16 @@ def test_a_message_that_asks_several_questions_is_split(text, expected):
     from visitcoach.qa.understand import question_parts
 
     assert question_parts(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("What commission rate does a field agent earn per account recovered?", ("commission",)),
+    ("What travel allowance per visit do field agents get?", ("allowance",)),
+    ("兰亭消费金融去年外访的回款率是多少？", ("回款率",)),
+    ("外访员底薪是多少", ("底薪",)),
+    ("How long do we keep recordings?", ()),
+])
+def test_what_a_figure_question_asks_the_figure_of(text, expected):
+    from visitcoach.qa.understand import figure_subject
+
+    assert figure_subject(text) == expected

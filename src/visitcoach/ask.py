@@ -225,20 +225,28 @@ _FIGURE_KINDS = frozenset({"count", "amount", "duration", "clock"})
 #: The figure must be in the answer's opening: this many sentences.
 FIGURE_SENTENCES = 2
 _TABLE_FIGURE = re.compile(r"\|[^|\n]*\d[^|\n]*\|")
+_MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def _figure_missing(q: Question, text: str, facts: list[Fact]) -> bool:
     """Whether the question asks for a figure ("回款率是多少", "what commission rate …") that the
     composed answer never states: the pack talks about the topic but does not hold the number (an
-    internal figure, a fee schedule), and quoting the topic's rules would read as if it answered. A
-    table row with a figure counts as stating one (the plan limits are tables)."""
+    internal figure, a fee schedule), and quoting the topic's rules would read as if it answered.
+    The figure must come in the answer's opening, or, when the question names what it is the figure
+    of, in a sentence that names it too. A table row with a figure counts as stating one (the plan
+    limits are tables)."""
     asked = set(q.asks) & _FIGURE_KINDS
     if not asked or facts:
         return False
-    for sentence in split_sentences(text)[:FIGURE_SENTENCES]:
-        if asked & stated_kinds(sentence) or _TABLE_FIGURE.search(sentence):
-            return False
-    return True
+
+    def states(sentence: str) -> bool:
+        return bool(asked & stated_kinds(sentence) or _TABLE_FIGURE.search(sentence))
+
+    sentences = split_sentences(_MARKER.sub("", text))
+    if q.figure_of:
+        # "what commission rate …": a figure counts only in a sentence about the commission
+        return not any(states(s) and any(w in s.lower() for w in q.figure_of) for s in sentences)
+    return not any(states(s) for s in sentences[:FIGURE_SENTENCES])
 
 
 def _offline(engine: Engine, q: Question, ranked: list[RankedSection], facts: list[Fact], understood: dict[str, Any]) -> Answer:

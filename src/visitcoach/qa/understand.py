@@ -66,8 +66,8 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             r"多少钱|罚多少|多少元|罚款多少|上限是多少|比例是多少|多少比例|百分之几|最高(?:分别)?罚|\bhow much\b"
-            r"|\bwhat (?:\w+ )?(?:percentage|percent|rate|fine|cap|amount|commission)\b|\bmaximum (?:fine|penalty)\b"
-            r"|率是多少|率有多少|多少提成|提成是多少",
+            r"|\bwhat(?:'s| is| are)? (?:the )?(?:\w+ ){0,2}(?:percentage|percent|rate|fine|cap|amount|commission|allowance|salary|bonus|fee)s?\b"
+            r"|\bmaximum (?:fine|penalty)\b|率是多少|率有多少|多少提成|提成是多少|(?:补贴|报销|工资|底薪|奖金)(?:是)?多少",
             re.IGNORECASE,
         ),
     ),
@@ -191,6 +191,9 @@ class Question:
     #: The questions of a message that asks more than one ("…多长时间内上报？报给谁？"), in order;
     #: empty when it asks one.
     parts: tuple[str, ...] = ()
+    #: The thing a figure question asks the figure of ("commission" in "what commission rate …",
+    #: "回款率" in "回款率是多少"), when it names one.
+    figure_of: tuple[str, ...] = ()
 
     @property
     def topic(self) -> str | None:
@@ -272,7 +275,39 @@ def understand(
         state_law=m.group(0) if (m := _STATE_LAW.search(text)) else None,
         asks=asked_kinds(text),
         parts=question_parts(text),
+        figure_of=figure_subject(text),
     )
+
+
+_FIGURE_OF_EN = re.compile(
+    r"\bwhat(?:'s| is| are)? (?:the )?((?:[a-z]+ ){0,2})(percentage|percent|rate|fine|cap|amount|commission|allowance|salary|bonus|fee)s?\b",
+    re.IGNORECASE,
+)
+_FIGURE_OF_ZH = re.compile(r"([\u4e00-\u9fff]*?(?:率|比例|提成|补贴|报销|工资|底薪|奖金))(?:是|有)?多少")
+#: Words that say a figure is asked without saying of what.
+_FIGURE_WORDS = frozenset("percentage percent rate amount the a an daily monthly".split())
+
+
+def figure_subject(text: str) -> tuple[str, ...]:
+    """What a figure question asks the figure of ("what commission rate …" → commission, "what
+    travel allowance …" → allowance, "回款率是多少" → 回款率), or () when it asks no figure."""
+    m = _FIGURE_OF_EN.search(text)
+    if m:
+        head = m.group(2).lower()
+        if head not in _FIGURE_WORDS:
+            return (head,)
+        words = [w.lower() for w in m.group(1).split() if w.lower() not in _FIGURE_WORDS]
+        return (words[-1],) if words else ()
+    m = _FIGURE_OF_ZH.search(text)
+    if not m:
+        return ()
+    import jieba
+
+    words = [w for w in jieba.lcut(text[: m.end(1)]) if w.strip()]
+    last = words[-1] if words else ""
+    if len(last) == 1 and len(words) > 1:
+        last = words[-2] + last  # "回款" + "率"
+    return (last,) if last else ()
 
 
 _QUESTION_END = re.compile(r"(?<=[？?])")
