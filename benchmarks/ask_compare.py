@@ -29,15 +29,17 @@ sys.modules["new_scorers"] = scorers
 _spec.loader.exec_module(scorers)  # type: ignore[union-attr]
 
 
-def rows(split: str) -> list[dict]:
+def rows(split: str, prefix: str = "") -> list[dict]:
     data = [json.loads(line) for line in (ROOT / "evals" / "datasets" / "ask.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in data if split == "all" or r.get("split", "dev") == split], {r["id"]: r for r in data}
+    chosen = [r for r in data if (split == "all" or r.get("split", "dev") == split) and r["id"].startswith(prefix)]
+    return chosen, {r["id"]: r for r in data}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="test", choices=("dev", "test", "all"))
     ap.add_argument("--label", default="after")
+    ap.add_argument("--ids", default="", help="only rows whose id starts with this (e.g. ask-t2- for one batch)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     logging.disable(logging.WARNING)
@@ -47,7 +49,7 @@ def main() -> None:
 
     index = KnowledgeIndex(Settings())
     takes_history = "history" in inspect.signature(ask).parameters
-    selected, by_id = rows(args.split)
+    selected, by_id = rows(args.split, args.ids)
     scores: dict[str, list[float]] = {}
     times = []
     misses = []
