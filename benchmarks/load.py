@@ -1,6 +1,6 @@
 """Load check: simulated agents asking and checking against the served app, over plain HTTP.
 
-Usage: python benchmarks/load.py [--users 20] [--seconds 60] [--think 1.0] [--src PATH] [--label NAME]
+Usage: python benchmarks/load.py [--users 20] [--seconds 60] [--think 1.0] [--processes 1] [--src PATH] [--label NAME]
 
 The app runs in its own process (offline, demo accounts, the data dir's ingested index), started
 from this checkout's `src/` or from `--src` (another checkout's `src/`, for a before figure in the
@@ -46,8 +46,13 @@ import logging, os, sys
 logging.disable(logging.WARNING)
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from visitcoach.config import get_settings
-from visitcoach.ui import build_demo
 settings = get_settings().model_copy(update={"llm": "offline", "users_file": None, "users": None})
+port, processes = int(sys.argv[1]), int(sys.argv[2])
+if processes > 1:  # several app processes behind one port (`visitcoach serve --processes N`)
+    from visitcoach.ui.pool import serve_pool
+    serve_pool(settings, "127.0.0.1", port, processes)
+    sys.exit(0)
+from visitcoach.ui import build_demo
 demo = build_demo(settings)
 kwargs = {"auth": demo.vc_resources.auth, "quiet": True}
 try:
@@ -56,7 +61,7 @@ try:
 except ImportError:
     pass
 print("ready", flush=True)
-demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), **kwargs)
+demo.launch(server_name="127.0.0.1", server_port=port, **kwargs)
 """
 
 
@@ -67,9 +72,14 @@ def _free_port() -> int:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process `pid` (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of process `pid` and its running children (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(int(c)) for c in children)
 
 
 class User:
@@ -104,9 +114,9 @@ class User:
         raise RuntimeError(f"{api}: stream ended without a result")
 
 
-def start_server(port: int, src: Path) -> subprocess.Popen[str]:
+def start_server(port: int, src: Path, processes: int = 1) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(src), "VISITCOACH_LLM": "offline"}
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(processes)], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     import httpx
 
@@ -130,10 +140,11 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=1.0, help="seconds a user pauses between rounds")
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the checkout's src/ to serve (a before figure)")
     parser.add_argument("--label", default="", help="a name for this run in the output")
+    parser.add_argument("--processes", type=int, default=1, help="app processes behind the port (visitcoach serve --processes)")
     args = parser.parse_args()
 
     port = _free_port()
-    server = start_server(port, args.src.resolve())
+    server = start_server(port, args.src.resolve(), args.processes)
     url = f"http://127.0.0.1:{port}/"
     latencies: dict[str, list[float]] = {"ask": [], "check": []}
     errors: list[str] = []
@@ -165,9 +176,10 @@ def main() -> int:
             time.sleep(args.think)
 
     try:
-        warm = User(url)  # the shared index and checker loaded once, as the first real user would
-        warm.call("ask", QUESTIONS[0], "ALL")
-        warm.call("check", SCRIPTS[0], None, "ALL", "", "", None, "debtor", False, [])
+        for _ in range(args.processes):  # each process's index and checker loaded once, as its first user would
+            warm = User(url)  # (the pool hands new sessions to its processes in turn)
+            warm.call("ask", QUESTIONS[0], "ALL")
+            warm.call("check", SCRIPTS[0], None, "ALL", "", "", None, "debtor", False, [])
         threads = [threading.Thread(target=user, args=(n,)) for n in range(args.users)]
         server_cpu, own_cpu = _cpu_seconds(server.pid), time.process_time()
         started = time.monotonic()
@@ -189,6 +201,7 @@ def main() -> int:
     result = {
         "label": args.label or str(args.src),
         "users": args.users,
+        "processes": args.processes,
         "seconds": round(elapsed, 1),
         "think_s": args.think,
         "requests": requests,

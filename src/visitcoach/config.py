@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     ui_workers: int = Field(
         4, ge=1, le=64, description="Requests of one kind (ask, check, ...) the app works on at once; more wait."
     )
+    processes: int = Field(
+        1, ge=1, le=32, description="App processes behind the one port of `visitcoach serve` (each browser stays "
+        "with one). One process answers on one core; 2 on a 2-core machine roughly doubles what it serves "
+        "(benchmarks/README.md). Each loads the index and the models (about 0.4 GB).",
+    )
     ui_wait: float = Field(
         20.0, gt=0, description="Seconds a request may wait for a free worker before the user is told the app is "
         "busy (in their language; nothing is stored).",

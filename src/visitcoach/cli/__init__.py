@@ -507,11 +507,20 @@ def eval_(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Port (default VISITCOACH_PORT or 7860).")] = None,
+    processes: Annotated[int | None, typer.Option(help="App processes behind the port (default VISITCOACH_PROCESSES or 1).")] = None,
 ) -> None:
     """Serve the web app (sign-in required; the accounts are printed at start)."""
     from visitcoach.ui import build_demo, launch
 
     settings = cli_settings()
+    count = processes or settings.processes
+    if count > 1:
+        from visitcoach.ui.auth import Auth
+        from visitcoach.ui.pool import serve_pool
+
+        typer.echo(f"visitcoach: http://{host}:{port or settings.port} ({count} processes) — sign in with {Auth(settings).banner()}")
+        serve_pool(settings, host, port or settings.port, count)
+        return
     demo = build_demo(settings)
     typer.echo(f"visitcoach: http://{host}:{port or settings.port} — sign in with {demo.vc_resources.auth.banner()}")
     launch(settings, host=host, port=port or settings.port, demo=demo)

@@ -397,7 +397,7 @@ def build_demo(settings: Settings | None = None, auth: Auth | None = None):  # n
     return demo
 
 
-def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, demo: Any = None) -> None:
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, demo: Any = None, quiet: bool = False) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = demo or build_demo(settings)
     res: H.Resources = demo.vc_resources
@@ -407,7 +407,9 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, demo: 
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     install_log_redaction()
     log.warning("visitcoach on http://%s:%d (mode: %s); sign in with %s", host, port, settings.llm, res.auth.banner())
-    demo.launch(server_name=host, server_port=port, show_error=False, auth=res.auth, auth_message="visitcoach", **launch_options())
+    demo.launch(
+        server_name=host, server_port=port, show_error=False, auth=res.auth, auth_message="visitcoach", quiet=quiet, **launch_options()
+    )
 
 
 def answer_question(question: str, jurisdiction: str, settings: Settings | None = None, lang: str = "en") -> tuple[str, str]:
