@@ -22,13 +22,14 @@ import json
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from visitcoach.ui.pool import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The evaluation questions (zh and en), so users do not all ask the same few things.
@@ -63,12 +64,6 @@ except ImportError:
 print("ready", flush=True)
 demo.launch(server_name="127.0.0.1", server_port=port, **kwargs)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -143,7 +138,7 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=1, help="app processes behind the port (visitcoach serve --processes)")
     args = parser.parse_args()
 
-    port = _free_port()
+    port = free_port()
     server = start_server(port, args.src.resolve(), args.processes)
     url = f"http://127.0.0.1:{port}/"
     latencies: dict[str, list[float]] = {"ask": [], "check": []}

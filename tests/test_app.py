@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from visitcoach.errors import ConfigError
 from visitcoach.ui import answer_question, build_demo, launch_options
 from visitcoach.ui import handlers as H
 from visitcoach.ui.auth import DEMO_PASSWORD, Auth, hash_password, load_users, verify_password
+from visitcoach.ui.pool import free_port
 
 from .conftest import ROOT, make_settings
 
@@ -32,6 +32,21 @@ def test_building_the_app_opens_nothing(tmp_path):
     demo = build_demo(settings)
     assert isinstance(demo, gr.Blocks)
     assert not (tmp_path / "never-created").exists()
+
+
+def test_gradio_events_skip_the_monitoring_summary_and_the_missing_matplotlib(tmp_path, monkeypatch):
+    import importlib.util
+    import sys
+
+    monkeypatch.delenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", raising=False)
+    demo = build_demo(make_settings(tmp_path / "d"))
+    assert demo._queue.ANAYLTICS_CACHE_FREQUENCY == 1000  # Gradio's default: 1, a pandas rebuild per event
+    installed = sys.modules.get("matplotlib") is not None or (
+        "matplotlib" not in sys.modules and importlib.util.find_spec("matplotlib") is not None)
+    if not installed:
+        with pytest.raises(ModuleNotFoundError):
+            import matplotlib  # noqa: F401 - recorded as absent: fails without a path search
+        assert sys.modules["matplotlib"] is None
 
 
 def test_handler_returns_answer_and_expandable_sources(fixture_index_dir):
@@ -220,16 +235,11 @@ def test_pdf_export_of_a_brief(res, tmp_path):
 # -- the served app: a real browser and a real API client ---------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @contextlib.contextmanager
 def served(settings) -> Iterator[str]:
     demo = build_demo(settings)
-    port = _free_port()
+    port = free_port()
     demo.launch(
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
         auth=demo.vc_resources.auth, **launch_options(),

@@ -1,7 +1,6 @@
 """The scale-out path: the same ingest and search against a real `chroma run` server on loopback."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,16 +12,12 @@ import pytest
 from visitcoach.errors import ConfigError
 from visitcoach.ingest import ingest
 from visitcoach.retrieval.index import KnowledgeIndex
+from visitcoach.ui.pool import free_port
 
 from .conftest import make_settings
 
 pytestmark = pytest.mark.server
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

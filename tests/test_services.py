@@ -13,7 +13,7 @@ from visitcoach.config import reset_settings
 from visitcoach.review.store import ArtifactStore
 from visitcoach.services import Services, place_upload
 
-from .conftest import FIXTURE_CORPUS, ROOT, make_settings
+from .conftest import FIXTURE_CORPUS, ROOT, SHIPPED, make_settings
 
 VIOLATION = "If you don't pay today you'll be arrested."
 
@@ -70,6 +70,16 @@ def test_ask_reads_a_follow_up_with_its_history_and_records_the_query(fixture_in
     [row] = services.store().list(kind="answer")
     assert row["user"] == "carol" and row["payload"]["query"].endswith("and in the UK?")
     assert row["payload"]["understood"]["jurisdiction"] == "UK"
+
+
+def test_warm_loads_the_index_and_the_checker_and_stores_nothing(pack_index_dir, tmp_path):
+    data = tmp_path / "d"
+    shutil.copytree(pack_index_dir / "index", data / "index")
+    services = Services(make_settings(data, SHIPPED))
+    services.warm()
+    assert services._checker is not None and "embedder" in vars(services._index)  # loaded once, shared by later calls
+    assert services.store().list(kind="answer") == [] and services.store().list(kind="check") == []
+    Services(make_settings(tmp_path / "empty")).warm()  # an empty index: nothing to warm, and no error
 
 
 def test_an_empty_question_or_index_is_refused(tmp_path):

@@ -15,6 +15,7 @@ import re
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,26 @@ class Services:
         if len(index) == 0:
             raise IndexStoreError(EMPTY_INDEX)
         return index
+
+    def warm(self) -> None:
+        """Load what the first ask and check would (the index, the embedder, jieba, the checker's models)
+        by answering one question per language and checking one line, storing nothing; a process that
+        serves people runs this once at start so its first user does not wait seconds. Never raises:
+        an empty index or a missing model shows up on first use, with its own message."""
+        from visitcoach.ask import ask as answer_question
+
+        started = time.perf_counter()
+        try:
+            index = self.index()
+            if len(index):
+                for question in ("When may I visit?", "外访需要几个人？"):
+                    answer_question(index, question, settings=self.settings)
+            self.checker().check("Good morning, I am here about your account.", lang="en", semantic=self.semantic)
+            self.store()
+        except Exception as exc:  # noqa: BLE001 - warming is an optimisation; the real call reports the fault
+            log.warning("warm-up stopped early (%s: %s); the first request will load the rest", type(exc).__name__, exc)
+            return
+        log.info("warmed up in %.1f s", time.perf_counter() - started)
 
     # -- use cases ----------------------------------------------------------------------------------
 

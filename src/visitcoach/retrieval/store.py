@@ -59,6 +59,7 @@ class ChromaStore:
     def __init__(self, chroma_dir: Path, url: str | None = None, collection: str = COLLECTION) -> None:
         self._client = _client(chroma_dir, url)
         self._name = collection
+        self._count: int | None = None  # the collection's size, kept between writes (a query asks it each time)
         self._collection = self._open(collection)
 
     def _open(self, name: str):  # noqa: ANN202 - chromadb's collection type is private
@@ -83,6 +84,7 @@ class ChromaStore:
         return self._name
 
     def add(self, ids: list[str], vectors: np.ndarray, texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+        self._count = None
         batch = 2000  # Chroma rejects very large batches
         for i in range(0, len(ids), batch):
             self._collection.upsert(
@@ -93,6 +95,7 @@ class ChromaStore:
             )
 
     def delete(self, ids: list[str]) -> None:
+        self._count = None
         for i in range(0, len(ids), 2000):
             self._collection.delete(ids=ids[i : i + 2000])
 
@@ -100,7 +103,10 @@ class ChromaStore:
         return set(self._collection.get(include=[])["ids"])
 
     def count(self) -> int:
-        return self._collection.count()
+        """Chunks in the collection; written through this store, so it is asked of Chroma only after a write."""
+        if self._count is None:
+            self._count = self._collection.count()
+        return self._count
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[DenseHit]:
         n = self.count()
@@ -116,4 +122,5 @@ class ChromaStore:
 
     def drop(self) -> None:
         self._client.delete_collection(self._name)
+        self._count = None
         self._collection = self._open(self._name)

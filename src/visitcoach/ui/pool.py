@@ -31,6 +31,7 @@ from typing import Any
 
 from visitcoach.config import Settings
 from visitcoach.errors import ConfigError
+from visitcoach.ui.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,6 @@ START_TIMEOUT = 300.0
 _HOP = frozenset(
     b"connection keep-alive proxy-authenticate proxy-authorization te trailer transfer-encoding upgrade".split()
 )
-_BUSY = {
-    "zh": "应用繁忙，请稍后重试。",
-    "en": "The app is busy; please try again.",
-}
 
 _WORKER = """
 import os, sys
@@ -57,6 +54,7 @@ launch(settings, host="127.0.0.1", port=int(sys.argv[1]), demo=build_demo(settin
 
 
 def free_port() -> int:
+    """A loopback TCP port nothing listens on now (the OS's pick)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -130,7 +128,7 @@ def proxy_app(ports: list[int]) -> Any:
             reply = await client.send(upstream, stream=True)
         except httpx.HTTPError as exc:
             log.warning("pool: app process %d (port %d) unreachable: %s", chosen, ports[chosen], exc)
-            busy = PlainTextResponse(_BUSY[_lang(request.headers)], status_code=503)
+            busy = PlainTextResponse(t("err.busy", _lang(request.headers)), status_code=503)
             busy.delete_cookie(COOKIE)
             return busy
 
@@ -138,6 +136,8 @@ def proxy_app(ports: list[int]) -> Any:
             try:
                 async for chunk in reply.aiter_raw():
                     yield chunk
+            except httpx.HTTPError as exc:  # the process went away mid-reply (stopped, restarted): end this reply
+                log.warning("pool: app process %d (port %d) closed a reply early: %s", chosen, ports[chosen], exc)
             finally:
                 await reply.aclose()
 
