@@ -180,3 +180,15 @@ def test_the_vector_search_is_run_wide_enough_to_be_repeatable(index, tmp_path):
     assert store._collection.configuration["hnsw"]["ef_search"] == EF_SEARCH
     store.drop()
     assert ChromaStore(tmp_path / "chroma")._collection.configuration["hnsw"]["ef_search"] == EF_SEARCH
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(jurisdiction="UK"), Filters(doc_type="policy", lang="zh")])
+def test_exact_dense_search_ranks_as_the_store_does(index, filters):
+    """Dense search is a matrix product over the stored vectors under the BM25 filter mask; on an
+    index this size the store's HNSW search is exact too, so both give the same chunks in the same order."""
+    vector = index.embedder.embed_queries(["visiting a borrower's workplace"])[0]
+    exact = index._dense_top(vector, 30, filters)
+    store = [(h.id, h.similarity) for h in index.store.query(vector, 30, filters.where()) if h.id in index._chunks]
+    assert exact and [cid for cid, _ in exact] == [cid for cid, _ in store]
+    assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(exact, store, strict=True))
+    assert all(filters.matches(index.chunk(cid).metadata) for cid, _ in exact)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from visitcoach.qa.compute import Fact
 from visitcoach.qa.sections import RankedSection, Section, SectionIndex
@@ -122,8 +123,42 @@ def narrowed(text: str, jurisdiction: str | None) -> str:
 
 
 def sentence_label(text: str) -> str | None:
-    found = {j for j, p in _COUNTRY.items() if p.search(text)}
-    return found.pop() if len(found) == 1 else None
+    found = sentence_facts(text).countries
+    return next(iter(found)) if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """What scoring reads of a sentence that does not depend on the question: its words, the countries
+    it names, its language, the kinds of answer it states and its shape (a rule, an example, a
+    disclaimer …). The pack's sentences recur in every answer, so these are worked out once per text."""
+
+    words: frozenset[str]
+    countries: frozenset[str]
+    lang: str
+    kinds: frozenset[AnswerKind]
+    secondary: bool
+    history: bool
+    normative: bool
+    disclaimer: bool
+    example: bool
+    anaphora: bool
+
+
+@lru_cache(maxsize=65536)
+def sentence_facts(text: str) -> SentenceFacts:
+    return SentenceFacts(
+        words=frozenset(tokenize(text, bigrams=False)),
+        countries=frozenset(j for j, p in _COUNTRY.items() if p.search(text)),
+        lang=detect_lang(text),
+        kinds=frozenset(stated_kinds(text)),
+        secondary=bool(re.search(r"secondary source|二手来源", text, re.IGNORECASE)),
+        history=bool(_HISTORY.search(text)),
+        normative=bool(_NORMATIVE.search(text)),
+        disclaimer=bool(_DISCLAIMER.search(text)),
+        example=bool(_EXAMPLE.match(text)),
+        anaphora=bool(_ANAPHORA.match(text)),
+    )
 
 
 def labelled_sentences(section: Section) -> list[Sentence]:
@@ -172,10 +207,15 @@ def _blocks(text: str) -> list[str]:
 
 def _repeats(text: str, said: set[str]) -> bool:
     """Whether a sentence mostly repeats one already in the answer."""
-    words = set(tokenize(text, bigrams=True))
+    words = _bigram_words(text)
     if not words:
         return True
-    return any(len(words & set(tokenize(s, bigrams=True))) / len(words) > 0.6 for s in said)
+    return any(len(words & _bigram_words(s)) / len(words) > 0.6 for s in said)
+
+
+@lru_cache(maxsize=65536)
+def _bigram_words(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text, bigrams=True))
 
 
 @dataclass
@@ -200,6 +240,17 @@ class Composer:
     def __init__(self, index: KnowledgeIndex, sections: SectionIndex) -> None:
         self.index = index
         self.sections = sections
+        self._sentences: dict[tuple[str, str], list[Sentence]] = {}
+
+    def sentences(self, section: Section) -> list[Sentence]:
+        """`labelled_sentences(section)`, split once per section of the index (sections are fixed
+        until the index is rebuilt, when a new composer is made)."""
+        if self.sections.sections.get(section.key) is not section:
+            return labelled_sentences(section)
+        found = self._sentences.get(section.key)
+        if found is None:
+            found = self._sentences[section.key] = labelled_sentences(section)
+        return found
 
     def _weights(self, q: Question) -> tuple[set[str], float]:
         words = set(tokenize(q.query, bigrams=False))
@@ -227,28 +278,29 @@ class Composer:
                 s += 0.25
             elif not q.jurisdiction and sentence.label is None:
                 s += 0.05
-        if q.jurisdiction and any(p.search(sentence.text) for j, p in _COUNTRY.items() if j != q.jurisdiction):
+        f = sentence_facts(sentence.text)
+        if q.jurisdiction and f.countries - {q.jurisdiction}:
             s -= OTHER_COUNTRY  # "120 in China, 911 in the US, 999 in the UK" answers a UK question with two wrong numbers
-        if re.search(r"secondary source|二手来源", sentence.text, re.IGNORECASE):
+        if f.secondary:
             s -= 0.1
-        if detect_lang(sentence.text) != q.lang:
+        if f.lang != q.lang:
             s -= 0.2  # the pack carries most rules in both languages: quote the question's
-        if _HISTORY.search(sentence.text):
+        if f.history:
             s -= 0.25  # when a rule was adopted is rarely what an agent asks
-        if _NORMATIVE.search(sentence.text):
+        if f.normative:
             s += 0.12  # a rule ("never", "must", 不得, 须) answers an agent's "may I" better than a definition
-        if _DISCLAIMER.search(sentence.text):
+        if f.disclaimer:
             s -= 1.0  # "this case is fictional" / "not legal advice" says nothing about the question
-        if _EXAMPLE.match(sentence.text):
+        if f.example:
             s -= 0.3  # a quoted example line is an illustration, not the rule
-        if _ANAPHORA.match(sentence.text) and sentence.position > 0:
+        if f.anaphora and sentence.position > 0:
             s -= 0.1  # "It is consistent with …" quoted alone leaves the reader asking what "it" is
-        s += ASKED_KIND * sum(1 for kind in stated_kinds(sentence.text) if said.needs[kind] > 0)
+        s += ASKED_KIND * sum(1 for kind in f.kinds if said.needs[kind] > 0)
         return s
 
     def overlap(self, sentence: Sentence, words: set[str], total: float) -> float:
         """The idf-weighted share of the question's (and its concepts') words the sentence holds."""
-        return sum(self.index.idf(t) for t in words & set(tokenize(sentence.text, bigrams=False))) / total
+        return sum(self.index.idf(t) for t in words & sentence_facts(sentence.text).words) / total
 
     def about(self, sentence: Sentence, weights: tuple[set[str], float]) -> bool:
         """Whether a supporting sentence is about the question at all: it shares at least
@@ -260,13 +312,14 @@ class Composer:
         words, total = self._weights(q)
         named = frozenset({section.citation} if self._names(q, section) else set())
         out, examples = [], []
-        for sent in labelled_sentences(section):
+        for sent in self.sentences(section):
             if q.jurisdiction and sent.label and sent.label != q.jurisdiction:
                 continue  # another country's rule is never the answer
             scored = (self.score(sent, q, words, total, named, said), sent)
-            (examples if _EXAMPLE.match(sent.text) or _DISCLAIMER.search(sent.text) else out).append(scored)
-        same = [c for c in out if detect_lang(c[1].text) == q.lang]
-        other = [c for c in out if detect_lang(c[1].text) != q.lang]
+            f = sentence_facts(sent.text)
+            (examples if f.example or f.disclaimer else out).append(scored)
+        same = [c for c in out if sentence_facts(c[1].text).lang == q.lang]
+        other = [c for c in out if sentence_facts(c[1].text).lang != q.lang]
         for group in (same, other, examples):
             group.sort(key=lambda x: (-x[0], x[1].position))
         # the question's language first ("中文要点" lines serve a Chinese question, not an English one);
@@ -316,7 +369,7 @@ class Composer:
                 say(quote.text, quote.chunk, 1.0, section)
             # the question asks something the engine did not compute ("最多能去几个人" after the minimum)
             wanted = {kind for kind, n in said.needs.items() if n > 0}
-            more = [c for c in self.candidates(section, q, said) if stated_kinds(c[1].text) & wanted and not _repeats(c[1].text, used_text)]
+            more = [c for c in self.candidates(section, q, said) if sentence_facts(c[1].text).kinds & wanted and not _repeats(c[1].text, used_text)]
             if more and len(parts) < MAX_SENTENCES:
                 say(more[0][1].text, more[0][1].chunk, 1.0, section)
         # 2. otherwise the best sentence of the best section
@@ -372,7 +425,7 @@ class Composer:
             cands = [
                 c for c in self.candidates(r.section, q, said)
                 # an English reader gets no Chinese support lines (a Chinese reader of US/UK law may get English ones)
-                if not _repeats(c[1].text, used_text) and (q.lang == "zh" or detect_lang(c[1].text) == "en")
+                if not _repeats(c[1].text, used_text) and (q.lang == "zh" or sentence_facts(c[1].text).lang == "en")
             ]
             if not cands or not self.about(cands[0][1], weights) or _EXAMPLE.match(cands[0][1].text):
                 continue
@@ -423,7 +476,7 @@ class Composer:
                     overlap = self.overlap(sent, words, total)
                     if overlap < PART_OVERLAP or _repeats(sent.text, said) or _EXAMPLE.match(sent.text):
                         continue
-                    score = overlap + ASKED_KIND * len(set(asks) & stated_kinds(sent.text)) + POSITION / (sent.position + 1) - PART_RANK * rank
+                    score = overlap + ASKED_KIND * len(set(asks) & sentence_facts(sent.text).kinds) + POSITION / (sent.position + 1) - PART_RANK * rank
                     if best is None or score > best[0]:
                         best = (score, sent, r.section)
             if best is not None:

@@ -102,6 +102,16 @@ class ChromaStore:
     def ids(self) -> set[str]:
         return set(self._collection.get(include=[])["ids"])
 
+    def vectors(self, batch: int = 5000) -> tuple[list[str], np.ndarray]:
+        """Every stored id and its vector (float32, one row each), read in batches."""
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        for offset in range(0, self.count(), batch):
+            got = self._collection.get(include=["embeddings"], limit=batch, offset=offset)
+            ids.extend(got["ids"])
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1))
+        return ids, (np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32))
+
     def count(self) -> int:
         """Chunks in the collection; written through this store, so it is asked of Chroma only after a write."""
         if self._count is None:
