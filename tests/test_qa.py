@@ -275,6 +275,9 @@ def test_a_message_that_asks_several_questions_is_split(text, expected):
     ("兰亭消费金融去年外访的回款率是多少？", ("回款率",)),
     ("外访员底薪是多少", ("底薪",)),
     ("How long do we keep recordings?", ()),
+    ("这家机构一共有多少名外访员？", ("外访员",)),  # a head count: what is counted
+    ("每个小组配几位质检专员负责复核", ("质检专员",)),
+    ("外访需要几个人？", ()),  # 个人: no named subject, the opening must state the count
 ])
 def test_what_a_figure_question_asks_the_figure_of(text, expected):
     from visitcoach.qa.understand import figure_subject

@@ -284,6 +284,8 @@ _FIGURE_OF_EN = re.compile(
     re.IGNORECASE,
 )
 _FIGURE_OF_ZH = re.compile(r"([\u4e00-\u9fff]*?(?:率|比例|提成|补贴|报销|工资|底薪|奖金))(?:是|有)?多少")
+#: A head count of people or firms ("有多少名外访人员", "几位督导", "多少家委外机构"): what is counted.
+_HEADCOUNT_ZH = re.compile(r"(?:多少|几)(?:名|位|家)([\u4e00-\u9fff]{2,8}?)(?=[？?，,。！!\s]|$|吗|呢|在|是|负责|可以)")
 #: Words that say a figure is asked without saying of what.
 _FIGURE_WORDS = frozenset("percentage percent rate amount the a an daily monthly".split())
 
@@ -298,6 +300,9 @@ def figure_subject(text: str) -> tuple[str, ...]:
             return (head,)
         words = [w.lower() for w in m.group(1).split() if w.lower() not in _FIGURE_WORDS]
         return (words[-1],) if words else ()
+    m = _HEADCOUNT_ZH.search(text)
+    if m:
+        return (m.group(1),)
     m = _FIGURE_OF_ZH.search(text)
     if not m:
         return ()
