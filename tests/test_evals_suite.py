@@ -69,6 +69,14 @@ CHUNK_ZH = "每次外访须由至少两名催收人员共同进行，不得单�
 CHUNK_EN = "In the United States visits take place between 08:00 and 21:00 local time. Visit a workplace only with consent."
 
 
+def test_a_chinese_fact_counts_wherever_jieba_cut_the_answer():
+    answer = "即便是共同借款人或担保人，也至少等待 30 天再联系。[1]"  # jieba: "30 / 天再 / 联系"
+    assert s.fact_present("30 天", answer) and s.key_fact_coverage(answer, ["30 天"]).value == 1.0
+    assert not s.fact_present("60 天", answer)  # the number must match
+    assert not s.fact_present("当日停止", answer)  # characters the answer does not hold
+    assert not s.fact_present("cap", "affordability capacity")  # Latin words still match whole
+
+
 def test_key_fact_coverage_zh_and_en_and_numbers_must_match():
     zh = "外访须由至少两名催收人员共同进行[1]。时间为8:00至22:00[1]。"
     assert s.key_fact_coverage(zh, ["至少两名催收人员", "8:00至22:00"]).value == 1.0
