@@ -86,6 +86,10 @@ class Settings(BaseSettings):
         20.0, gt=0, description="Seconds a request may wait for a free worker before the user is told the app is "
         "busy (in their language; nothing is stored).",
     )
+    max_request_mb: int = Field(
+        32, ge=1, le=1024, description="Largest request body the app reads, uploads included (MB); a larger one "
+        "is refused (HTTP 413) before it is read, and an upload over it gets Gradio's size message.",
+    )
     ask_timeout: float = Field(
         30.0, gt=0, description="Seconds an answer may take before the user is told the app is busy; an answer "
         "that finishes later is not stored.",

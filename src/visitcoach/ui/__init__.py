@@ -430,7 +430,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, demo: 
     threading.Thread(target=res.warm, name="visitcoach-warm", daemon=True).start()  # while the server starts
     log.warning("visitcoach on http://%s:%d (mode: %s); sign in with %s", host, port, settings.llm, res.auth.banner())
     demo.launch(
-        server_name=host, server_port=port, show_error=False, auth=res.auth, auth_message="visitcoach", quiet=quiet, **launch_options()
+        server_name=host, server_port=port, show_error=False, auth=res.auth, auth_message="visitcoach", quiet=quiet, **launch_options(settings.max_request_mb)
     )
 
 

@@ -86,14 +86,24 @@ def locale_script() -> str:
     )
 
 
-def launch_options() -> dict[str, Any]:
-    """What `demo.launch` takes for the look and the API docs (the tests' server and `serve` use the same).
+def launch_options(max_request_mb: int | None = None) -> dict[str, Any]:
+    """What `demo.launch` takes for the look, the API docs and the request size limit (the tests'
+    server and `serve` use the same).
 
     FastAPI's own `/openapi.json` (and `/docs`) would describe every route before sign-in: switched
-    off. The app's API page (footer "Use via API", `/gradio_api/info`) needs a signed-in session."""
+    off. The app's API page (footer "Use via API", `/gradio_api/info`) needs a signed-in session.
+    A request body over `max_request_mb` (the setting when not given) is refused with HTTP 413
+    before it is read; an upload over it gets Gradio's own message."""
     import gradio as gr
 
+    if max_request_mb is None:
+        from visitcoach.config import get_settings
+
+        max_request_mb = get_settings().max_request_mb
     # Gradio's own status word lacks a Chinese entry (its key would show).
     words = gr.I18n(**{"zh-CN": {"common.complete": "完成"}, "en": {"common.complete": "complete"}})
+    limit = max_request_mb * 1024 * 1024
     return {"css": CSS, "theme": theme(), "footer_links": ["api", "settings"], "i18n": words,
-            "app_kwargs": {"openapi_url": None, "docs_url": None, "redoc_url": None}}
+            "max_file_size": limit,
+            # the body may carry a file of the largest size plus its multipart framing
+            "app_kwargs": {"openapi_url": None, "docs_url": None, "redoc_url": None, "max_body_size": limit + 64 * 1024}}
