@@ -267,6 +267,8 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     # US SSN in its usual shapes (no area-number rules: a mistyped one is still an SSN), and after its cue.
     Recogniser("ssn", "SSN", _compile(r"(?<![\w\-.])\d{3}[\-‐–]\d{2}[\-‐–]\d{4}(?![\w\-]|\.\d)"), 0.9),
     Recogniser("ssn_cue", "SSN", _compile(r"(?i)(?:SSN|social\s+security(?:\s+(?:number|no\.?))?|社会安全号码?|社保号)\s*(?:is|#|:|：|是)?\s*(\d{3}[ \-]?\d{2}[ \-]?\d{4})(?!\d)"), 0.9, group=1),
+    # … and a few words after it ("her SSN on the old file is 614279083"): nine digits within a short clause.
+    Recogniser("ssn_cue_later", "SSN", _compile(r"(?i)(?:\bSSN|social\s+security(?:\s+(?:number|no\.?))?)\b[^\d.;!?\n]{1,30}?\b(?:is|was|:|reads)\s*(\d{3}[ \-]?\d{2}[ \-]?\d{4})(?![\d\-])"), 0.85, group=1),
     # UK National Insurance number: two letters, six digits, a suffix letter (spaced or not).
     Recogniser("nino", "NINO", _compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?[A-Da-d](?![A-Za-z0-9])"), 0.85, validator=_nino),
     Recogniser("nino_cue", "NINO", _compile(r"(?i)(?:national\s+insurance(?:\s+(?:number|no\.?))?|\bNI(?:\s+(?:number|no\.?))|\bNINO)\s*(?:is|:)?\s*([A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-Za-z]?)(?![A-Za-z0-9])"), 0.9, group=1),
@@ -322,12 +324,14 @@ def _zh_address_ok(value: str) -> bool:
 
 
 def _trim_zh_address(text: str, start: int, end: int) -> int:
-    """Move the start of a Chinese address past a leading verb or preposition ("他住在…", "位于…")."""
-    value = text[start:end]
-    lead = _ADDRESS_LEAD.match(value)
-    if lead and lead.end() < len(value) - 3:
-        return start + lead.end()
-    return start
+    """Move the start of a Chinese address past a leading verb or preposition ("他住在…", "位于…"), as many
+    times as one leads what is left ("他在广州住荔湾区…": past 在, then past 广州住)."""
+    while True:
+        value = text[start:end]
+        lead = _ADDRESS_LEAD.match(value)
+        if not lead or lead.end() >= len(value) - 3:
+            return start
+        start += lead.end()
 
 
 # A run of digit groups ("4111 1111 1111 1111", "6222020200112233446", two cards side by side).
@@ -335,11 +339,21 @@ _DIGIT_RUN = _compile(rf"{_NOT_BEFORE}\d+(?:[ \-]\d+)*{_NOT_AFTER}")
 _GROUP = _compile(r"\d+")
 
 
+#: A reference code: a contract, order or reference cue, then capital letters glued to the number (合同编号
+#: HT2026031500187, order ref INV2026…). Only with the cue: letters alone before digits may be anything (SW1A 1AA…).
+_CODE_PREFIX = _compile(
+    r"(?i:合同编号|合同号|编号|单号|订单号?|流水号|ref(?:erence)?|invoice|contract|order)(?:\s*(?:no\.?|number|#))?\s*[:：]?\s*"
+    r"(?<![A-Za-z0-9])(?!(?:ID|NO|TEL|AC|ACC|ACCT|CARD|QQ|VX|WX)\Z)[A-Z]{1,5}\Z"
+)
+
+
 def _digit_run_spans(probe: str) -> list[Span]:
     """Card and account numbers: windows of 12-19 digits made of whole consecutive groups of a digit run
     (a Luhn-valid window first, then the longest), so two numbers typed side by side are both found."""
     out = []
     for run in _DIGIT_RUN.finditer(probe):
+        if _CODE_PREFIX.search(probe, max(0, run.start() - 24), run.start()):
+            continue  # a document's own reference (合同编号HT2026031500187, ref INV20260315…), not a card or account
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group(0))]
         if sum(e - s for s, e in groups) < 12:
             continue
