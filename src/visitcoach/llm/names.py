@@ -306,10 +306,13 @@ _ZH_SUBJECT_ADVERB = (
 )
 #: … and after such an adverb, a verb a person does (还了, 接了, 说, 没钱).
 _ZH_AFTER_ADVERB = re.compile(
-    rf"{_ZH_SUBJECT_ADVERB}(?:说|讲|问|答应|要求|同意|拒绝|接|还了|还钱|还一|没钱|没还|不还|在家|不在|打|哭|来|去|跑|躲|换|搬|欠)"
+    rf"{_ZH_SUBJECT_ADVERB}(?:说|讲|问|答应|要求|同意|拒绝|接|还了|还钱|还一|没钱|没还|不还|在家|不在|打|哭|来|去|跑|躲|换|搬|欠|"
+    rf"{_ZH_STRONG_NEXT.pattern})"
 )
 #: What may stand before a subject: the start, a clause break, a list or a cue verb.
 _ZH_SUBJECT_BEFORE = set("，。！？；：、,.!?;: “”\"（(") | set("跟和与及同把给让叫找问对向被由见是说到")
+#: What ends a clause or opens reported speech: a word after it is the subject of its own clause (同事说马力上次答应).
+_ZH_CLAUSE_BREAK = set("，。！？；：、,.!?;: “”\"（(说")
 #: Characters after which a noun names a place, not a person (陶然亭, 金山区, 白雪公主).
 _ZH_PLACE_NEXT = set("亭寺庙桥塔门湖山岛河江村镇区县市省路街巷园楼站港湾峰岭")
 
@@ -351,7 +354,8 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
             ):
                 if n == 1 and len(text) > at + 1 and text[at] in ZH_GIVEN_CHARS:
                     continue
-                break
+                if not (n == 1 and tags.get(surname + given, "").startswith("nr") and (before in _ZH_CLAUSE_BREAK or start == 0)):
+                    break  # 周密说: a dictionary person at the head of a clause, whatever its given character
             word = surname + given
             after = text[at + n: at + n + 12]
             if not _next_is_person(after) or (after[:1] in _ZH_PLACE_NEXT):
@@ -362,7 +366,7 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
             if tags.get(word) == "ns" or (_everyday(given, freq, tags) and len(given) == 2 and len(surname) == 1):
                 continue
             everyday = _everyday(word, freq, tags) or bool(freq.get(word))
-            if everyday and not (before in "，。！？；：、,.!?;: “”\"（(" or start == 0):
+            if everyday and not (before in _ZH_CLAUSE_BREAK or start == 0):
                 continue  # a word that is also a name counts only as the subject of its clause
             if surname in _ZH_RISKY and len(given) == 1 and not _name_like(given, _RISKY_GIVEN_LLR) and not tags.get(word, "").startswith("nr"):
                 continue
@@ -474,12 +478,34 @@ def _titled_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list
     return out
 
 
+#: A name in pinyin typed into Chinese text (zhao yan的, 借款人huang mingyu（): a pinyin surname and one or two
+#: words of pinyin syllables, with no other Latin word around them.
+_PINYIN_IN_ZH = re.compile(rf"(?<![A-Za-z'’\-])([A-Za-z]{{1,9}})[ \t]+([A-Za-z]{{2,12}})(?:[ \t]+([A-Za-z]{{2,8}}))?(?=[ \t]*(?:[{CJK}，。、；：！？（(]|$))")
+
+
+def _pinyin_names(text: str) -> list[Span]:
+    """Pinyin names inside Chinese text: the first word a pinyin surname, the rest pinyin, in one case (all lower
+    or each capitalised), Chinese or a break after them and Chinese or a break before them."""
+    out: list[Span] = []
+    for m in _PINYIN_IN_ZH.finditer(text):
+        before = text[:m.start()].rstrip(" \t")
+        if before and not (CJK_CHAR.match(before[-1]) or before[-1] in "，。、；：！？（(“\"'"):
+            continue
+        words = [w for w in m.groups() if w]
+        if words[0].capitalize() not in _PINYIN_SURNAMES or not all(_pinyin(w) for w in words[1:]):
+            continue
+        if not (all(w.islower() for w in words) or all(w[:1].isupper() and w[1:].islower() for w in words)):
+            continue
+        out.append(Span(m.start(), m.end(len(words)), "PERSON", 0.7, "zh_pinyin"))
+    return out
+
+
 def chinese_names(text: str) -> list[Span]:
     """Chinese person names and forms of address in `text`."""
     if not re.search(f"[{CJK}]", text):
         return []
     jieba, freq, tags = _jieba()
-    out: list[Span] = []
+    out: list[Span] = _pinyin_names(text)
     for run_match in _ZH_RUN.finditer(text):
         run, base = run_match.group(0), run_match.start()
         tokens: list[tuple[int, int, str]] = []
@@ -878,7 +904,7 @@ _EN_CUES = re.compile(
     r"sincerely|signed|attn|attention|c/o|care\s+of|for|from|with|and|by|to|tell|told|ask|asked|helped|paid|"
     r"owes|owed|pays|lives\s+with|living\s+with|married\s+to|witness|payee|account\s+holder|cardholder|"
     r"applicant|claimant|defendant|plaintiff|respondent|executor|executrix|beneficiary|representative|"
-    r"mr\.?\s+and\s+mrs\.?)(?:'s)?|[A-Z][a-z]+'s\s+(?:husband|wife|partner|son|daughter|mother|father|brother|sister|"
+    r"mr\.?\s+and\s+mrs\.?|call(?:s|ed)?\s+(?:him|her|me|them))(?:'s)?|[A-Z][a-z]+'s\s+(?:husband|wife|partner|son|daughter|mother|father|brother|sister|"
     r"friend|neighbou?r|carer))\s*[:,]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
 )
 #: Cue words weak enough to need a name-shaped word after them (a known name, pinyin or not a common word).
@@ -1000,6 +1026,13 @@ _EN_LOWER_AFTER_VERB = re.compile(
 _EN_LOWER_POSSESSIVE = re.compile(r"(?i:\b(?:at|to|from|outside)\s+)([a-z]{2,})(?=['’]s\b)")
 
 
+#: Common Vietnamese family names (those that are not also English words: not Do, Le, Ho, Ha, Mai, Lam, Cao, Ly).
+_VIETNAMESE_SURNAMES = "Nguyen|Tran|Pham|Hoang|Huynh|Phan|Vu|Vo|Dang|Bui|Ngo|Duong|Truong|Dinh|Trinh|Quach|Luong|Doan|Thai|Trieu"
+_EN_ASIAN_NAME = re.compile(
+    rf"(?<![\w'’])(?:(?:{_VIETNAMESE_SURNAMES})(?:\s+[A-Z][a-z]{{1,4}}){{1,2}}|[A-Z][a-z]{{1,5}}\s+[A-Z][a-z]{{1,4}}-[a-z]{{2,4}})(?![\w'’-])"
+)
+
+
 def _surname_like(word: str, census: frozenset[str]) -> bool:
     w = word[0].upper() + word[1:]
     if re.match(r"(?i)o['’][a-z]", word):
@@ -1028,6 +1061,8 @@ def english_names(text: str) -> list[Span]:
                 break  # "her husband Will", "a neighbour called May"
             if words[0][2] in any_given and len(words) > 1 and words[1][2] in family:
                 break  # "May Thornton", "Will Johnson"
+            if words[0][2] in any_given and len(words) == 1 and words[0][2] not in _NEVER_ALONE and _EN_PERSON_NEXT.match(text[words[0][1]:]):
+                break  # "Will answered the door": a modal is not followed by a past tense
             w = words.pop(0)
             titled = bool(re.fullmatch(_EN_TITLES, w[2]))
             start_at = w[0]
@@ -1111,6 +1146,11 @@ def english_names(text: str) -> list[Span]:
     for m in _EN_LOWER_POSSESSIVE.finditer(text):
         if m.group(1).islower() and m.group(1).capitalize() in any_given and m.group(1).capitalize() not in _NEVER_ALONE:
             out.append(Span(m.start(1), m.end(1), "PERSON", 0.65, "en_lower_possessive"))
+    # Vietnamese names (Nguyen Van Hai, Pham Thu Hang) and Cantonese ones with a hyphenated given name (Ng Ka-wai).
+    for m in _EN_ASIAN_NAME.finditer(text):
+        if m.group(0).split()[0] in _EN_STOP:
+            continue  # "Can Ka-wai come": a sentence's first word is not the surname
+        out.append(Span(m.start(), m.end(), "PERSON", 0.7, "en_asian"))
     # IN CAPITALS, as forms are filled: two or three words of which the first is a given name and the last a surname.
     for m in _EN_CAPS.finditer(text):
         words = m.group(0).split()

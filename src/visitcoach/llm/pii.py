@@ -166,6 +166,8 @@ _STREET_TYPES = (
 _BUILDING_TYPES = "House|Court|Building|Tower|Towers|Mansions|Cottages|Cottage|Lodge|Hall|Apartments|Flats|Chambers"
 _EN_ADDRESS = (
     r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?\d*(?:/\d+)?,?\s+|(?<![\w/])\d{1,2}/\d{1,2},\s+"
+    # an Edinburgh flat: floor and door (3F1 is the first door on the third floor)
+    r"|(?<![\w/])\d{1,2}F\d{1,2},\s+"
     r"|(?:Ground|First|Second|Third|Top|Basement|Upper|Lower)\s+(?:Floor\s+)?Flat,\s+)?"
     # a named building before the street: "Flat 5B, Cromwell House, 61 Queen's Road", "3 Rose Cottages, Mill Lane"
     # (the street number may then be left out); otherwise the address starts with its number
@@ -180,12 +182,24 @@ _EN_ADDRESS = (
 )
 # A street whose type comes first or stands alone: "9 Llys Derwen", "27 Kingsway", "14 Heol y Felin".
 _EN_ADDRESS_PREFIXED = (
-    r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
+    r"(?:(?:Flat|Apartment|Apt\.?|Unit)\s*\d+[A-Za-z]?,?\s+)?(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
     r"(?:(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa)\s+(?:(?:y|yr|[A-Z][a-z'’]+)\s+)?[A-Z][a-z'’]+|Kingsway|Queensway|Broadway)\b"
 )
+# A named house with no number, then its street, then the town and a UK postcode: "Ty Gwyn, Ffordd y Bryn,
+# Llandeilo SA19 6AQ", "Tigh na Mara, Shore Road, Lochcarron IV54 8YB". Only with the postcode after it.
+_EN_NAMED_HOUSE = (
+    r"(?<![\w])(?:The\s+)?[A-Z][a-z'’]+(?:\s+(?:y|yr|na|nan|an|[A-Z][a-z'’]+)){0,3},\s+"
+    rf"(?:(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa)\s+(?:(?:y|yr)\s+)?[A-Z][a-z'’]+|(?:[A-Z][a-z'’]+\s+){{1,2}}(?:{_STREET_TYPES}))"
+    r"(?=,\s*(?:[A-Z][a-z'’]+\s+){1,2}[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b)"
+)
+# A flat and a number make an address even when the street has no type: "Apartment 4, 88 Quayside".
+_EN_FLAT_NUMBER = r"(?<![\w])(?:Flat|Apartment|Apt\.?)\s*\d+[A-Za-z]?,\s+\d{1,5}[A-Za-z]?\s+[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\b"
 # Lower-case street names are rarer but still an address ("42 baker street").
 _EN_ADDRESS_LOWER = (
-    r"(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+(?:[a-z][a-z'’]+\s+){1,2}"
+    # not a measure or a count ("90 minutes each way", "3 times a day")
+    r"(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
+    r"(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|miles?|times?|people|each|of|the|a|an|and|or|more|other)\b)"
+    r"(?:(?!(?:each|of|the|a|an|and|or|per)\s)[a-z][a-z'’]+\s+){1,2}"
     r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court)\b"
 )
 
@@ -197,7 +211,7 @@ _ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同
 _ZH_PLAIN = r"(?![的了在是有和与不也都就要会去到说我你他她它们这那个吗呢吧，。；、：！？（）])"
 _ZH_TAIL = rf"(?:\s?(?:{_ZH_PLAIN}[{CJK}A-Za-z\d\-\s]){{0,18}}(?:(?<=[\d室户座栋幢元层楼号房])|(?<=\d[A-Za-z])))?"
 # The street number is a 号 (弄 in Shanghai), or straight away a block (固戍二路一巷8栋501); 38号之一 is one number.
-_ZH_NUMBERED = rf"(?:\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄|栋|幢|座)(?:院|之[一二三四五六七八九十\d])?){_ZH_TAIL}"
+_ZH_NUMBERED = rf"(?:(?:负?{_ZH_NUM}{{1,2}}楼|[Bb]\d)?\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄|栋|幢|座)(?:院|之[一二三四五六七八九十\d])?(?:门面|商铺|铺位|档口)?){_ZH_TAIL}"
 _ZH_BUILDING = (
     rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|山庄|庄园|府|园|城))"
     # an estate may have parts before the block (龙锦苑东五区8号楼, 望京西园四区411楼), and a block-unit-room
@@ -300,6 +314,8 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("en_address", "ADDRESS", _compile(_EN_ADDRESS), 0.8, gate=_compile(rf"\b(?:{_STREET_TYPES})s?\b")),
     Recogniser("en_address_prefixed", "ADDRESS", _compile(_EN_ADDRESS_PREFIXED), 0.7,
                gate=_compile(r"\b(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa|Kingsway|Queensway|Broadway)\b")),
+    Recogniser("en_named_house", "ADDRESS", _compile(_EN_NAMED_HOUSE), 0.75, gate=_compile(r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}")),
+    Recogniser("en_flat_number", "ADDRESS", _compile(_EN_FLAT_NUMBER), 0.7, gate=_compile(r"Flat|Apartment|Apt")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
                gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
     Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})|{_ZH_REGION}+{_ZH_VILLAGE}"), 0.8,
