@@ -110,6 +110,8 @@ ZH_GRAMMAR_NAMES = [
     ("村口碰到覃书记了", ["覃书记"]),
     ("客户wang lei说下周还", ["wang lei"]),
     ("chen xiaoming的电话打不通", ["chen xiaoming"]),
+    ("组里路平和莫凡想一起去", ["路平", "莫凡"]),  # listed with a person: a person (a word-like given name)
+    ("名单上是苗文静和过晓芳", ["苗文静", "过晓芳"]),  # … with a surname the list lacks
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -141,6 +143,12 @@ GRAMMAR_NOT_PEOPLE = [
     "spoke to the tenant about it",
     "Can Ka-wai come",
 ]
+
+
+def test_what_is_listed_with_a_person_is_not_always_a_person():
+    out = Redactor().redact("张伟和高速公路、刘洋和银行、王芳与同事")
+    assert "张伟" not in out and "刘洋" not in out and "王芳" not in out
+    assert "高速公路" in out and "银行" in out and "同事" in out
 
 
 @pytest.mark.parametrize("text", GRAMMAR_NOT_PEOPLE)

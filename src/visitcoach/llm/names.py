@@ -500,6 +500,49 @@ def _pinyin_names(text: str) -> list[Span]:
     return out
 
 
+#: Characters that are only ever particles or pronouns, never a surname.
+_ZH_PARTICLES = set("的了着吗呢吧啊呀哦嗯们这那哪些个么我你他她它和与及也都就又还把被给让对从到去来不没很")
+#: Words that join the items of a list of people.
+_ZH_JOINERS = ("和", "、", "与", "及", "跟", "同")
+
+
+def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A name joined by 和/、/与 to a found name is a name too when it is shaped like one, even with a surname the
+    list lacks (包玉兰、戚文涛、占X芳: three characters, the last two a likely given name) or a given name that is
+    also a word (路遥和莫凡): people are listed with people."""
+    out: list[Span] = []
+    for span in found:
+        candidates: list[tuple[int, int]] = []
+        if text[span.end: span.end + 1] in _ZH_JOINERS:
+            candidates += [(span.end + 1, span.end + 1 + n) for n in (3, 2)]
+        if span.start and text[span.start - 1] in _ZH_JOINERS:
+            candidates += [(span.start - 1 - n, span.start - 1) for n in (3, 2)]
+        for a, b in candidates:
+            if a < 0 or b > len(text) or any(s.start < b and s.end > a for s in found + out):
+                continue
+            word = text[a:b]
+            # the first of three may be a surname the function-word list holds (过, 向), not a particle
+            if not all(CJK_CHAR.match(c) and (c not in _ZH_NOT_GIVEN or (i == 0 < len(word) - 2 and c not in _ZH_PARTICLES))
+                       for i, c in enumerate(word)):
+                continue
+            if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "ns"):
+                continue
+            given = word[1:]
+            if len(word) == 3:
+                # the character before a three-character item must end a word (a list, a clause, the start)
+                edge = text[a - 1] if a else "，"
+                if b == span.start - 1 and CJK_CHAR.match(edge) and edge not in _ZH_SUBJECT_BEFORE:
+                    continue
+                ok = _name_like(given, _BARE_RISKY_LLR) and not _everyday(word[:2], freq, tags)
+            else:
+                ok = word[0] in ZH_SURNAMES and (
+                    (_is_given(given) and not _everyday(word, freq, tags)) or tags.get(word, "").startswith("nr"))
+            if ok:
+                out.append(Span(a, b, "PERSON", 0.6, "zh_coordinated"))
+                break
+    return out
+
+
 def chinese_names(text: str) -> list[Span]:
     """Chinese person names and forms of address in `text`."""
     if not re.search(f"[{CJK}]", text):
@@ -623,6 +666,7 @@ def chinese_names(text: str) -> list[Span]:
     out.extend(_subject_names(text, freq, tags))
     out.extend(_dotted_names(text))
     out.extend(_titled_names(text, freq, tags))
+    out.extend(_coordinated_names(text, out, freq, tags))
     # After a strong cue the name is read from the characters themselves: jieba may cut it badly
     # (账户名房志强 → 账户/名房/志强).
     for m in _ZH_CUE_NAME.finditer(text):
