@@ -112,6 +112,8 @@ ZH_GRAMMAR_NAMES = [
     ("chen xiaoming的电话打不通", ["chen xiaoming"]),
     ("组里路平和莫凡想一起去", ["路平", "莫凡"]),  # listed with a person: a person (a word-like given name)
     ("名单上是苗文静和过晓芳", ["苗文静", "过晓芳"]),  # … with a surname the list lacks
+    ("上午慕容晓月说她下周还", ["慕容晓月"]),  # a time word opens the clause; after a compound surname 月 is a name's
+    ("跟殷子墨约好了周五", ["殷子墨"]),  # jieba's 殷子/墨约: the third character joins the name it was cut from
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),

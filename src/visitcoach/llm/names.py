@@ -311,6 +311,8 @@ _ZH_AFTER_ADVERB = re.compile(
 )
 #: What may stand before a subject: the start, a clause break, a list or a cue verb.
 _ZH_SUBJECT_BEFORE = set("，。！？；：、,.!?;: “”\"（(") | set("跟和与及同把给让叫找问对向被由见是说到")
+#: A time word before a subject opens its clause (昨天欧阳建明和他儿子…).
+_ZH_TIME_BEFORE = ("昨天", "今天", "明天", "前天", "上午", "下午", "晚上", "早上", "中午", "刚才", "上次", "后来")
 #: What ends a clause or opens reported speech: a word after it is the subject of its own clause (同事说马力上次答应).
 _ZH_CLAUSE_BREAK = set("，。！？；：、,.!?;: “”\"（(说")
 #: Characters after which a noun names a place, not a person (陶然亭, 金山区, 白雪公主).
@@ -343,14 +345,17 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
         surname = m.group(1)
         start = m.start()
         before = text[start - 1] if start else "，"
-        if before not in _ZH_SUBJECT_BEFORE and CJK_CHAR.match(before) and not _cue_before(text, start, text, 0):
+        if (before not in _ZH_SUBJECT_BEFORE and CJK_CHAR.match(before) and not _cue_before(text, start, text, 0)
+                and not text[:start].endswith(_ZH_TIME_BEFORE)):
             continue
         at = start + len(surname)
         for n in (1, 2):
             given = text[at: at + n]
-            # the first of two given-name characters may be one the function-word list holds (若曦, 以诺)
+            # the first of two given-name characters may be one the function-word list holds (若曦, 以诺), and after
+            # a compound surname any character of the hand list (夏侯明月: 月 is also a month)
             if len(given) < n or not all(
-                (_is_given(c) and c not in _ZH_NOT_GIVEN) or (i == 0 < n - 1 and c in ZH_GIVEN_CHARS) for i, c in enumerate(given)
+                (_is_given(c) and c not in _ZH_NOT_GIVEN) or ((i == 0 < n - 1 or len(surname) == 2) and c in ZH_GIVEN_CHARS)
+                for i, c in enumerate(given)
             ):
                 if n == 1 and len(text) > at + 1 and text[at] in ZH_GIVEN_CHARS:
                     continue
@@ -543,6 +548,29 @@ def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags:
     return out
 
 
+#: After a name's last character: what a person does, a break, or 约/家 (衡子墨约好了, 滕雨涵家孩子).
+_ZH_AFTER_NAME_END = re.compile(rf"[，。、；：！？（）\s]|$|约|家|{_ZH_STRONG_NEXT.pattern}|{_ZH_AFTER_ADVERB.pattern}")
+
+
+def _extended_names(text: str, found: list[Span], freq: dict[str, int]) -> list[Span]:
+    """A two-character name (a surname and one character) followed by one more given-name character and then
+    something that ends a name is the three-character name cut short (井天|佑主动, 衡子|墨约好了): a partly
+    masked name still leaks, so the span takes the third character."""
+    out: list[Span] = []
+    for span in found:
+        word = text[span.start: span.end]
+        if span.kind != "PERSON" or len(word) != 2 or word[0] not in ZH_SURNAMES or span.source not in ("zh_name", "zh_cue_name"):
+            continue
+        nxt = text[span.end: span.end + 1]
+        if not nxt or not _is_given(nxt) or nxt in _ZH_NOT_GIVEN or freq.get(word + nxt, 0) >= _WORD_FREQ:
+            continue
+        if _everyday(text[span.end: span.end + 2], freq, _jieba()[2]) and len(text[span.end: span.end + 2]) == 2:
+            continue  # the character begins a word with what follows (张伟|明天)
+        if _ZH_AFTER_NAME_END.match(text, span.end + 1):
+            out.append(Span(span.start, span.end + 1, "PERSON", span.score, "zh_extended"))
+    return out
+
+
 def chinese_names(text: str) -> list[Span]:
     """Chinese person names and forms of address in `text`."""
     if not re.search(f"[{CJK}]", text):
@@ -667,6 +695,7 @@ def chinese_names(text: str) -> list[Span]:
     out.extend(_dotted_names(text))
     out.extend(_titled_names(text, freq, tags))
     out.extend(_coordinated_names(text, out, freq, tags))
+    out.extend(_extended_names(text, out, freq))
     # After a strong cue the name is read from the characters themselves: jieba may cut it badly
     # (账户名房志强 → 账户/名房/志强).
     for m in _ZH_CUE_NAME.finditer(text):
