@@ -9,6 +9,10 @@ characters common in given names. Forms of address are names too: 王先生, 李
 Not names: dictionary words that begin with a surname character (余额, 方案, 周一, 马上, 金额),
 places (jieba tags them `ns`), company names (a surname-like word followed by 消费金融, 有限公司 …),
 and 老/小 words such as 小时, 老师, 老赖.
+Besides jieba's cut, names are read from the grammar around them (`_subject_names`: a surname and given
+name where a subject stands, before speech, a promise or a relative; a word that is also a name only at the
+head of its clause), from lists (`_coordinated_names`: people are listed with people), from a middle dot
+(`_dotted_names`), from long titles (`_titled_names`), and pinyin typed into Chinese (`_pinyin_names`).
 
 English: a capitalised word sequence is a name after a title (Mr, Mrs, Ms, Dr …), after a cue word
 (borrower, customer, husband, named, called …), when its first word is a known given name (the
