@@ -94,6 +94,70 @@ ZH_GENERAL_NAMES = [
 ]
 
 
+#: The fourth round of general mechanisms (none of these sentences is a dataset row): the grammar around a
+#: name (a subject before speech or a relative, the shortest given name that fits), a word-name only at the
+#: head of its clause, dotted minority names of name characters, long titles read from the characters, pinyin
+#: typed into Chinese, English word-names before what a person does, lower-case names after contact verbs,
+#: Vietnamese and Cantonese names, "call her X".
+ZH_GRAMMAR_NAMES = [
+    ("于婷问延期多久", ["于婷"]),  # a risky surname, a one-character given name: 问 follows only a person
+    ("周正说利息不对", ["周正"]),  # a dictionary person heading its clause, its given character no name's
+    ("秋菊说她不在家", ["秋菊"]),  # a given name alone, heading its clause, before speech
+    ("丽娟的儿子接的电话", ["丽娟"]),  # … before a possessed relative
+    ("热依拉·阿不都让我们晚点再来", ["热依拉·阿不都"]),
+    ("阿迪力•吐尔洪说明天还", ["阿迪力•吐尔洪"]),  # the dot typed as a bullet, the name cut before 说
+    ("刚才遇到邹主管，他说可以", ["邹主管"]),
+    ("村口碰到覃书记了", ["覃书记"]),
+    ("客户wang lei说下周还", ["wang lei"]),
+    ("chen xiaoming的电话打不通", ["chen xiaoming"]),
+    ("组里路平和莫凡想一起去", ["路平", "莫凡"]),  # listed with a person: a person (a word-like given name)
+    ("名单上是苗文静和过晓芳", ["苗文静", "过晓芳"]),  # … with a surname the list lacks
+    ("上午慕容晓月说她下周还", ["慕容晓月"]),  # a time word opens the clause; after a compound surname 月 is a name's
+    ("跟殷子墨约好了周五", ["殷子墨"]),  # jieba's 殷子/墨约: the third character joins the name it was cut from
+]
+EN_GRAMMAR_NAMES = [
+    ("Grant phoned twice and wants a callback", ["Grant"]),
+    ("Pearl refused to sign anything", ["Pearl"]),
+    ("spoke to sarah jenkins at the door", ["sarah jenkins"]),
+    ("texted joy about friday", ["joy"]),
+    ("Chan Siu-ming moved out last year", ["Chan Siu-ming"]),
+    ("she said to call her Bex from now on", ["Bex"]),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), ZH_GRAMMAR_NAMES + EN_GRAMMAR_NAMES)
+def test_names_told_by_the_grammar_around_them_are_masked(text, names):
+    out = Redactor().redact(text)
+    for name in names:
+        assert name not in out, (name, out)
+
+
+#: What the same mechanisms must leave alone: role nouns and sayings before 说, a surname character that is a
+#: word (和科长一起, 查会计), headings and places joined by a dot, word-names used as words, a verb before "the".
+GRAMMAR_NOT_PEOPLE = [
+    "村长说不行，保安说不能进。",
+    "老话说路遥知马力。",
+    "和科长一起去，要查会计账目。",
+    "法律框架概览·入户与拒不离开；中国·北京。",
+    "晚高峰堵车，人挺文静的，约在白马寺门口见面。",
+    "我们用wifi登录系统",
+    "Will you phone back later? Hope this helps.",
+    "spoke to the tenant about it",
+    "Can Ka-wai come",
+]
+
+
+def test_what_is_listed_with_a_person_is_not_always_a_person():
+    out = Redactor().redact("张伟和高速公路、刘洋和银行、王芳与同事")
+    assert "张伟" not in out and "刘洋" not in out and "王芳" not in out
+    assert "高速公路" in out and "银行" in out and "同事" in out
+
+
+@pytest.mark.parametrize("text", GRAMMAR_NOT_PEOPLE)
+def test_the_grammar_mechanisms_leave_words_alone(text):
+    assert Redactor().redact(text) == text
+
+
 @pytest.mark.parametrize(("text", "names"), ZH_NAMES + EN_NAMES + ZH_CUT_NAMES + ZH_GENERAL_NAMES)
 def test_names_in_free_text_are_masked(text, names):
     out = Redactor().redact(text)
@@ -315,6 +379,36 @@ def test_a_50k_character_question_full_of_numbers_and_emoji_is_masked_quickly():
     assert "13800138000" not in out and "张伟" not in out and "１３８００１３８０００" not in out
     assert r.restore(out) == text
     assert seconds < 1.0, seconds  # the benchmark reports the real figure (about 0.2 s on a quiet core)
+
+
+#: Identifier shapes added with the fourth dev batch (none of these is a dataset row).
+NEW_SHAPES = [
+    ("his SSN on the form is 078051120", ["078051120"]),  # a few words between the cue and the number
+    ("3F2, 7 Warrender Park Road, Edinburgh EH9 1DS", ["3F2, 7 Warrender Park Road"]),  # an Edinburgh flat
+    ("Bryn Haul, Heol y Dderwen, Llanelli SA14 8LT", ["Bryn Haul, Heol y Dderwen"]),  # a named house, a Welsh street
+    ("Flat 4, 21 Heol y Castell, Swansea", ["Flat 4, 21 Heol y Castell"]),
+    ("moved to Apartment 9, 14 Riverside last week", ["Apartment 9, 14 Riverside"]),
+    ("在天河区体育西路负一楼23号商铺开店", ["天河区体育西路负一楼23号商铺"]),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), NEW_SHAPES)
+def test_new_identifier_shapes_are_masked_whole(text, values):
+    r = Redactor()
+    out = r.redact(text)
+    for value in values:
+        for part in value.replace(",", " ").split():
+            assert part not in out, (part, out)
+    assert r.restore(out) == text
+
+
+def test_reference_codes_measures_and_a_city_before_the_address_stay():
+    assert Redactor().redact("合同编号HT2025120300456那笔还没结清") == "合同编号HT2025120300456那笔还没结清"
+    assert Redactor().redact("2 hours each way is too far, 3 times a week") == "2 hours each way is too far, 3 times a week"
+    out = Redactor().redact("他在杭州住西湖区文三路88号")
+    assert out.startswith("他在杭州住[ADDRESS_") and "文三路" not in out
+    # a bare number run glued to letters with no reference cue is still masked (fail-safe)
+    assert "13800138000913800138000" not in Redactor().redact("SW1A 1AA13800138000913800138000")
 
 
 # -- the eval's metrics can fail ------------------------------------------------------------------------

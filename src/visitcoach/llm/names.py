@@ -9,6 +9,10 @@ characters common in given names. Forms of address are names too: 王先生, 李
 Not names: dictionary words that begin with a surname character (余额, 方案, 周一, 马上, 金额),
 places (jieba tags them `ns`), company names (a surname-like word followed by 消费金融, 有限公司 …),
 and 老/小 words such as 小时, 老师, 老赖.
+Besides jieba's cut, names are read from the grammar around them (`_subject_names`: a surname and given
+name where a subject stands, before speech, a promise or a relative; a word that is also a name only at the
+head of its clause), from lists (`_coordinated_names`: people are listed with people), from a middle dot
+(`_dotted_names`), from long titles (`_titled_names`), and pinyin typed into Chinese (`_pinyin_names`).
 
 English: a capitalised word sequence is a name after a title (Mr, Mrs, Ms, Dr …), after a cue word
 (borrower, customer, husband, named, called …), when its first word is a known given name (the
@@ -104,6 +108,8 @@ _ZH_TRANSLIT = (
     "海汉豪赫亨胡华怀惠霍基吉加贾杰金卡凯坎康柯科克肯库拉莱兰朗劳勒雷蕾里利莉丽连林琳卢鲁路伦罗洛玛马迈麦曼"
     "梅美门蒙米密明摩莫穆纳娜奈南内尼妮纽诺欧帕潘佩彭皮普齐奇乔切琼丘萨塞桑瑟森沙莎珊尚舍史斯丝索塔泰坦汤唐"
     "特托瓦万威韦维温沃乌伍西希锡夏谢辛休雅亚扬耶伊因英尤约詹朱兹佐尔姆逊娃黛蒂汀妮琪薇茨伊得"
+    # Uyghur and Kazakh names in Chinese characters (买买提, 热合曼, 吐尔逊, 肉孜, 托合提, 努尔, 阿不都)
+    "买提热合吾卜努吐肉孜依江力木托不都"
 )
 _ZH_FOREIGN = re.compile(f"[{_ZH_TRANSLIT}]{{2,6}}(?:·[{_ZH_TRANSLIT}]{{2,8}})+")
 #: Weak cues: a name often follows them, but so do ordinary words (和, 找, 让 …).
@@ -290,12 +296,291 @@ def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, .
     return before.endswith(cues)
 
 
+#: What only a person does right after being named: speech, a promise or refusal, a call, a feeling, a
+#: possessed relative or phone ("过志成说", "于晴问", "潘垚让我们", "甘德明这人", "春花的儿子").
+_ZH_STRONG_NEXT = re.compile(
+    r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
+    r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
+    r"和(?:他|她)的?(?:儿子|女儿|老公|老婆|丈夫|妻子|弟弟|妹妹|哥哥|姐姐|妈妈|爸爸)|"
+    r"的(?:电话|手机|号码|老公|老婆|丈夫|妻子|儿子|女儿|妈妈|爸爸|母亲|父亲|名字|身份证|孩子|弟弟|妹妹|哥哥|姐姐))"
+)
+#: An adverb or time word that may stand between a subject and what the person does ("高峰这个月只还了").
+_ZH_SUBJECT_ADVERB = (
+    r"(?:今天|昨天|前天|上次|上周|这周|这个月|上个月|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
+)
+#: … and after such an adverb, a verb a person does (还了, 接了, 说, 没钱).
+_ZH_AFTER_ADVERB = re.compile(
+    rf"{_ZH_SUBJECT_ADVERB}(?:说|讲|问|答应|要求|同意|拒绝|接|还了|还钱|还一|没钱|没还|不还|在家|不在|打|哭|来|去|跑|躲|换|搬|欠|"
+    rf"{_ZH_STRONG_NEXT.pattern})"
+)
+#: What may stand before a subject: the start, a clause break, a list or a cue verb.
+_ZH_SUBJECT_BEFORE = set("，。！？；：、,.!?;: “”\"（(") | set("跟和与及同把给让叫找问对向被由见是说到")
+#: A time word before a subject opens its clause (昨天欧阳建明和他儿子…).
+_ZH_TIME_BEFORE = ("昨天", "今天", "明天", "前天", "上午", "下午", "晚上", "早上", "中午", "刚才", "上次", "后来")
+#: What ends a clause or opens reported speech: a word after it is the subject of its own clause (同事说马力上次答应).
+_ZH_CLAUSE_BREAK = set("，。！？；：、,.!?;: “”\"（(说")
+#: Characters after which a noun names a place, not a person (陶然亭, 金山区, 白雪公主).
+_ZH_PLACE_NEXT = set("亭寺庙桥塔门湖山岛河江村镇区县市省路街巷园楼站港湾峰岭")
+
+
+#: A word this frequent is an everyday noun (保安 478, 村长 523, 同事), too common to be read as a bare given
+#: name; a word the dictionary tags as a person (海燕 `nr`) may be commoner.
+_COMMON_NOUN = 400
+_COMMON_NAME_WORD = 1000
+#: Last characters of landmarks, not of names (陶然亭, 白马寺, 卢沟桥).
+_ZH_LANDMARK_END = set("亭寺庙塔桥门阁")
+
+
+def _next_is_person(after: str) -> bool:
+    """What follows a candidate is something only a person does (speech, a promise, a relative), possibly after
+    an adverb or a time word ("今天又说", "这个月只还了")."""
+    return bool(_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after))
+
+
+def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """Names told by the grammar around them rather than by jieba's cut: a surname (single or compound)
+    and one or two given-name characters, standing where a subject or object stands (the start, a clause
+    break, a list, 跟/让/由 …) and followed by something only a person does (`_next_is_person`). The
+    shortest given name that the grammar fits wins (于晴问, not 于晴问能). A two-character dictionary word
+    that is also a name (文静, 高峰, 海燕) is a name here only at the start of a clause and before speech
+    or a possessed relative: 人挺文静的, 晚高峰 and 《海燕》 stay words."""
+    out: list[Span] = []
+    for m in _subject_re().finditer(text):
+        surname = m.group(1)
+        start = m.start()
+        before = text[start - 1] if start else "，"
+        if (before not in _ZH_SUBJECT_BEFORE and CJK_CHAR.match(before) and not _cue_before(text, start, text, 0)
+                and not text[:start].endswith(_ZH_TIME_BEFORE)):
+            continue
+        at = start + len(surname)
+        for n in (1, 2):
+            given = text[at: at + n]
+            # the first of two given-name characters may be one the function-word list holds (若曦, 以诺), and after
+            # a compound surname any character of the hand list (夏侯明月: 月 is also a month)
+            if len(given) < n or not all(
+                (_is_given(c) and c not in _ZH_NOT_GIVEN) or ((i == 0 < n - 1 or len(surname) == 2) and c in ZH_GIVEN_CHARS)
+                for i, c in enumerate(given)
+            ):
+                if n == 1 and len(text) > at + 1 and text[at] in ZH_GIVEN_CHARS:
+                    continue
+                if not (n == 1 and tags.get(surname + given, "").startswith("nr") and (before in _ZH_CLAUSE_BREAK or start == 0)):
+                    break  # 周密说: a dictionary person at the head of a clause, whatever its given character
+            word = surname + given
+            after = text[at + n: at + n + 12]
+            if not _next_is_person(after) or (after[:1] in _ZH_PLACE_NEXT):
+                continue
+            if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "u"):
+                continue
+            # after a compound surname the given name may be a word (夏侯明月): the surname is rare enough
+            if tags.get(word) == "ns" or (_everyday(given, freq, tags) and len(given) == 2 and len(surname) == 1):
+                continue
+            everyday = _everyday(word, freq, tags) or bool(freq.get(word))
+            if everyday and not (before in _ZH_CLAUSE_BREAK or start == 0):
+                continue  # a word that is also a name counts only as the subject of its clause
+            if surname in _ZH_RISKY and len(given) == 1 and not _name_like(given, _RISKY_GIVEN_LLR) and not tags.get(word, "").startswith("nr"):
+                continue
+            out.append(Span(start, at + n, "PERSON", 0.7, "zh_subject"))
+            break
+    # A two-character word of given-name characters alone at the head of a clause (海燕说, 春花的儿子).
+    for m in re.finditer(rf"(?:^|(?<=[，。！？；：、,.!?;:\s“”]))([{CJK}]{{2}})", text):
+        word, start = m.group(1), m.start(1)
+        after = text[m.end(1): m.end(1) + 12]
+        if word[0] in ZH_SURNAMES or not _next_is_person(after) or after[:1] in _ZH_PLACE_NEXT:
+            continue
+        if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "u", "a"):
+            continue
+        common = _COMMON_NAME_WORD if tags.get(word, "").startswith("nr") else _COMMON_NOUN
+        if tags.get(word) == "ns" or freq.get(word, 0) >= common or not _name_like(word, _BARE_RISKY_LLR):
+            continue  # 保安说, 同事说: a common noun for a role is not somebody's name
+        out.append(Span(start, start + 2, "PERSON", 0.65, "zh_subject"))
+    return out
+
+
+@cache
+def _subject_re() -> re.Pattern[str]:
+    return re.compile(rf"({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])(?=[{CJK}])")
+
+
+#: Minority and foreign names written with a separating dot (帕提古丽·热合曼, 努尔兰•阿斯哈尔): every part is
+#: a run of name characters; the dot is typed as ·, •, ‧, ・ or ･.
+_ZH_DOTTED = re.compile(rf"[{CJK}]{{1,8}}(?:[·•‧・･][{CJK}]{{1,8}})+")
+
+
+@cache
+def _dotted_name_chars() -> frozenset[str]:
+    """Characters a dotted name is made of: those of transliteration (`_ZH_TRANSLIT`), those jieba's dictionary
+    uses in at least five transliterated names (tag `nrt`: 帕, 努 …) and given-name characters."""
+    _, _, tags = _jieba()
+    counts: dict[str, int] = {}
+    for word, tag in tags.items():
+        if tag == "nrt":
+            for c in word:
+                counts[c] = counts.get(c, 0) + 1
+    learned = {c for c, k in counts.items() if k >= 5}
+    return frozenset((set(_ZH_TRANSLIT) | learned | given_chars()) - _ZH_NOT_GIVEN)
+
+
+def _dotted_names(text: str) -> list[Span]:
+    """Names joined by a middle dot, each part made of name characters (`_dotted_name_chars`), cut at what
+    cannot be part of a name: a particle, pronoun or verb, or a cue word before them ("借款人艾力·买买提说" →
+    艾力·买买提). A heading such as 法律框架概览·入户 or a place (中国·北京) is not a name."""
+    _, _, tags = _jieba()
+    allowed = _dotted_name_chars()
+    out: list[Span] = []
+    for m in _ZH_DOTTED.finditer(text):
+        value, start = m.group(0), m.start()
+        parts = re.split("([·•‧・･])", value)
+        head = parts[0]
+        for cue in _ZH_CUES:
+            i = head.rfind(cue)
+            if i != -1 and i + len(cue) < len(head):
+                head = head[i + len(cue):]
+        k = len(head)
+        while k and head[k - 1] in allowed and len(head) - k < 5:
+            k -= 1
+        head = head[k:]
+        tail = parts[-1]
+        stop = next((i for i, c in enumerate(tail) if c not in allowed or _ZH_STRONG_NEXT.match(tail, i)), len(tail))
+        tail = tail[:min(stop, 6)]
+        middle = parts[2:-1:2]
+        if len(head) < 2 or len(tail) < 2 or any(not p or any(c not in allowed for c in p) for p in middle):
+            continue
+        if any(tags.get(p) == "ns" for p in (head, tail)):
+            continue
+        a = start + len(parts[0]) - len(head)
+        b = start + len(value) - len(parts[-1]) + len(tail)
+        out.append(Span(a, b, "PERSON", 0.8, "zh_dotted"))
+    return out
+
+
+#: Titles of two or more characters: a surname before one is a person wherever jieba cut it (说钟/经理).
+_ZH_LONG_TITLES = (
+    "先生", "女士", "小姐", "太太", "夫人", "阿姨", "大爷", "大妈", "大叔", "大婶", "大哥", "大姐", "师傅", "老师",
+    "经理", "老板", "主任", "律师", "医生", "科长", "处长", "局长", "书记", "主管", "会计", "出纳", "部长", "厂长",
+    "院长", "校长", "所长", "队长", "站长", "村长", "镇长", "乡长", "组长", "班长", "主席", "总监", "秘书", "教授",
+    "警官", "大夫", "护士", "老板娘", "叔叔", "伯伯", "姑姑", "舅舅", "奶奶", "爷爷", "婆婆", "阿婆", "大嫂",
+)
+_ZH_LONG_TITLE_RE = re.compile(
+    rf"({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])(?:{'|'.join(sorted(_ZH_LONG_TITLES, key=len, reverse=True))})"
+)
+
+
+def _titled_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """Surname + a title of two or more characters (钟经理, 符书记, 阎主管), read from the characters: what stands
+    before must end a word (a clause break, 的, a cue verb, 请示/遇到 …), so 要查会计 or 和科长一起 (with the chief)
+    are not read as people when the surname character is an ordinary word there."""
+    out: list[Span] = []
+    for m in _ZH_LONG_TITLE_RE.finditer(text):
+        surname, start, end = m.group(1), m.start(), m.end()
+        before = text[start - 1] if start else "，"
+        word = m.group(0)
+        if word in _ZH_NOT_NAMES or (freq.get(word, 0) >= 20 and not tags.get(word, "").startswith("nr")):
+            continue
+        if _everyday(text[start - 1: start + 1], freq, tags) and start and len(text[start - 1: start + 1]) == 2:
+            continue  # the surname character ends a word with what precedes it (办公|室主任)
+        if surname in _ZH_RISKY:
+            if before not in _ZH_SUBJECT_BEFORE and before != "的" and CJK_CHAR.match(before):
+                continue
+            if before in "和与及同跟把给让叫找问对向被由是" or (start == 0 and surname in "和与及同跟把给让叫找问对向被由是"):
+                continue  # 和科长一起, 查会计: the "surname" is a word of its own
+        out.append(Span(start, end, "PERSON", 0.8, "zh_long_title"))
+    return out
+
+
+#: A name in pinyin typed into Chinese text (zhao yan的, 借款人huang mingyu（): a pinyin surname and one or two
+#: words of pinyin syllables, with no other Latin word around them.
+_PINYIN_IN_ZH = re.compile(rf"(?<![A-Za-z'’\-])([A-Za-z]{{1,9}})[ \t]+([A-Za-z]{{2,12}})(?:[ \t]+([A-Za-z]{{2,8}}))?(?=[ \t]*(?:[{CJK}，。、；：！？（(]|$))")
+
+
+def _pinyin_names(text: str) -> list[Span]:
+    """Pinyin names inside Chinese text: the first word a pinyin surname, the rest pinyin, in one case (all lower
+    or each capitalised), Chinese or a break after them and Chinese or a break before them."""
+    out: list[Span] = []
+    for m in _PINYIN_IN_ZH.finditer(text):
+        before = text[:m.start()].rstrip(" \t")
+        if before and not (CJK_CHAR.match(before[-1]) or before[-1] in "，。、；：！？（(“\"'"):
+            continue
+        words = [w for w in m.groups() if w]
+        if words[0].capitalize() not in _PINYIN_SURNAMES or not all(_pinyin(w) for w in words[1:]):
+            continue
+        if not (all(w.islower() for w in words) or all(w[:1].isupper() and w[1:].islower() for w in words)):
+            continue
+        out.append(Span(m.start(), m.end(len(words)), "PERSON", 0.7, "zh_pinyin"))
+    return out
+
+
+#: Characters that are only ever particles or pronouns, never a surname.
+_ZH_PARTICLES = set("的了着吗呢吧啊呀哦嗯们这那哪些个么我你他她它和与及也都就又还把被给让对从到去来不没很")
+#: Words that join the items of a list of people.
+_ZH_JOINERS = ("和", "、", "与", "及", "跟", "同")
+
+
+def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A name joined by 和/、/与 to a found name is a name too when it is shaped like one, even with a surname the
+    list lacks (包玉兰、戚文涛、占X芳: three characters, the last two a likely given name) or a given name that is
+    also a word (路遥和莫凡): people are listed with people."""
+    out: list[Span] = []
+    for span in found:
+        candidates: list[tuple[int, int]] = []
+        if text[span.end: span.end + 1] in _ZH_JOINERS:
+            candidates += [(span.end + 1, span.end + 1 + n) for n in (3, 2)]
+        if span.start and text[span.start - 1] in _ZH_JOINERS:
+            candidates += [(span.start - 1 - n, span.start - 1) for n in (3, 2)]
+        for a, b in candidates:
+            if a < 0 or b > len(text) or any(s.start < b and s.end > a for s in found + out):
+                continue
+            word = text[a:b]
+            # the first of three may be a surname the function-word list holds (过, 向), not a particle
+            if not all(CJK_CHAR.match(c) and (c not in _ZH_NOT_GIVEN or (i == 0 < len(word) - 2 and c not in _ZH_PARTICLES))
+                       for i, c in enumerate(word)):
+                continue
+            if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "ns"):
+                continue
+            given = word[1:]
+            if len(word) == 3:
+                # the character before a three-character item must end a word (a list, a clause, the start)
+                edge = text[a - 1] if a else "，"
+                if b == span.start - 1 and CJK_CHAR.match(edge) and edge not in _ZH_SUBJECT_BEFORE:
+                    continue
+                ok = _name_like(given, _BARE_RISKY_LLR) and not _everyday(word[:2], freq, tags)
+            else:
+                ok = word[0] in ZH_SURNAMES and (
+                    (_is_given(given) and not _everyday(word, freq, tags)) or tags.get(word, "").startswith("nr"))
+            if ok:
+                out.append(Span(a, b, "PERSON", 0.6, "zh_coordinated"))
+                break
+    return out
+
+
+#: After a name's last character: what a person does, a break, or 约/家 (衡子墨约好了, 滕雨涵家孩子).
+_ZH_AFTER_NAME_END = re.compile(rf"[，。、；：！？（）\s]|$|约|家|{_ZH_STRONG_NEXT.pattern}|{_ZH_AFTER_ADVERB.pattern}")
+
+
+def _extended_names(text: str, found: list[Span], freq: dict[str, int]) -> list[Span]:
+    """A two-character name (a surname and one character) followed by one more given-name character and then
+    something that ends a name is the three-character name cut short (井天|佑主动, 衡子|墨约好了): a partly
+    masked name still leaks, so the span takes the third character."""
+    out: list[Span] = []
+    for span in found:
+        word = text[span.start: span.end]
+        if span.kind != "PERSON" or len(word) != 2 or word[0] not in ZH_SURNAMES or span.source not in ("zh_name", "zh_cue_name"):
+            continue
+        nxt = text[span.end: span.end + 1]
+        if not nxt or not _is_given(nxt) or nxt in _ZH_NOT_GIVEN or freq.get(word + nxt, 0) >= _WORD_FREQ:
+            continue
+        if _everyday(text[span.end: span.end + 2], freq, _jieba()[2]) and len(text[span.end: span.end + 2]) == 2:
+            continue  # the character begins a word with what follows (张伟|明天)
+        if _ZH_AFTER_NAME_END.match(text, span.end + 1):
+            out.append(Span(span.start, span.end + 1, "PERSON", span.score, "zh_extended"))
+    return out
+
+
 def chinese_names(text: str) -> list[Span]:
     """Chinese person names and forms of address in `text`."""
     if not re.search(f"[{CJK}]", text):
         return []
     jieba, freq, tags = _jieba()
-    out: list[Span] = []
+    out: list[Span] = _pinyin_names(text)
     for run_match in _ZH_RUN.finditer(text):
         run, base = run_match.group(0), run_match.start()
         tokens: list[tuple[int, int, str]] = []
@@ -403,13 +688,18 @@ def chinese_names(text: str) -> list[Span]:
                 )
                 if ok and split and len(given) == 1 and (risky or not _followed_by_break(after)):
                     ok = False
-            if ok:
+            if ok and not (len(word) == 3 and word[-1] in _ZH_LANDMARK_END and not cue):
                 out.append(Span(base + s, base + end, "PERSON", 0.75 if cue or title_or_verb else 0.6, "zh_name"))
         # Foreign names written with a middle dot (詹姆斯·威尔逊), in characters used for transliteration.
         for m in _ZH_FOREIGN.finditer(run):
             out.append(Span(base + m.start(), base + m.end(), "PERSON", 0.8, "zh_foreign"))
     # Three-character names read from the characters: jieba cuts many of them (白雪/梅, 方志/远, 刘德明通).
     out.extend(_char_names(text, freq, tags))
+    out.extend(_subject_names(text, freq, tags))
+    out.extend(_dotted_names(text))
+    out.extend(_titled_names(text, freq, tags))
+    out.extend(_coordinated_names(text, out, freq, tags))
+    out.extend(_extended_names(text, out, freq))
     # After a strong cue the name is read from the characters themselves: jieba may cut it badly
     # (账户名房志强 → 账户/名房/志强).
     for m in _ZH_CUE_NAME.finditer(text):
@@ -691,7 +981,7 @@ _EN_CUES = re.compile(
     r"sincerely|signed|attn|attention|c/o|care\s+of|for|from|with|and|by|to|tell|told|ask|asked|helped|paid|"
     r"owes|owed|pays|lives\s+with|living\s+with|married\s+to|witness|payee|account\s+holder|cardholder|"
     r"applicant|claimant|defendant|plaintiff|respondent|executor|executrix|beneficiary|representative|"
-    r"mr\.?\s+and\s+mrs\.?)(?:'s)?|[A-Z][a-z]+'s\s+(?:husband|wife|partner|son|daughter|mother|father|brother|sister|"
+    r"mr\.?\s+and\s+mrs\.?|call(?:s|ed)?\s+(?:him|her|me|them))(?:'s)?|[A-Z][a-z]+'s\s+(?:husband|wife|partner|son|daughter|mother|father|brother|sister|"
     r"friend|neighbou?r|carer))\s*[:,]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$"
 )
 #: Cue words weak enough to need a name-shaped word after them (a known name, pinyin or not a common word).
@@ -702,7 +992,7 @@ _EN_WEAK_CUES = re.compile(
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 _LOWER = "a-zß-öø-ÿāăąćĉċčďđēėęěğģīįıķĺļľłńņňōőœŕřśşšţťūůűųźżž"
 _NAME_WORD = rf"(?:(?:Mc|Mac|O['’]|D['’]|Fitz|De|La|Le|Di|Da)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|[A-Z]\.)"
-_PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das)"
+_PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das|ap|ab|Ó|Ní|Nic|Uí)"
 _CAP_RUN = re.compile(rf"(?<![A-Za-z0-9'’{_LOWER}])(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD}))*(?![A-Za-z0-9{_LOWER}]|['’](?:t|re|ve|ll|m|d)\b)")
 _TITLE_BEFORE = re.compile(rf"(?:(?<=[^A-Za-z])|^){_EN_TITLES}\.?[ \t]+$")
 _ORG_TAIL = frozenset(
@@ -797,6 +1087,36 @@ _EN_LOWER_AFTER_CUE = re.compile(
 )
 
 
+#: What follows only a person, enough to make a word-name a name on its own (Will answered, Ivy signed).
+_EN_PERSON_NEXT = re.compile(
+    r"\s+(?:answered|signed|says|said|told|asked|wants|wanted|refused|agreed|promised|owes|owed|rang|phoned|emailed|texted|"
+    r"lives|works|moved|paid|pays|disputes|disputed|denied|cried|shouted|insisted|complained|and\s+(?:his|her|their)\s+"
+    r"(?:husband|wife|partner|son|daughter|sister|brother|mother|father|mum|dad|kids|children))\b"
+)
+#: Typed in lower case after a verb that takes a person ("spoke to john whitaker", "texted faith", "asked rose
+#: whether …"): a given name there is a person even when it is also a word; a known surname may follow.
+_EN_LOWER_AFTER_VERB = re.compile(
+    r"(?i:\b(?:spoke|spoken|talked|chatted|speak|talk)\s+(?:to|with)|\b(?:met|rang|texted|phoned|emailed|messaged|"
+    r"asked|told|bumped\s+into|visited|a\s+(?:calling\s+)?card\s+for))\s+([a-z]{2,})(?:\s+([a-z][a-z'’]+))?"
+)
+#: "at dawn's", "to faith's": a given name with a possessive after a preposition is somebody's home.
+_EN_LOWER_POSSESSIVE = re.compile(r"(?i:\b(?:at|to|from|outside)\s+)([a-z]{2,})(?=['’]s\b)")
+
+
+#: Common Vietnamese family names (those that are not also English words: not Do, Le, Ho, Ha, Mai, Lam, Cao, Ly).
+_VIETNAMESE_SURNAMES = "Nguyen|Tran|Pham|Hoang|Huynh|Phan|Vu|Vo|Dang|Bui|Ngo|Duong|Truong|Dinh|Trinh|Quach|Luong|Doan|Thai|Trieu"
+_EN_ASIAN_NAME = re.compile(
+    rf"(?<![\w'’])(?:(?:{_VIETNAMESE_SURNAMES})(?:\s+[A-Z][a-z]{{1,4}}){{1,2}}|[A-Z][a-z]{{1,5}}\s+[A-Z][a-z]{{1,4}}-[a-z]{{2,4}})(?![\w'’-])"
+)
+
+
+def _surname_like(word: str, census: frozenset[str]) -> bool:
+    w = word[0].upper() + word[1:]
+    if re.match(r"(?i)o['’][a-z]", word):
+        w = "O'" + word[2:].capitalize()
+    return w in census or w.replace("'", "").replace("’", "").capitalize() in census
+
+
 def _strong_cue(before: str) -> bool:
     return bool(_EN_CUES.search(before)) and not _EN_WEAK_CUES.search(before)
 
@@ -818,6 +1138,8 @@ def english_names(text: str) -> list[Span]:
                 break  # "her husband Will", "a neighbour called May"
             if words[0][2] in any_given and len(words) > 1 and words[1][2] in family:
                 break  # "May Thornton", "Will Johnson"
+            if words[0][2] in any_given and len(words) == 1 and words[0][2] not in _NEVER_ALONE and _EN_PERSON_NEXT.match(text[words[0][1]:]):
+                break  # "Will answered the door": a modal is not followed by a past tense
             w = words.pop(0)
             titled = bool(re.fullmatch(_EN_TITLES, w[2]))
             start_at = w[0]
@@ -855,7 +1177,9 @@ def english_names(text: str) -> list[Span]:
         elif len(names) >= 2:
             if first in any_given and (last not in _EN_STOP or last in census):
                 ok = (first in given or last in family or last in any_given or _pinyin(last) or cue
-                      or (last in census and first not in _NEVER_ALONE))
+                      or (last in census and first not in _NEVER_ALONE)
+                      # a word-name followed by a word and then what people do: "Dawn Hargreaves works nights"
+                      or (first not in _NEVER_ALONE and bool(_EN_ACTS.match(text[kept[-1][1]:]))))
             elif last in family and first not in _EN_STOP:
                 ok = True
             elif (first in _PINYIN_SURNAMES and _pinyin(last)) or (last in _PINYIN_SURNAMES and _pinyin(first)):
@@ -874,6 +1198,10 @@ def english_names(text: str) -> list[Span]:
                 # preposition or article makes it a thing (at Chase, the Grant).
                 prev = re.search(r"([A-Za-z]+)\W*$", text[max(0, kept[0][0] - 20): kept[0][0]])
                 ok = not prev or prev.group(1).lower() not in _NOT_BEFORE_NAME
+            if not ok and first in any_given and first not in _NEVER_ALONE and _EN_PERSON_NEXT.match(text[kept[-1][1]:]):
+                # A word-name, even first in the sentence, followed by what only a person does: "Will answered
+                # the door", "Frank wants it in writing", "Ivy and her sister"; not "Will Tomasz be ok", "Hope this is".
+                ok = True
 
         if ok:
             out.append(Span(start_at, kept[-1][1], "PERSON", 0.85 if titled or cue else 0.7, "en_name"))
@@ -886,6 +1214,20 @@ def english_names(text: str) -> list[Span]:
         elif first.capitalize() in given:
             end = m.end(3) if second and second.capitalize() in census else m.end(2)
             out.append(Span(m.start(2), end, "PERSON", 0.7, "en_lower"))
+    for m in _EN_LOWER_AFTER_VERB.finditer(text):
+        first, second = m.group(1), m.group(2)
+        if not first.islower() or first.capitalize() not in any_given or first.capitalize() in _NEVER_ALONE:
+            continue
+        end = m.end(2) if second and second.islower() and _surname_like(second, census) and second.capitalize() not in _EN_STOP else m.end(1)
+        out.append(Span(m.start(1), end, "PERSON", 0.7, "en_lower_verb"))
+    for m in _EN_LOWER_POSSESSIVE.finditer(text):
+        if m.group(1).islower() and m.group(1).capitalize() in any_given and m.group(1).capitalize() not in _NEVER_ALONE:
+            out.append(Span(m.start(1), m.end(1), "PERSON", 0.65, "en_lower_possessive"))
+    # Vietnamese names (Nguyen Van Hai, Pham Thu Hang) and Cantonese ones with a hyphenated given name (Ng Ka-wai).
+    for m in _EN_ASIAN_NAME.finditer(text):
+        if m.group(0).split()[0] in _EN_STOP:
+            continue  # "Can Ka-wai come": a sentence's first word is not the surname
+        out.append(Span(m.start(), m.end(), "PERSON", 0.7, "en_asian"))
     # IN CAPITALS, as forms are filled: two or three words of which the first is a given name and the last a surname.
     for m in _EN_CAPS.finditer(text):
         words = m.group(0).split()

@@ -166,6 +166,8 @@ _STREET_TYPES = (
 _BUILDING_TYPES = "House|Court|Building|Tower|Towers|Mansions|Cottages|Cottage|Lodge|Hall|Apartments|Flats|Chambers"
 _EN_ADDRESS = (
     r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?\d*(?:/\d+)?,?\s+|(?<![\w/])\d{1,2}/\d{1,2},\s+"
+    # an Edinburgh flat: floor and door (3F1 is the first door on the third floor)
+    r"|(?<![\w/])\d{1,2}F\d{1,2},\s+"
     r"|(?:Ground|First|Second|Third|Top|Basement|Upper|Lower)\s+(?:Floor\s+)?Flat,\s+)?"
     # a named building before the street: "Flat 5B, Cromwell House, 61 Queen's Road", "3 Rose Cottages, Mill Lane"
     # (the street number may then be left out); otherwise the address starts with its number
@@ -180,12 +182,24 @@ _EN_ADDRESS = (
 )
 # A street whose type comes first or stands alone: "9 Llys Derwen", "27 Kingsway", "14 Heol y Felin".
 _EN_ADDRESS_PREFIXED = (
-    r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
+    r"(?:(?:Flat|Apartment|Apt\.?|Unit)\s*\d+[A-Za-z]?,?\s+)?(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
     r"(?:(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa)\s+(?:(?:y|yr|[A-Z][a-z'’]+)\s+)?[A-Z][a-z'’]+|Kingsway|Queensway|Broadway)\b"
 )
+# A named house with no number, then its street, then the town and a UK postcode: "Ty Gwyn, Ffordd y Bryn,
+# Llandeilo SA19 6AQ", "Tigh na Mara, Shore Road, Lochcarron IV54 8YB". Only with the postcode after it.
+_EN_NAMED_HOUSE = (
+    r"(?<![\w])(?:The\s+)?[A-Z][a-z'’]+(?:\s+(?:y|yr|na|nan|an|[A-Z][a-z'’]+)){0,3},\s+"
+    rf"(?:(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa)\s+(?:(?:y|yr)\s+)?[A-Z][a-z'’]+|(?:[A-Z][a-z'’]+\s+){{1,2}}(?:{_STREET_TYPES}))"
+    r"(?=,\s*(?:[A-Z][a-z'’]+\s+){1,2}[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b)"
+)
+# A flat and a number make an address even when the street has no type: "Apartment 4, 88 Quayside".
+_EN_FLAT_NUMBER = r"(?<![\w])(?:Flat|Apartment|Apt\.?)\s*\d+[A-Za-z]?,\s+\d{1,5}[A-Za-z]?\s+[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\b"
 # Lower-case street names are rarer but still an address ("42 baker street").
 _EN_ADDRESS_LOWER = (
-    r"(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+(?:[a-z][a-z'’]+\s+){1,2}"
+    # not a measure or a count ("90 minutes each way", "3 times a day")
+    r"(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
+    r"(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|miles?|times?|people|each|of|the|a|an|and|or|more|other)\b)"
+    r"(?:(?!(?:each|of|the|a|an|and|or|per)\s)[a-z][a-z'’]+\s+){1,2}"
     r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court)\b"
 )
 
@@ -197,7 +211,7 @@ _ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同
 _ZH_PLAIN = r"(?![的了在是有和与不也都就要会去到说我你他她它们这那个吗呢吧，。；、：！？（）])"
 _ZH_TAIL = rf"(?:\s?(?:{_ZH_PLAIN}[{CJK}A-Za-z\d\-\s]){{0,18}}(?:(?<=[\d室户座栋幢元层楼号房])|(?<=\d[A-Za-z])))?"
 # The street number is a 号 (弄 in Shanghai), or straight away a block (固戍二路一巷8栋501); 38号之一 is one number.
-_ZH_NUMBERED = rf"(?:\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄|栋|幢|座)(?:院|之[一二三四五六七八九十\d])?){_ZH_TAIL}"
+_ZH_NUMBERED = rf"(?:(?:负?{_ZH_NUM}{{1,2}}楼|[Bb]\d)?\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄|栋|幢|座)(?:院|之[一二三四五六七八九十\d])?(?:门面|商铺|铺位|档口)?){_ZH_TAIL}"
 _ZH_BUILDING = (
     rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|山庄|庄园|府|园|城))"
     # an estate may have parts before the block (龙锦苑东五区8号楼, 望京西园四区411楼), and a block-unit-room
@@ -267,6 +281,8 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     # US SSN in its usual shapes (no area-number rules: a mistyped one is still an SSN), and after its cue.
     Recogniser("ssn", "SSN", _compile(r"(?<![\w\-.])\d{3}[\-‐–]\d{2}[\-‐–]\d{4}(?![\w\-]|\.\d)"), 0.9),
     Recogniser("ssn_cue", "SSN", _compile(r"(?i)(?:SSN|social\s+security(?:\s+(?:number|no\.?))?|社会安全号码?|社保号)\s*(?:is|#|:|：|是)?\s*(\d{3}[ \-]?\d{2}[ \-]?\d{4})(?!\d)"), 0.9, group=1),
+    # … and a few words after it ("her SSN on the old file is 614279083"): nine digits within a short clause.
+    Recogniser("ssn_cue_later", "SSN", _compile(r"(?i)(?:\bSSN|social\s+security(?:\s+(?:number|no\.?))?)\b[^\d.;!?\n]{1,30}?\b(?:is|was|:|reads)\s*(\d{3}[ \-]?\d{2}[ \-]?\d{4})(?![\d\-])"), 0.85, group=1),
     # UK National Insurance number: two letters, six digits, a suffix letter (spaced or not).
     Recogniser("nino", "NINO", _compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?\d{2}[ \-]?[A-Da-d](?![A-Za-z0-9])"), 0.85, validator=_nino),
     Recogniser("nino_cue", "NINO", _compile(r"(?i)(?:national\s+insurance(?:\s+(?:number|no\.?))?|\bNI(?:\s+(?:number|no\.?))|\bNINO)\s*(?:is|:)?\s*([A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-Za-z]?)(?![A-Za-z0-9])"), 0.9, group=1),
@@ -298,6 +314,8 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("en_address", "ADDRESS", _compile(_EN_ADDRESS), 0.8, gate=_compile(rf"\b(?:{_STREET_TYPES})s?\b")),
     Recogniser("en_address_prefixed", "ADDRESS", _compile(_EN_ADDRESS_PREFIXED), 0.7,
                gate=_compile(r"\b(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa|Kingsway|Queensway|Broadway)\b")),
+    Recogniser("en_named_house", "ADDRESS", _compile(_EN_NAMED_HOUSE), 0.75, gate=_compile(r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}")),
+    Recogniser("en_flat_number", "ADDRESS", _compile(_EN_FLAT_NUMBER), 0.7, gate=_compile(r"Flat|Apartment|Apt")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
                gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
     Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})|{_ZH_REGION}+{_ZH_VILLAGE}"), 0.8,
@@ -322,12 +340,14 @@ def _zh_address_ok(value: str) -> bool:
 
 
 def _trim_zh_address(text: str, start: int, end: int) -> int:
-    """Move the start of a Chinese address past a leading verb or preposition ("他住在…", "位于…")."""
-    value = text[start:end]
-    lead = _ADDRESS_LEAD.match(value)
-    if lead and lead.end() < len(value) - 3:
-        return start + lead.end()
-    return start
+    """Move the start of a Chinese address past a leading verb or preposition ("他住在…", "位于…"), as many
+    times as one leads what is left ("他在广州住荔湾区…": past 在, then past 广州住)."""
+    while True:
+        value = text[start:end]
+        lead = _ADDRESS_LEAD.match(value)
+        if not lead or lead.end() >= len(value) - 3:
+            return start
+        start += lead.end()
 
 
 # A run of digit groups ("4111 1111 1111 1111", "6222020200112233446", two cards side by side).
@@ -335,11 +355,21 @@ _DIGIT_RUN = _compile(rf"{_NOT_BEFORE}\d+(?:[ \-]\d+)*{_NOT_AFTER}")
 _GROUP = _compile(r"\d+")
 
 
+#: A reference code: a contract, order or reference cue, then capital letters glued to the number (合同编号
+#: HT2026031500187, order ref INV2026…). Only with the cue: letters alone before digits may be anything (SW1A 1AA…).
+_CODE_PREFIX = _compile(
+    r"(?i:合同编号|合同号|编号|单号|订单号?|流水号|ref(?:erence)?|invoice|contract|order)(?:\s*(?:no\.?|number|#))?\s*[:：]?\s*"
+    r"(?<![A-Za-z0-9])(?!(?:ID|NO|TEL|AC|ACC|ACCT|CARD|QQ|VX|WX)\Z)[A-Z]{1,5}\Z"
+)
+
+
 def _digit_run_spans(probe: str) -> list[Span]:
     """Card and account numbers: windows of 12-19 digits made of whole consecutive groups of a digit run
     (a Luhn-valid window first, then the longest), so two numbers typed side by side are both found."""
     out = []
     for run in _DIGIT_RUN.finditer(probe):
+        if _CODE_PREFIX.search(probe, max(0, run.start() - 24), run.start()):
+            continue  # a document's own reference (合同编号HT2026031500187, ref INV20260315…), not a card or account
         groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group(0))]
         if sum(e - s for s, e in groups) < 12:
             continue
