@@ -191,3 +191,37 @@ def test_reviewers_teach_it_mark_export_retrain_and_the_missed_phrase_is_found(t
 
     assert "abusive_language" not in learned_categories(before)
     assert "abusive_language" in learned_categories(LearnedModel.load(tmp_path / "model.npz"))
+
+
+class _CountingEmbedder:
+    """Stands in for e5: counts the sentences it is asked to embed (every vector the same)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        v = np.zeros((len(texts), 384), dtype=np.float32)
+        v[:, 0] = 1.0
+        return v
+
+
+def test_the_semantic_layer_embeds_only_its_budget_of_sentences_ranked_by_the_learned_layer(tmp_path, monkeypatch):
+    from visitcoach.compliance import checker as checker_module
+
+    monkeypatch.setattr(checker_module, "SEMANTIC_MAX_SENTENCES", 2)
+    model = load_for_rules(RULES_DIR)
+    embedder = _CountingEmbedder()
+    ck = Checker(RULES, embedder, tmp_path, learned=model)
+    ck._exemplars()  # exemplar vectors are embedded once, before the count starts
+    embedder.seen.clear()
+    filler = "We will visit your office and tell your manager about it today."
+    risky = "You stupid bitch, we will post your photo in the lobby for your neighbours."
+    text = " ".join([filler.replace("today", f"on day {i}") for i in range(8)] + [risky])
+    ck.check(text, VisitContext(jurisdiction="US"), learned=False)
+    assert len(embedder.seen) == 2  # of 9 candidate sentences (each shares a cue word with some exemplar)
+    assert risky in embedder.seen  # the sentence the learned layer scores highest is among those embedded
+    embedder.seen.clear()
+    ck._sentence_cache.clear()
+    ck.check(risky, VisitContext(jurisdiction="US"), learned=False)
+    assert embedder.seen == [risky]

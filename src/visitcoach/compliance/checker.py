@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 MAX_CHARS = 50_000
 SENTENCE_CACHE = 20_000
+#: The semantic layer embeds at most this many sentences per check (each costs 20-130 ms on the shared
+#: cores, the whole long-text latency): the ones the learned layer scores highest for any category (or,
+#: without it, the ones sharing the most cue words with the exemplars). Short scripts have fewer candidates.
+SEMANTIC_MAX_SENTENCES = 2
 SEVERITY_ORDER = {"info": 0, "warning": 1, "violation": 2}
 
 # A negation governing a match: it ends the text just before the match, within the same clause.
@@ -336,6 +340,7 @@ class Checker:
         ]
         if not spans:
             return []
+        spans = self._semantic_budget(text, spans, sem.cues)
         vectors = self._sentence_vectors([text[s:e] for s, e in spans])
         out = []
         for (s, e), vec in zip(spans, vectors, strict=True):
@@ -351,6 +356,22 @@ class Checker:
                 if best_v >= sem.threshold and best_v - best_c >= sem.margin:
                     out.append(self._finding(rule, ctx, lang, s, e, text, "semantic", score=round(best_v, 4)))
         return out
+
+    def _semantic_budget(
+        self, text: str, spans: list[tuple[int, int]], cues: frozenset[str], limit: int | None = None
+    ) -> list[tuple[int, int]]:
+        """At most `limit` (SEMANTIC_MAX_SENTENCES) of `spans`, in text order: those the learned layer scores
+        highest for any category, or without a learned model those sharing the most cue words."""
+        limit = SEMANTIC_MAX_SENTENCES if limit is None else limit
+        if len(spans) <= limit:
+            return spans
+        pieces = [text[s:e] for s, e in spans]
+        if self.learned is not None:
+            rank = self.learned.scores(pieces).max(axis=1)
+        else:
+            rank = np.array([len(cues.intersection(tokenize(p, bigrams=False))) for p in pieces], dtype=np.float32)
+        keep = sorted(np.argsort(-rank, kind="stable")[:limit].tolist())
+        return [spans[i] for i in keep]
 
     def _learned_findings(
         self,
