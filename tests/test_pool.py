@@ -143,3 +143,51 @@ def test_two_real_app_processes_answer_signed_in_asks(pack_index_dir, tmp_path):
                 assert "15 U.S.C. 1692c(a)(3)" in sources and msg == ""
     finally:
         stop_processes(started)
+
+
+_POOL = """
+import logging, sys
+logging.basicConfig(level=logging.WARNING, format="%(message)s")
+from visitcoach.config import get_settings
+from visitcoach.ui.pool import serve_pool
+serve_pool(get_settings(), "127.0.0.1", int(sys.argv[1]), 2)
+"""
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGKILL"])
+def test_stopping_the_pool_stops_its_app_processes(pack_index_dir, tmp_path, stop):
+    """SIGTERM (what `kill` and service managers send) ends the app processes with the pool; after a
+    SIGKILL, which the pool cannot see, each app process notices it is orphaned and exits."""
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    shutil.copytree(pack_index_dir / "index", data / "index")
+    env = {**os.environ, "VISITCOACH_DATA_DIR": str(data), "VISITCOACH_KNOWLEDGE_DIR": str(SHIPPED),
+           "VISITCOACH_LLM": "offline", "GRADIO_ANALYTICS_ENABLED": "False",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+    front = free_port()
+    pool = subprocess.Popen([sys.executable, "-c", _POOL, str(front)], env=env, stderr=subprocess.PIPE, text=True)
+    ports: list[int] = []
+    for line in pool.stderr:  # "visitcoach on http://127.0.0.1:N: 2 app processes (ports A, B)"
+        m = re.search(r"app processes \(ports ([\d, ]+)\)", line)
+        if m:
+            ports = [int(p) for p in m.group(1).split(",")]
+            break
+    assert len(ports) == 2 and all(httpx.get(f"http://127.0.0.1:{p}/", timeout=5).status_code < 500 for p in ports)
+    pool.send_signal(getattr(signal, stop))
+    pool.wait(timeout=30)
+
+    def serving(port: int) -> bool:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+            return True
+        except httpx.HTTPError:
+            return False
+
+    deadline = time.monotonic() + 30
+    while any(serving(p) for p in ports):
+        assert time.monotonic() < deadline, f"app processes still serving after the pool's {stop}"
+        time.sleep(0.5)

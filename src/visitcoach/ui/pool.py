@@ -22,6 +22,7 @@ import contextlib
 import itertools
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -44,8 +45,16 @@ _HOP = frozenset(
 )
 
 _WORKER = """
-import os, sys
+import os, sys, threading, time
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+parent = int(sys.argv[2])
+
+def orphaned():  # the pool went away without stopping this process (killed): stop too
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+threading.Thread(target=orphaned, daemon=True).start()
 from visitcoach.config import get_settings
 from visitcoach.ui import build_demo, launch
 settings = get_settings()
@@ -67,7 +76,7 @@ def start_processes(count: int, env: dict[str, str] | None = None) -> list[tuple
     started: list[tuple[int, subprocess.Popen[bytes]]] = []
     for _ in range(count):
         port = free_port()
-        proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(port)], env={**os.environ, **(env or {})})
+        proc = subprocess.Popen([sys.executable, "-c", _WORKER, str(port), str(os.getpid())], env={**os.environ, **(env or {})})
         started.append((port, proc))
     deadline = time.monotonic() + START_TIMEOUT
     waiting = list(started)
@@ -163,6 +172,9 @@ def serve_pool(settings: Settings, host: str, port: int, processes: int) -> None
     started = start_processes(processes)
     ports = [p for p, _ in started]
     log.warning("visitcoach on http://%s:%d: %d app processes (ports %s)", host, port, processes, ", ".join(map(str, ports)))
+    # uvicorn re-raises SIGTERM after its shutdown, whose default action would end this process before
+    # the `finally` stops the app processes: make it an exit that runs it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(proxy_app(ports), host=host, port=port, log_level="warning", access_log=False)  # until SIGINT/SIGTERM
     finally:
