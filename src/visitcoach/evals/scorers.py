@@ -90,12 +90,14 @@ def numbers(text: str) -> set[str]:
     return clock | set(NUMBER.findall(_CLOCK_TIME.sub(" ", text)))
 
 
-def containment(part: str, whole: str) -> float:
-    """Share of `part`'s distinct tokens found in `whole` (1.0 when `part` has none)."""
+def containment(part: str, whole: str, *, cjk_chars: bool = False) -> float:
+    """Share of `part`'s distinct tokens found in `whole` (1.0 when `part` has none). With `cjk_chars`, a
+    Chinese token also counts when `whole` holds its characters, wherever jieba cut `whole`."""
     wanted = set(tokens(part))
     if not wanted:
         return 1.0
-    return len(wanted & set(tokens(whole))) / len(wanted)
+    have = set(tokens(whole))
+    return sum(1 for t in wanted if t in have or (cjk_chars and _CJK_ONLY.fullmatch(t) and t in whole)) / len(wanted)
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -440,14 +442,7 @@ def fact_present(fact: str, answer: str, threshold: float = FACT_THRESHOLD) -> b
     A Chinese token of the fact counts when the answer holds its characters, wherever jieba cut the
     answer: "30 天" is stated by "至少等待 30 天再联系", which jieba cuts as "30 / 天再"."""
     fact, answer = _canonical_clock(fact), _canonical_clock(answer)
-    if not numbers(fact) <= numbers(answer):
-        return False
-    wanted = set(tokens(fact))
-    if not wanted:
-        return True
-    have = set(tokens(answer))
-    found = sum(1 for t in wanted if t in have or (_CJK_ONLY.fullmatch(t) and t in answer))
-    return found / len(wanted) >= threshold
+    return numbers(fact) <= numbers(answer) and containment(fact, answer, cjk_chars=True) >= threshold
 
 
 def _canonical_clock(text: str) -> str:

@@ -193,10 +193,11 @@ class KnowledgeIndex:
         return [self._chunks[i].metadata for i in self._lexical.ids]
 
     @cached_property
-    def _dense(self) -> np.ndarray | None:
-        """The stored vectors, unit length, one row per chunk in the lexical index's order (a zero row for
-        a chunk the store lacks), so dense search is one exact matrix product under the same filter mask
-        as BM25; None above `EXACT_DENSE_MAX` chunks, where the store's approximate search is used."""
+    def _dense(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stored vectors, unit length, one row per chunk in the lexical index's order, and which rows
+        the store has (a chunk it lacks is a zero row), so dense search is one exact matrix product under
+        the same filter mask as BM25; None above `EXACT_DENSE_MAX` chunks, where the store's approximate
+        search is used."""
         if self.store.count() > EXACT_DENSE_MAX:
             return None
         ids, vectors = self.store.vectors()
@@ -206,19 +207,21 @@ class KnowledgeIndex:
         vectors = vectors / np.where(norms > 0, norms, 1.0)
         row = {cid: i for i, cid in enumerate(ids)}
         out = np.zeros((len(self._lexical.ids), vectors.shape[1]), dtype=np.float32)
+        present = np.zeros(len(self._lexical.ids), dtype=bool)
         for i, cid in enumerate(self._lexical.ids):
             if cid in row:
-                out[i] = vectors[row[cid]]
-        return out
+                out[i], present[i] = vectors[row[cid]], True
+        return out, present
 
     def _dense_top(self, vector: np.ndarray, depth: int, filters: Filters) -> list[tuple[str, float]]:
         """The `depth` chunks most similar (cosine) to `vector` among those `filters` admit, best first."""
-        matrix = self._dense
-        if matrix is None:
+        dense = self._dense
+        if dense is None:
             return [(h.id, h.similarity) for h in self.store.query(vector, depth, filters.where()) if h.id in self._chunks]
+        matrix, present = dense
         norm = float(np.linalg.norm(vector)) or 1.0
         sims = matrix @ (np.asarray(vector, dtype=np.float32) / norm)
-        allowed = np.flatnonzero(self._mask(filters) & matrix.any(axis=1))
+        allowed = np.flatnonzero(self._mask(filters) & present)
         top = allowed[np.argsort(-sims[allowed], kind="stable")[:depth]]
         ids = self._lexical.ids
         return [(ids[i], float(sims[i])) for i in top]
@@ -308,7 +311,7 @@ class KnowledgeIndex:
         expansion = self.glossary.expand(query) if chunks else ""
         dense: list[tuple[str, float]] = []
         if method in ("hybrid", "dense") and chunks:
-            # both query texts in one pass of the model (about 10 % cheaper than two); the second is then cached
+            # both query texts in one pass of the model (about 10 % cheaper than two)
             vectors = self.embedder.embed_queries([core, expansion] if method == "hybrid" and expansion else [core])
             dense = self._dense_top(vectors[0], depth, filters)
         lexical: list[tuple[str, float]] = []
@@ -319,7 +322,7 @@ class KnowledgeIndex:
             if expansion:  # the other language's glossary terms, ranked on their own
                 translated = self._lexical_top(expansion, depth, filters)
         if method == "hybrid" and expansion:
-            translated_dense = self._dense_top(self.embedder.embed_queries([expansion])[0], depth, filters)
+            translated_dense = self._dense_top(vectors[1], depth, filters)  # embedded with the question above
         best_dense = dense[0][1] if dense else 0.0
         cited = self._citation_matches(query, filters) if method == "hybrid" else []
         fused: dict[str, float] = {}
