@@ -100,8 +100,11 @@ def launch_options(max_request_mb: int | None = None) -> dict[str, Any]:
         from visitcoach.config import get_settings
 
         max_request_mb = get_settings().max_request_mb
-    # Gradio's own status word lacks a Chinese entry (its key would show).
-    words = gr.I18n(**{"zh-CN": {"common.complete": "完成"}, "en": {"common.complete": "complete"}})
+    # Gradio's own status words lacking a Chinese entry (their key, or the English text, would show).
+    words = gr.I18n(**{
+        "zh-CN": {"common.complete": "完成", "status.queue_position": "排队中：第 {position} 位，共 {size} 位"},
+        "en": {"common.complete": "complete", "status.queue_position": "In queue: {position} of {size}"},
+    })
     limit = max_request_mb * 1024 * 1024
     return {"css": CSS, "theme": theme(), "footer_links": ["api", "settings"], "i18n": words,
             "max_file_size": limit,
