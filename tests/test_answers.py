@@ -270,3 +270,42 @@ def test_a_computed_answer_is_followed_by_its_sections_detail(pack):
     answer = ask(pack, "在东莞工厂门口，保安问我们来干嘛的，能说是来催款的吗？")
     assert first_sentence(answer.answer).startswith("不可以"), answer.answer
     assert "与客户有约" in answer.answer and "不说明来意" in answer.answer, answer.answer
+
+
+def test_a_case_named_by_id_gets_its_figures_computed_from_the_case_file(pack):
+    """"Run the numbers on UK-001": the calculator's figures for the case file, not a refusal."""
+    import datetime as dt
+
+    from visitcoach.corpus.cases import load_case
+    from visitcoach.corpus.pack import load_plan_policy
+    from visitcoach.repayment.calc import assess, inputs_from_case
+
+    expected = assess(inputs_from_case(load_case(SHIPPED, "UK-001"), dt.date.today()), load_plan_policy(SHIPPED))
+    answer = ask(pack, "Run the numbers on UK-001 for me — disposable income and the max instalment.")
+    first = first_sentence(answer.answer)
+    assert answer.covered and first.startswith("UK-001:"), answer.answer
+    assert f"{expected.disposable_income:,.2f}" in first and f"{expected.affordable:,.2f}" in first
+
+
+def test_a_question_about_a_named_case_is_answered_with_the_policy_that_governs_it(pack):
+    """A case file's fields no longer fill the ranking: the question is answered, not refused."""
+    answer = ask(pack, "US-010: he rang and wants to hammer out a deal with me on the spot. Can I?")
+    assert answer.covered and answer.answer.startswith("US-010:"), answer.answer
+    ranked = [r["doc_id"] for r in answer.understood["ranked"]]
+    assert "US-010" in ranked and any(not d.startswith(("US-", "UK-", "CN-")) for d in ranked)
+
+
+@pytest.mark.parametrize("question", [
+    "Customer's in Boston. How many calls a week can we make to him?",
+    "个人信息违规要是情节严重，公司最多罚多少？我们经手的个人呢？",
+])
+def test_a_place_or_a_word_outside_the_figure_asked_does_not_make_a_question_unknown(pack, question):
+    assert ask(pack, question).covered
+
+
+@pytest.mark.parametrize("question", [
+    "What's the mileage rate for field visits in Boston?",
+    "Sydney-based borrower: what does ASIC's guideline say about home visits?",
+])
+def test_what_the_pack_does_not_hold_is_still_declined(pack, question):
+    assert not ask(pack, question).covered

@@ -123,6 +123,16 @@ def test_a_colon_list_joined_by_semicolons_is_one_quotable_sentence():
     assert len(long) > LIST_SENTENCE and len(readable_sentences(long)) == 8  # too long to quote whole
 
 
+def test_a_straight_quote_after_a_full_stop_opens_the_next_sentence_unless_it_closes_one():
+    from visitcoach.text import readable_sentences
+
+    assert readable_sentences('Call instead. "Impracticable" means no channel works.') == [
+        "Call instead.", '"Impracticable" means no channel works.',
+    ]
+    assert readable_sentences('He shouted "Stop!" Then he left.') == ['He shouted "Stop!"', "Then he left."]  # it closes one
+    assert readable_sentences("她说：“好的。”然后走了。") == ["她说：“好的。”然后走了。"]
+
+
 def test_yaml_case_is_validated_and_rendered(tmp_path):
     doc = load_document(FIXTURE_CORPUS / "cases" / "cn-001.yaml")
     assert doc.meta.doc_type == "case"

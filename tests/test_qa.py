@@ -92,6 +92,8 @@ def test_jurisdiction_from_the_question(text, jurisdiction):
     ("What's the maximum fine under PIPL?", ("amount",)),
     ("When may I visit a borrower in the UK?", ("clock",)),
     ("Can I tell his wife why I'm there?", ()),
+    ("How much notice do we give before a visit?", ("duration",)),
+    ("How much can he pay?", ("amount",)),
 ])
 def test_what_kind_of_answer_a_question_asks_for(text, kinds):
     assert asked_kinds(text) == kinds
@@ -283,3 +285,12 @@ def test_what_a_figure_question_asks_the_figure_of(text, expected):
     from visitcoach.qa.understand import figure_subject
 
     assert figure_subject(text) == expected
+
+
+def test_fragments_and_sentences_about_the_document_are_told_apart():
+    from visitcoach.qa.compose import _unbalanced, sentence_facts
+
+    assert _unbalanced("I'd rather agree a plan with you.\"")  # the tail of a quoted script line
+    assert not _unbalanced('He said "Stop."')
+    assert sentence_facts("This item singles out a common and damaging misrepresentation.").meta
+    assert not sentence_facts("This presumption applies to telephone calls only.").meta

@@ -139,7 +139,7 @@ def ask(
     ranked, result = rank_sections(engine.sections, q)
     facts = compute(q, settings)
     understood = {**q.as_dict(), "ranked": [{"citation": r.citation, "doc_id": r.section.doc_id} for r in ranked], "retrieved": [c.id for r in ranked for c in r.section.chunks]}
-    if not _covered(index, q, ranked, result, facts, settings, engine.vocabulary.path is not None):
+    if not _covered(index, q, ranked, result, facts, settings, engine.vocabulary):
         log.info("ask: not covered (best dense %.3f)", result.best_dense)
         return _not_covered(q, mode, understood)
     offline = _offline(engine, q, ranked, facts, understood)
@@ -160,13 +160,13 @@ def _not_covered(q: Question, mode: str, understood: dict[str, Any] | None = Non
 
 def _covered(
     index: KnowledgeIndex, q: Question, ranked: list[RankedSection], result: Any, facts: list[Fact], settings: Settings,
-    has_vocabulary: bool = True,
+    vocabulary: Vocabulary | None = None,
 ) -> bool:
     """Whether the pack answers the question (else the answer says it does not, rather than guess)."""
-    if not ranked or result.unknown_provision or _unknown_subject(index, q, has_vocabulary):
+    if not ranked or result.unknown_provision or _unknown_subject(index, q, vocabulary):
         return False
-    if facts:
-        return True
+    if facts or (q.case_id and any(r.section.doc_id == q.case_id for r in ranked)):
+        return True  # a computed answer, or a case of the pack named by its id
     # a question about a case lists the case files first; whether its topic is one the pack governs
     # is told by the first section that is not a case file
     lead = next((r for r in ranked if r.section.doc_type != "case"), None) if q.about_case else ranked[0]
@@ -189,25 +189,38 @@ _PLAIN = frozenset(
 _ASKS_FIGURE = re.compile(r"how (?:much|many|long)|what (?:percentage|rate|percent|is the rate)|\brate\b|多少|几[天个名次年月]|多久|多长|比例|费率", re.IGNORECASE)
 
 
-def _unknown_subject(index: KnowledgeIndex, q: Question, has_vocabulary: bool = True) -> str | None:
+def _unknown_subject(index: KnowledgeIndex, q: Question, vocabulary: Vocabulary | None = None) -> str | None:
     """What the question asks about that the pack does not carry: a US state's own law, or, for a
     question after a figure, a content word the pack never uses ("底薪", "payday", "mileage"). When
     a concept matched, only English words and Chinese nouns count ("诉讼费是多少" matches the
     legal-threats topic, yet no document gives a court fee): jieba's other Chinese words of a
-    matched question ("多长时间内要") are too often phrasing."""
+    matched question ("多长时间内要") are too often phrasing. Only the clauses that ask for the figure
+    are read. Places and people are not subjects: the
+    pack need not mention Boston or a borrower's name to answer about them, so the vocabulary's
+    place words and English words capitalised inside a sentence are skipped."""
     if q.state_law:
         return q.state_law
-    if q.case_id or q.about_case or not has_vocabulary or not _ASKS_FIGURE.search(q.text):
+    if q.case_id or q.about_case or vocabulary is None or vocabulary.path is None or not _ASKS_FIGURE.search(q.text):
         return None  # (without a concept vocabulary every question would look unmatched)
-    words = tokenize(q.text, bigrams=False)
+    # the clauses that ask for the figure: "公司最多罚多少？我们经手的个人呢？" asks about a fine, not 经手
+    asking = " ".join(c for c in _CLAUSE.split(q.text) if _ASKS_FIGURE.search(c))
+    text = vocabulary.without_places(asking)
+    words = tokenize(text, bigrams=False)
     if q.concepts:
-        words = _chinese_nouns(q.text) + [w for w in words if w.isascii()]
+        words = _chinese_nouns(text) + [w for w in words if w.isascii()]
+    names = {m.group(1).lower() for m in _INNER_NAME.finditer(q.text)}
     for token in words:
-        if token in _PLAIN or token.isdigit() or (token.isascii() and len(token) < 4) or len(token) < 2:
+        if token in _PLAIN or token in names or token.isdigit() or (token.isascii() and len(token) < 4) or len(token) < 2:
             continue
         if index.document_frequency(token) == 0 and not index.mentions(token):
             return token
     return None
+
+
+_CLAUSE = re.compile(r"[，,。？?！!；;]")
+#: An English word written with a capital inside a sentence (not after . ? ! or at the start): a
+#: name ("Phoenix", "Trevor"), not what the question asks about. All-capital acronyms (ASIC) are kept.
+_INNER_NAME = re.compile(r"(?<![.?!]\s)(?<=\s)([A-Z][a-z]+)\b")
 
 
 def _chinese_nouns(text: str) -> list[str]:

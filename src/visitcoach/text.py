@@ -112,13 +112,26 @@ def readable_sentences(text: str) -> list[str]:
                 lines[-1] = f"{lines[-1]}{joiner}{stripped}"
         for line in lines:
             for piece in _listed(_balanced(split_sentences(line))):
-                closers = _CLOSERS.match(piece)
-                if sentences and closers:  # a closing quote split off after 。 belongs to its sentence
-                    sentences[-1] += closers.group(0)
-                    piece = piece[closers.end() :].strip()
+                closers = _closing(piece, sentences[-1]) if sentences else ""
+                if closers:  # a closing quote split off after 。 belongs to its sentence
+                    sentences[-1] += closers
+                    piece = piece[len(closers) :].strip()
                 if piece:
                     sentences.append(piece)
     return sentences
+
+
+def _closing(piece: str, before: str) -> str:
+    """The closing quotes and brackets `piece` opens with that end the sentence `before`. A straight
+    double quote closes only a quote `before` left open: in `… or call instead. "Impracticable"
+    means …` it opens the next sentence."""
+    closers = _CLOSERS.match(piece)
+    if not closers:
+        return ""
+    run = closers.group(0)
+    if '"' in run and before.count('"') % 2 == 0:
+        run = run[: run.index('"')]
+    return run
 
 
 #: Longest list sentence ("不得在以下地点找客户：医院…；学校…；宗教场所；…。") kept whole when quoted.

@@ -136,6 +136,15 @@ class Vocabulary:
         q = text.lower()
         return {j for j in JURISDICTIONS if any(p.search(q) for p in self._cues[j])}
 
+    def without_places(self, text: str) -> str:
+        """`text` with the words that name a jurisdiction or a place in it ("Boston", "深圳",
+        "FDCPA") blanked out, for reading what else a question is about."""
+        out = text.lower()
+        for patterns in self._cues.values():
+            for p in patterns:
+                out = p.sub(" ", out)
+        return out
+
     def names_elsewhere(self, text: str) -> bool:
         q = text.lower()
         return any(p.search(q) for p in self._cues["elsewhere"])

@@ -80,6 +80,9 @@ ASKED_KIND = 0.3
 POSITION = 0.04
 #: A sentence that opens by pointing back ("It …", "This …", "它…", "该…") reads wrongly out of its paragraph.
 _ANAPHORA = re.compile(r"^(?:it|this|that|these|those|they|such|however|but|also)\b|^(?:它|这|那|其|该|此|但|而|同时|另外)", re.IGNORECASE)
+#: A sentence about the document rather than the rule ("This item singles out a common misrepresentation."):
+#: it tells an agent nothing to do. (Not "本条…": the pack's Chinese law summaries open the rule with it.)
+_META = re.compile(r"^this (?:item|section|subsection|provision|paragraph|clause|page|document|guide|note)\b", re.IGNORECASE)
 _DISCLAIMER = re.compile(r"fictional|not legal advice|for training|虚构|仅用于培训|不构成法律意见", re.IGNORECASE)
 _RECORD_FIELD = re.compile(r"(?:^|\s)[a-z_]+: ")
 _COUNTRY = {
@@ -143,6 +146,7 @@ class SentenceFacts:
     disclaimer: bool
     example: bool
     anaphora: bool
+    meta: bool
 
 
 @lru_cache(maxsize=65536)
@@ -158,6 +162,7 @@ def sentence_facts(text: str) -> SentenceFacts:
         disclaimer=bool(_DISCLAIMER.search(text)),
         example=bool(_EXAMPLE.match(text)),
         anaphora=bool(_ANAPHORA.match(text)),
+        meta=bool(_META.match(text)),
     )
 
 
@@ -185,9 +190,10 @@ def labelled_sentences(section: Section) -> list[Sentence]:
 
 
 def _unbalanced(text: str) -> bool:
-    """A piece of a sentence cut at a chunk boundary ("《弱势客户保护制度》§7）。", "…不得外访（CONC 7.9.14 R；"):
-    its brackets do not pair up, and quoted alone it reads as a fragment."""
-    return any(text.count(a) != text.count(b) for a, b in (("（", "）"), ("(", ")"), ("「", "」"), ("“", "”")))
+    """A piece of a sentence cut at a chunk boundary ("《弱势客户保护制度》§7）。", "…不得外访（CONC 7.9.14 R；")
+    or out of a quoted script ("I'd rather agree a plan with you.\""): its brackets or quotes do not
+    pair up, and quoted alone it reads as a fragment."""
+    return (text.count('"') % 2 == 1 and text.rstrip().endswith('"')) or any(text.count(a) != text.count(b) for a, b in (("（", "）"), ("(", ")"), ("「", "」"), ("“", "”")))
 
 
 def _blocks(text: str) -> list[str]:
@@ -295,6 +301,8 @@ class Composer:
             s -= 0.3  # a quoted example line is an illustration, not the rule
         if f.anaphora and sentence.position > 0:
             s -= 0.1  # "It is consistent with …" quoted alone leaves the reader asking what "it" is
+        if f.meta:
+            s -= 0.3  # "This item singles out …" describes the document, not what to do
         s += ASKED_KIND * sum(1 for kind in f.kinds if said.needs[kind] > 0)
         return s
 

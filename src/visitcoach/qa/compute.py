@@ -8,6 +8,7 @@ computed sentence are the engine's; its wording is a template in `prompts/answer
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -21,10 +22,11 @@ import yaml
 from visitcoach.compliance import Checker, VisitContext
 from visitcoach.compliance.rules import load_rules
 from visitcoach.config import Settings
+from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.errors import ConfigError, KnowledgeError
 from visitcoach.qa.understand import Question
-from visitcoach.repayment.calc import ROLES, PlanInputs, assess
+from visitcoach.repayment.calc import ROLES, PlanInputs, assess, inputs_from_case
 from visitcoach.text import JURISDICTIONS
 
 log = logging.getLogger(__name__)
@@ -126,7 +128,7 @@ def compute(q: Question, settings: Settings) -> list[Fact]:
         elif kind == "discount_authority":
             fact = _authority(q, eng, t)
         elif kind == "affordability":
-            fact = _affordability(q, eng, t)
+            fact = _affordability(q, eng, t, settings)
         if fact:
             facts.append(fact)
     return facts
@@ -234,21 +236,27 @@ def _asks_own(q: Question) -> bool:
     return bool(re.search(r"\b(?:i|me|agents?|collectors?)\b|我|外访专员|催收员", q.text, re.IGNORECASE))
 
 
-def _affordability(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Settings) -> Fact | None:
+    """The affordable instalment for the figures the question gives, or for the case it names by id
+    ("Run the numbers on UK-001": the case file's income, expenses and other debts)."""
     given = q.figures.get("disposable")
-    if eng.plan_policy is None or (given is None and ("income" not in q.figures or "expenses" not in q.figures)):
+    from_case = q.case_id is not None and given is None and not ("income" in q.figures and "expenses" in q.figures)
+    if eng.plan_policy is None or (given is None and not from_case and ("income" not in q.figures or "expenses" not in q.figures)):
         return None
     j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
-    if j is None:
+    if j is None and not from_case:
         return None
     product = q.product or "consumer_loan"
     try:
-        income = q.figures["income"] if given is None else given
-        expenses = q.figures["expenses"] if given is None else Decimal("0")
-        inputs = PlanInputs(
-            j, product, Decimal("1000000"), Decimal("0"), Decimal("0.01"), 12,
-            income, expenses, Decimal("0") if given is not None else q.figures.get("other_debt", Decimal("0")),
-        )
+        if from_case:
+            inputs = inputs_from_case(load_case(Path(settings.knowledge_dir), str(q.case_id)), dt.date.today())
+        else:
+            income = q.figures["income"] if given is None else given
+            expenses = q.figures["expenses"] if given is None else Decimal("0")
+            inputs = PlanInputs(
+                j, product, Decimal("1000000"), Decimal("0"), Decimal("0.01"), 12,  # type: ignore[arg-type]
+                income, expenses, Decimal("0") if given is not None else q.figures.get("other_debt", Decimal("0")),
+            )
         a = assess(inputs, eng.plan_policy)
     except Exception as exc:  # noqa: BLE001 - a figure the calculator rejects is no computed answer
         log.info("affordability not computed: %s", exc)
@@ -265,5 +273,7 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
         s = t["affordable_none"].format(**money)
     else:
         s = t["affordable"].format(cap=_pct(a.affordability_cap), **money)
+    if from_case:
+        s = f"{q.case_id}{'：' if q.lang == 'zh' else ': '}{s}"
     return Fact("affordability", s, _AFFORDABLE_CITATION, (str(a.affordable),), {"affordable": str(a.affordable)})
 

@@ -56,6 +56,8 @@ GROUP_FIRST = 0.8
 NAMED_CASE = 0.5
 #: How many case chunks a question about a case adds to the candidates.
 CASE_DEPTH = 8
+#: How many policy and legal sections follow the case files' fields in the ranking of a question about a case.
+GOVERNING_AFTER_CASE = 4
 #: Concept strength of a country's legal sections when the question names no country (group policy: 1).
 COUNTRY_UNNAMED = 0.6
 _CLOCK_WORDS = frozenset({"am", "pm", "a.m", "p.m"})
@@ -248,4 +250,9 @@ def rank_sections(
         ranked.append(RankedSection(section, round(total, 4), sig, hits_of.get(family, [])))
     # a question about a case ("which case …", "CN-007 …") is answered from the case file first
     ranked.sort(key=lambda r: (not (q.about_case and r.section.doc_type == "case"), -r.score, r.section.doc_id, r.section.heading))
+    if q.about_case:
+        # a case file has half a dozen fields, which would fill the list: the policy and law that
+        # govern the case follow them
+        cases = [r for r in ranked if r.section.doc_type == "case"][:limit]
+        return cases + [r for r in ranked if r.section.doc_type != "case"][:GOVERNING_AFTER_CASE], result
     return ranked[:limit], result

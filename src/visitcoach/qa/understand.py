@@ -51,6 +51,7 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         "duration",
         re.compile(
             r"多久|多长时间|多长|几天|几个月|几年|几个工作日|多少天|多少个工作日|期限是|\bhow long\b|\bhow soon\b|\bby when\b"
+            r"|\bhow much (?:advance )?(?:notice|time|warning|lead time)\b"
             r"|\bhow many (?:days|hours|weeks|months|years|working days|business days)\b|\bwithin what\b",
             re.IGNORECASE,
         ),
@@ -65,7 +66,7 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
     (
         "amount",
         re.compile(
-            r"多少钱|罚多少|多少元|罚款多少|上限是多少|比例是多少|多少比例|百分之几|最高(?:分别)?罚|\bhow much\b"
+            r"多少钱|罚多少|多少元|罚款多少|上限是多少|比例是多少|多少比例|百分之几|最高(?:分别)?罚|\bhow much\b(?! (?:advance )?(?:notice|time|warning|lead time)\b)"
             r"|\bwhat(?:'s| is| are)? (?:the )?(?:\w+ ){0,2}(?:percentage|percent|rate|fine|cap|amount|commission|allowance|salary|bonus|fee)s?\b"
             r"|\bmaximum (?:fine|penalty)\b|率是多少|率有多少|多少提成|提成是多少|(?:补贴|报销|工资|底薪|奖金)(?:是)?多少",
             re.IGNORECASE,
