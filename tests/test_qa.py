@@ -294,3 +294,12 @@ def test_fragments_and_sentences_about_the_document_are_told_apart():
     assert not _unbalanced('He said "Stop."')
     assert sentence_facts("This item singles out a common and damaging misrepresentation.").meta
     assert not sentence_facts("This presumption applies to telephone calls only.").meta
+
+
+def test_the_pronoun_us_and_a_little_are_not_a_country_or_a_time():
+    assert understand("Can we roll up with four or five of us?", VOCAB).jurisdiction is None
+    assert understand("What does US law say?", VOCAB).jurisdiction == "US"
+    assert understand("Can we visit in the us at night?", VOCAB).jurisdiction == "US"
+    assert mentioned_time("穿件反光背心，客户开门会快一点。") is None
+    assert mentioned_time("凌晨一点可以上门吗？") == dt.time(1, 0)
+    assert mentioned_time("下午两点半去") == dt.time(14, 30)

@@ -374,6 +374,13 @@ def _zh_number(token: str) -> int:
     return _ZH_DIGITS.get(token, -1)
 
 
+def _zh_idiom(m: re.Match[str], text: str) -> bool:
+    """"一点" that is "a little" ("开门会快一点", "早一点去", "一点儿"), not one o'clock: a bare 一点
+    with no part of the day and no minutes, or one followed by 儿."""
+    bare = not (m.group("part") or m.group("half") or m.group("m"))
+    return text[m.end() : m.end() + 1] == "儿" or (bare and m.group("h") == "一")
+
+
 def mentioned_time(text: str) -> dt.time | None:
     """A clock time the question mentions: "21:30", "9.30pm", "9 pm", "晚上九点半", "早上7点"."""
     m = _CLOCK.search(text)
@@ -398,7 +405,7 @@ def mentioned_time(text: str) -> dt.time | None:
             if part and re.search(r"evening|night|tonight|afternoon", part.group(0), re.I) and h < 12:
                 h += 12
         return dt.time(h % 24, 0)
-    m = _ZH_TIME.search(text)
+    m = next((m for m in _ZH_TIME.finditer(text) if not _zh_idiom(m, text)), None)
     if m:
         h = _zh_number(m.group("h"))
         if not 0 <= h <= 24:

@@ -120,15 +120,23 @@ _ELSEWHERE = (
     "ireland",
     "爱尔兰",
 )
-_US_WORD = re.compile(r"\b(us|usa)\b")
+#: "US" as a country: in capitals ("US law", "USA"), or "the us" in any case; never the pronoun
+#: ("can four or five of us go?", "let us"), so the capitals are matched case-sensitively.
+_US_WORD = re.compile(r"\b(?:US|USA)\b")
+_THE_US = re.compile(r"\bthe usa?\b", re.IGNORECASE)
+
 _UK_WORD = re.compile(r"\buk\b")
+
+
+def _names_us(text: str) -> bool:
+    return bool(_US_WORD.search(text) or _THE_US.search(text))
 
 
 def infer_jurisdiction(question: str) -> str | None:
     """The one jurisdiction the question names, or None when it names none or several."""
     q = question.lower()
     found = {j for j, cues in _CUES.items() if any(c in q for c in cues)}
-    if _US_WORD.search(q):
+    if _names_us(question):
         found.add("US")
     if _UK_WORD.search(q):
         found.add("UK")
@@ -138,11 +146,12 @@ def infer_jurisdiction(question: str) -> str | None:
 def names_elsewhere(question: str) -> bool:
     """True when the question is about a place outside CN, US and UK and names none of them."""
     q = question.lower()
-    return any(place in q for place in _ELSEWHERE) and infer_jurisdiction(question) is None and not _names_any(q)
+    return any(place in q for place in _ELSEWHERE) and infer_jurisdiction(question) is None and not _names_any(question)
 
 
-def _names_any(q: str) -> bool:
-    return any(c in q for cues in _CUES.values() for c in cues) or bool(_US_WORD.search(q) or _UK_WORD.search(q))
+def _names_any(question: str) -> bool:
+    q = question.lower()
+    return any(c in q for cues in _CUES.values() for c in cues) or bool(_names_us(question) or _UK_WORD.search(q))
 
 
 _PLACE_WORDS = re.compile(
