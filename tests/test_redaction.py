@@ -114,6 +114,16 @@ ZH_GRAMMAR_NAMES = [
     ("名单上是苗文静和过晓芳", ["苗文静", "过晓芳"]),  # … with a surname the list lacks
     ("上午慕容晓月说她下周还", ["慕容晓月"]),  # a time word opens the clause; after a compound surname 月 is a name's
     ("跟殷子墨约好了周五", ["殷子墨"]),  # jieba's 殷子/墨约: the third character joins the name it was cut from
+    # minority names without a dot, read from their characters (`_minority_names`)
+    ("次仁多吉说下个月再还", ["次仁多吉"]),
+    ("热合曼江说他在外地打工", ["热合曼江"]),
+    ("巴特尔这几天外出打工了", ["巴特尔"]),  # an adverb, then work away from home
+    ("客户的姐姐格桑接的电话", ["格桑"]),  # after a cue: where jieba's cut ends the word
+    ("我跟索朗旺姆约好了周四", ["索朗旺姆", "旺姆"]),  # longer than the surname-led name jieba gave (索朗)
+    ("海燕家在村西头", ["海燕"]),  # a home after a given name heading its clause (`_ZH_LIFE_NEXT`)
+    ("岩罕和玉香是两口子", ["岩罕", "玉香"]),  # a minority-shaped name listed with a person
+    ("晨光、许嘉欣和吕浩然这周都在名单上", ["晨光"]),  # the other two of a list of three are people
+    ("诺敏说下周还，可诺敏上次也这么讲", ["诺敏"]),  # found once, masked wherever it stands (`_repeated_names`)
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -144,6 +154,9 @@ GRAMMAR_NOT_PEOPLE = [
     "Will you phone back later? Hope this helps.",
     "spoke to the tenant about it",
     "Can Ka-wai come",
+    # dictionary words of foreign-name characters, a workplace after a common noun, a demonym, a frequent word after a cue
+    "哈密瓜说好吃，马拉松说明会在周末，托福说难。",
+    "东家在北京工作，客户一次还清，叫保安没用，河南人说普通话。",
 ]
 
 

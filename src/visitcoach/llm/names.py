@@ -306,7 +306,7 @@ _ZH_STRONG_NEXT = re.compile(
 )
 #: An adverb or time word that may stand between a subject and what the person does ("高峰这个月只还了").
 _ZH_SUBJECT_ADVERB = (
-    r"(?:今天|昨天|前天|上次|上周|这周|这个月|上个月|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
+    r"(?:今天|昨天|前天|上次|上周|这周|这个月|上个月|这几天|这两天|前几天|这阵子|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
 )
 #: … and after such an adverb, a verb a person does (还了, 接了, 说, 没钱).
 _ZH_AFTER_ADVERB = re.compile(
@@ -327,14 +327,27 @@ _ZH_PLACE_NEXT = set("亭寺庙桥塔门湖山岛河江村镇区县市省路街�
 #: name; a word the dictionary tags as a person (海燕 `nr`) may be commoner.
 _COMMON_NOUN = 400
 _COMMON_NAME_WORD = 1000
+#: … and only this frequent when what follows is no more than a home or a workplace (春花家在村东头; 东家 222).
+_LIFE_ONLY_FREQ = 100
 #: Last characters of landmarks, not of names (陶然亭, 白马寺, 卢沟桥).
 _ZH_LANDMARK_END = set("亭寺庙塔桥门阁")
 
 
+#: What follows a person and not a word, besides speech and promises: a home (次仁卓玛家在牧区), a workplace or ward
+#: (在拉萨住院, 在白城上班), going out to work, an appointment (跟达瓦顿珠约的), the language a person speaks.
+_ZH_LIFE_NEXT = re.compile(
+    r"(?:家(?:在|是|住|里)|在[^，。！？；、\s]{1,6}(?:上班|打工|工作|住院|看病|读书|上学)|外出打工|出去打工|在外地|"
+    r"外出|打工|约(?:的|了|好)|汉语|普通话|不太会说)"
+)
+
+_ZH_LIFE_AFTER_ADVERB = re.compile(rf"{_ZH_SUBJECT_ADVERB}{_ZH_LIFE_NEXT.pattern}")
+
+
 def _next_is_person(after: str) -> bool:
     """What follows a candidate is something only a person does (speech, a promise, a relative), possibly after
-    an adverb or a time word ("今天又说", "这个月只还了")."""
-    return bool(_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after))
+    an adverb or a time word ("今天又说", "这个月只还了"), or a home, a workplace or work away (`_ZH_LIFE_NEXT`)."""
+    return bool(_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after) or _ZH_LIFE_NEXT.match(after)
+                or _ZH_LIFE_AFTER_ADVERB.match(after))
 
 
 def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
@@ -390,6 +403,8 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
         if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "u", "a"):
             continue
         common = _COMMON_NAME_WORD if tags.get(word, "").startswith("nr") else _COMMON_NOUN
+        if not (_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after)):
+            common = min(common, _LIFE_ONLY_FREQ)  # a home or a workplace after it: 东家在北京工作 is the employer
         if tags.get(word) == "ns" or freq.get(word, 0) >= common or not _name_like(word, _BARE_RISKY_LLR):
             continue  # 保安说, 同事说: a common noun for a role is not somebody's name
         out.append(Span(start, start + 2, "PERSON", 0.65, "zh_subject"))
@@ -518,9 +533,16 @@ _ZH_JOINERS = ("和", "、", "与", "及", "跟", "同")
 def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
     """A name joined by 和/、/与 to a found name is a name too when it is shaped like one, even with a surname the
     list lacks (包玉兰、戚文涛、占X芳: three characters, the last two a likely given name) or a given name that is
-    also a word (路遥和莫凡): people are listed with people."""
+    also a word (路遥和莫凡): people are listed with people. A two-character item without a listed surname is a
+    name when it is shaped like a minority name (岩温和玉罕), or when the list's two other items are people
+    (经纬、殷小燕和岳国华) and it is no common noun."""
     out: list[Span] = []
+    starts = {s.start for s in found if s.kind == "PERSON"}
+    ends = {s.end for s in found if s.kind == "PERSON"}
     for span in found:
+        # the span is itself listed with a third person on its other side
+        third = {"left": text[span.end: span.end + 1] in _ZH_JOINERS and span.end + 1 in starts,
+                 "right": bool(span.start) and text[span.start - 1] in _ZH_JOINERS and span.start - 1 in ends}
         candidates: list[tuple[int, int]] = []
         if text[span.end: span.end + 1] in _ZH_JOINERS:
             candidates += [(span.end + 1, span.end + 1 + n) for n in (3, 2)]
@@ -530,8 +552,10 @@ def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags:
             if a < 0 or b > len(text) or any(s.start < b and s.end > a for s in found + out):
                 continue
             word = text[a:b]
-            # the first of three may be a surname the function-word list holds (过, 向), not a particle
-            if not all(CJK_CHAR.match(c) and (c not in _ZH_NOT_GIVEN or (i == 0 < len(word) - 2 and c not in _ZH_PARTICLES))
+            listed = len(word) == 2 and third["left" if b < span.start else "right"]
+            # the first of three may be a surname the function-word list holds (过, 向), not a particle; in a list of
+            # three people, any character but a particle (经纬)
+            if not all(CJK_CHAR.match(c) and (c not in _ZH_NOT_GIVEN or ((i == 0 < len(word) - 2 or listed) and c not in _ZH_PARTICLES))
                        for i, c in enumerate(word)):
                 continue
             if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "ns"):
@@ -546,6 +570,9 @@ def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags:
             else:
                 ok = word[0] in ZH_SURNAMES and (
                     (_is_given(given) and not _everyday(word, freq, tags)) or tags.get(word, "").startswith("nr"))
+                ok = ok or (not freq.get(word) and _minority_plausible(word, freq, tags))
+                if not ok and listed:
+                    ok = freq.get(word, 0) < _COMMON_NOUN and tags.get(word) != "ns"
             if ok:
                 out.append(Span(a, b, "PERSON", 0.6, "zh_coordinated"))
                 break
@@ -698,6 +725,7 @@ def chinese_names(text: str) -> list[Span]:
     out.extend(_subject_names(text, freq, tags))
     out.extend(_dotted_names(text))
     out.extend(_titled_names(text, freq, tags))
+    out.extend(_minority_names(text, out, freq, tags))
     out.extend(_coordinated_names(text, out, freq, tags))
     out.extend(_extended_names(text, out, freq))
     # After a strong cue the name is read from the characters themselves: jieba may cut it badly
@@ -718,7 +746,7 @@ def chinese_names(text: str) -> list[Span]:
         if after.startswith(_ZH_ORG_SUFFIX):
             continue
         out.append(Span(m.start(1), m.start(1) + len(word), "PERSON", 0.8, "zh_cue_name"))
-    return out
+    return out + _repeated_names(text, out)
 
 
 #: What may stand just before a name read from its characters: a particle or verb that takes a person.
@@ -781,6 +809,129 @@ def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
         if (surname in _ZH_RISKY or place_like) and not strong and not _name_like(given, _CHAR_NAME_LLR):
             continue
         out.append(Span(start, end, "PERSON", 0.65, "zh_char_name"))
+    return out
+
+
+#: Characters that spell the syllables of Tibetan, Mongolian, Uyghur/Kazakh, Yi and Dai given names in Chinese
+#: (次仁, 卓玛, 央金, 平措, 旺堆; 其其格, 格日乐; 古丽, 阿依; 曲比, 石呷) that neither the transliteration list nor
+#: jieba's `nrt` entries supply, several of them also function words elsewhere (其, 日, 次).
+_ZH_MINORITY_CHARS = set(
+    "次其日曲央措堆旺桑琼嘎姆卓玛扎西顿仁珠拉巴吉增丹旦贡洛罗布普琼觉宗强白边益泽降索朗尼米尔达娃平"
+    "乌云格乐敖登图雅宝音那仁斯琴高娃额敦朝鲁孟特木毕力根哈赛满都查干塔娜托娅"
+    "古丽娜阿依莎买提吐逊艾热合曼卜杜努帕迪米江孜肉托亚森玉素甫吾别克"
+    "比石呷沙马果基苦海来伍俄约且"
+    # Dai: 岩 opens a man's name, 玉 a woman's (岩温, 玉罕, 岩坎)
+    "岩罕坎香"
+)
+#: Characters that end a place, an institution, a people or a language, not a name (拉萨市, 那曲县, 藏族, 河南人).
+_ZH_MINORITY_NOT_END = set("区县市镇村省路街州山河湖乡旗盟寺庙宫湾港岛城人族语")
+
+
+@cache
+def _minority_alphabet() -> frozenset[str]:
+    """Characters a minority or transliterated name is made of: those of dotted names, the minority syllables and
+    the hand list of given-name characters, less particles and the verbs that follow a name (说, 在, 是 …)."""
+    return frozenset((_dotted_name_chars() | _ZH_MINORITY_CHARS | ZH_GIVEN_CHARS) - _ZH_PARTICLES - set("说讲问在是家也都就又还要会能想约"))
+
+
+@cache
+def _foreign_chars() -> frozenset[str]:
+    """Characters typical of transliterated and minority names (not of Han given names): enough of them in a
+    candidate sets it apart from an ordinary Chinese word."""
+    _, _, tags = _jieba()
+    counts: dict[str, int] = {}
+    for word, tag in tags.items():
+        if tag == "nrt":
+            for c in word:
+                counts[c] = counts.get(c, 0) + 1
+    return frozenset(set(_ZH_TRANSLIT) | _ZH_MINORITY_CHARS | {c for c, k in counts.items() if k >= 20})
+
+
+#: A dictionary word at least this frequent is a word (哈密瓜 22, 马拉松 80), unless a strong cue names it a person.
+_MINORITY_DICT_FREQ = 20
+#: … and after a cue, at least this frequent (客户一次或…, 叫保安).
+_MINORITY_CUED_FREQ = 100
+
+
+def _minority_plausible(word: str, freq: dict[str, int], tags: dict[str, str], cued: bool = False) -> bool:
+    """`word` could be a minority or transliterated name: most of its characters are foreign-name characters, it
+    does not end like a place, it is not itself a dictionary word (unless `cued`: after 表姐, 德吉 is a person),
+    and no everyday word of the dictionary sits inside it (会计, 村里, 同事)."""
+    foreign = _foreign_chars()
+    if sum(c in foreign for c in word) * 2 < len(word) + 1 or word[-1] in _ZH_MINORITY_NOT_END:
+        return False
+    if word in _ZH_NOT_NAMES or word in _ZH_CUES or freq.get(word, 0) >= (_MINORITY_CUED_FREQ if cued else _MINORITY_DICT_FREQ):
+        return False  # 哈密瓜, 马拉松, 托福, 阿拉: jieba's tags cannot tell them from names (it tags them `nr`)
+    for n in range(2, len(word)):
+        for i in range(len(word) - n + 1):
+            part = word[i: i + n]
+            if freq.get(part, 0) >= 300 and not tags.get(part, "").startswith("nr"):
+                return False
+    return True
+
+
+def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """Tibetan, Mongolian, Uyghur, Yi and other names written in Chinese without a middle dot (次仁卓玛, 其其格,
+    古丽娜尔, 曲比石呷, 买买提江吐尔逊): no surname list knows them and jieba cuts them anywhere (扎/西平/措和).
+    They are read from the characters: where a subject or object stands (a clause's head, after 跟/和/让 …, after a
+    cue word) a run of two to eight foreign-name characters (`_minority_plausible`) is a name when what follows it
+    is something only a person does (`_next_is_person`, `_ZH_LIFE_NEXT`: the shortest run that fits wins), or,
+    after a strong cue (借款人, 表姐), when it ends where jieba's cut ends a word (借款人达瓦顿珠|汉语)."""
+    alphabet = _minority_alphabet()
+    taken = [(s.start, s.end) for s in found]
+    out: list[Span] = []
+    ends: set[int] | None = None
+    p = 0
+    while p < len(text) - 1:
+        before = text[p - 1] if p else "，"
+        cue = bool(p) and _cue_before(text, p, text, 0)
+        if not (before in _ZH_SUBJECT_BEFORE or not CJK_CHAR.match(before) or cue
+                or text[:p].endswith(_ZH_TIME_BEFORE)) or any(a < p < b for a, b in taken) or text[p] not in alphabet:
+            p += 1
+            continue
+        run = ""
+        for c in text[p: p + 8]:
+            if c not in alphabet:
+                break
+            run += c
+        best = 0
+        for n in range(2, len(run) + 1):
+            after = text[p + n: p + n + 12]
+            if after[:1] in _ZH_PLACE_NEXT or not _minority_plausible(run[:n], freq, tags):
+                continue
+            if _next_is_person(after):
+                best = n
+                break
+        if not best and cue and len(run) >= 2:
+            if ends is None:
+                jieba = _jieba()[0]
+                ends, at = set(), 0
+                for tok in jieba.cut(text, HMM=True):
+                    at += len(tok)
+                    ends.add(at)
+            best = next((n for n in range(len(run), 1, -1) if p + n in ends and _minority_plausible(run[:n], freq, tags, True)), 0)
+        if best:
+            out.append(Span(p, p + best, "PERSON", 0.65, "zh_minority"))
+            p += best
+        else:
+            p += 1
+    return out
+
+
+def _repeated_names(text: str, found: list[Span]) -> list[Span]:
+    """Every other occurrence of a Chinese name found somewhere in the text (岩温和玉罕…能跟岩温谈吗): a name the
+    context gave away once is the same person where the context is silent, and a name masked once but left in
+    clear elsewhere still leaks."""
+    out: list[Span] = []
+    values = {text[s.start: s.end] for s in found if s.kind == "PERSON"}
+    for value in values:
+        if len(value) < 2 or not all(CJK_CHAR.match(c) or c in "·•" for c in value):
+            continue
+        at = text.find(value)
+        while at != -1:
+            if not any(s.start <= at and s.end >= at + len(value) for s in found):
+                out.append(Span(at, at + len(value), "PERSON", 0.6, "zh_repeated"))
+            at = text.find(value, at + len(value))
     return out
 
 
