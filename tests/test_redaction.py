@@ -124,6 +124,10 @@ ZH_GRAMMAR_NAMES = [
     ("岩罕和玉香是两口子", ["岩罕", "玉香"]),  # a minority-shaped name listed with a person
     ("晨光、许嘉欣和吕浩然这周都在名单上", ["晨光"]),  # the other two of a list of three are people
     ("诺敏说下周还，可诺敏上次也这么讲", ["诺敏"]),  # found once, masked wherever it stands (`_repeated_names`)
+    ("缪秋月问能不能缓一缓", ["缪秋月"]),  # a rare surname: a given name that is also a word (`_rare_surname_names`)
+    ("上次去邰建业家，他不在", ["邰建业"]),  # … with no clause head before it
+    ("过嘉怡说她没钱", ["过嘉怡"]),  # a surname the list lacks, heading its clause (`_unlisted_surname_names`)
+    ("招志豪今天又说要延期", ["招志豪"]),
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -157,6 +161,9 @@ GRAMMAR_NOT_PEOPLE = [
     # dictionary words of foreign-name characters, a workplace after a common noun, a demonym, a frequent word after a cue
     "哈密瓜说好吃，马拉松说明会在周末，托福说难。",
     "东家在北京工作，客户一次还清，叫保安没用，河南人说普通话。",
+    # rare surname characters in words, a verb or a word before a name-like pair
+    "太阳冉冉升起，鞠躬道歉，要巩固成果，天空蔚蓝。",
+    "郑重说明一下情况，招商银行说可以分期，通知书说要还款，再说明天的安排。",
 ]
 
 
@@ -413,6 +420,14 @@ def test_new_identifier_shapes_are_masked_whole(text, values):
         for part in value.replace(",", " ").split():
             assert part not in out, (part, out)
     assert r.restore(out) == text
+
+
+def test_a_named_house_with_the_before_its_street_is_an_address_without_a_postcode():
+    out = Redactor().redact("The Mill House, Station Road, Great Shelford is where she lives now.")
+    assert "Mill House" not in out and "Station Road" not in out and "[ADDRESS_1]" in out
+    # a firm or a team named in passing, with no typed street after it, stays
+    text = "The Northstar team, the FCA and The Money Advice Trust all agreed."
+    assert Redactor().redact(text) == text
 
 
 def test_reference_codes_measures_and_a_city_before_the_address_stay():

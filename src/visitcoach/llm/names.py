@@ -725,6 +725,8 @@ def chinese_names(text: str) -> list[Span]:
     out.extend(_subject_names(text, freq, tags))
     out.extend(_dotted_names(text))
     out.extend(_titled_names(text, freq, tags))
+    out.extend(_rare_surname_names(text, freq, tags))
+    out.extend(_unlisted_surname_names(text, freq, tags))
     out.extend(_minority_names(text, out, freq, tags))
     out.extend(_coordinated_names(text, out, freq, tags))
     out.extend(_extended_names(text, out, freq))
@@ -932,6 +934,80 @@ def _repeated_names(text: str, found: list[Span]) -> list[Span]:
             if not any(s.start <= at and s.end >= at + len(value) for s in found):
                 out.append(Span(at, at + len(value), "PERSON", 0.6, "zh_repeated"))
             at = text.find(value, at + len(value))
+    return out
+
+
+#: A surname character this rare as a word of jieba's dictionary (笪 54, 仉 38, 邹, 闫, 龚 …) seldom begins an
+#: ordinary word: after it, a given name that is also a word is still a given name (笪秋月).
+_RARE_SURNAME_FREQ = 200
+
+
+@cache
+def _rare_surnames() -> frozenset[str]:
+    """Single surnames of `ZH_SURNAMES` that jieba's dictionary seldom uses as a word on their own."""
+    _, freq, _ = _jieba()
+    return frozenset(c for c in ZH_SURNAMES if freq.get(c, 0) < _RARE_SURNAME_FREQ and c not in _ZH_RISKY)
+
+
+def _rare_surname_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A rare surname (`_rare_surnames`) or a compound one and two more characters, ended where a name ends
+    (`_ZH_AFTER_NAME_END`: a break, 家, what a person does), are a name even when the given name is also a word
+    (笪秋月问, 上次去仉建业家, 公孙建业是): rare surnames begin almost no ordinary words, so neither a clause head
+    nor given-name characters are needed. What is a word with the character before it (忧郁), a word begun
+    by the surname and its next character (巩固, 甄别) or a dictionary word or place as a whole is left alone."""
+    rare = _rare_surnames()
+    out: list[Span] = []
+    for m in _rare_surname_re().finditer(text):
+        surname, start = m.group(1), m.start(1)
+        if len(surname) == 1 and surname not in rare:
+            continue
+        at = start + len(surname)
+        given = text[at: at + 2]
+        word = surname + given
+        # a character the function-word list holds may stand in the given name (秋月: 月), not a particle or a verb
+        if len(given) < 2 or not all(CJK_CHAR.match(c) and c not in _ZH_PARTICLES and c not in "说讲问在是有" for c in given) \
+                or not any(_is_given(c) for c in given):
+            continue
+        if freq.get(word) or word in _ZH_NOT_NAMES or tags.get(word[:2]) == "ns" or (start and freq.get(text[start - 1: at], 0) >= 5):
+            continue  # 冉冉升起, 忧郁: the surname character ends a word with the one before it
+        if len(surname) == 1 and _everyday(word[:2], freq, tags):
+            continue  # 巩固, 甄别, 鞠躬: the surname character begins a word
+        if len(surname) == 2 and (_everyday(given, freq, tags) or not all(_is_given(c) for c in given)):
+            continue  # 东方红, 司马迁 aside, a compound surname's given name is a name's
+        if text[at + 2: at + 3] in _ZH_PLACE_NEXT or not _ZH_AFTER_NAME_END.match(text, at + 2):
+            continue
+        out.append(Span(start, at + 2, "PERSON", 0.65, "zh_rare_surname"))
+    return out
+
+
+@cache
+def _rare_surname_re() -> re.Pattern[str]:
+    return re.compile(rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{''.join(sorted(_rare_surnames()))}]))")
+
+
+#: Characters that end a clause: a name heading the next one needs no surname from the list (过志成说).
+_ZH_CLAUSE_HEAD_BEFORE = set("，。！？；：,.!?;:“”\"（( \n")
+
+
+def _unlisted_surname_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A name whose surname the list lacks (过志成, 招嘉伟): at the head of a clause, a character and a strongly
+    name-like given name of two characters (`_name_like` at `_RISKY_GIVEN_LLR`, no everyday word), followed by
+    speech, a promise, a call or an adverb and one of those (`_ZH_STRONG_NEXT`, `_ZH_AFTER_ADVERB`). The three
+    characters are no dictionary word and the first two none either (不过, 通知)."""
+    out: list[Span] = []
+    for m in re.finditer(rf"(?:^|(?<=[，。！？；：,.!?;:“”\"（(\s]))([{CJK}])([{CJK}]{{2}})", text):
+        first, given, start = m.group(1), m.group(2), m.start(1)
+        word = first + given
+        if first in ZH_SURNAMES or first in _ZH_PARTICLES or first in _ZH_SUBJECT_BEFORE or first in _GLUED_BEFORE \
+                or first in "一二三四五六七八九十百千万几每各该某本此" or (given[0] in ZH_SURNAMES and given[0] not in _ZH_RISKY):
+            continue  # 跟芦俊说: a verb before a name, not a surname
+        if freq.get(word) or freq.get(word[:2], 0) or word in _ZH_NOT_NAMES:
+            continue
+        if not _name_like(given, _RISKY_GIVEN_LLR) or (_everyday(given, freq, tags) and not tags.get(given, "").startswith("nr")):
+            continue
+        after = text[m.end(2): m.end(2) + 12]
+        if _ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after):
+            out.append(Span(start, m.end(2), "PERSON", 0.6, "zh_unlisted_surname"))
     return out
 
 
