@@ -128,6 +128,11 @@ ZH_GRAMMAR_NAMES = [
     ("上次去邰建业家，他不在", ["邰建业"]),  # … with no clause head before it
     ("过嘉怡说她没钱", ["过嘉怡"]),  # a surname the list lacks, heading its clause (`_unlisted_surname_names`)
     ("招志豪今天又说要延期", ["招志豪"]),
+    ("今天上午去了刘建国家，他老婆说他出差了", ["刘建国"]),  # a home after a name: 国家 is no word (`_home_names`)
+    ("王海洋、李春梅、赵子豪三个人的案子都逾期了", ["赵子豪", "豪三"]),  # a head count ends a name cut short
+    ("楼上的王阿姨说小邹好几天没回来了", ["小邹", "说小"]),  # 小 + a surname jieba glued to the next character
+    ("上门时肖红梅不在，是她公公开的门", ["肖红梅"]),  # 时 ends the clause before a name
+    ("下午要去见一个叫严峻的客户", ["严峻"]),  # a naming verb and 的 + a person: a word is a name (`_called_names`)
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -164,6 +169,7 @@ GRAMMAR_NOT_PEOPLE = [
     # rare surname characters in words, a verb or a word before a name-like pair
     "太阳冉冉升起，鞠躬道歉，要巩固成果，天空蔚蓝。",
     "郑重说明一下情况，招商银行说可以分期，通知书说要还款，再说明天的安排。",
+    "我们去了国家图书馆，他回到老家，在专家那里，回娘家过年；一个叫外卖的人，叫大家的同事。",
 ]
 
 

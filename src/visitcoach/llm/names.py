@@ -579,8 +579,12 @@ def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags:
     return out
 
 
-#: After a name's last character: what a person does, a break, or 约/家 (衡子墨约好了, 滕雨涵家孩子).
-_ZH_AFTER_NAME_END = re.compile(rf"[，。、；：！？（）\s]|$|约|家|{_ZH_STRONG_NEXT.pattern}|{_ZH_AFTER_ADVERB.pattern}")
+#: After a name's last character: what a person does, a break, 约/家 (衡子墨约好了, 滕雨涵家孩子) or a head count.
+_ZH_AFTER_NAME_END = re.compile(
+    rf"[，。、；：！？（）\s]|$|约|家|{_ZH_STRONG_NEXT.pattern}|{_ZH_AFTER_ADVERB.pattern}|"
+    # a count of the people just listed (赵子豪三个人的案子, 两位)
+    r"[两三四五六七八九十几]\s?(?:个人|位|人|家)"
+)
 
 
 def _extended_names(text: str, found: list[Span], freq: dict[str, int]) -> list[Span]:
@@ -631,8 +635,9 @@ def chinese_names(text: str) -> list[Span]:
         for m in _ZH_OLD_YOUNG.finditer(run):
             s, e = m.span()
             word = m.group(0)
-            if s not in starts or not (e in ends or e == len(run)) or word in _ZH_NOT_NAMES:
-                continue
+            glued = e not in ends and word[1] not in _ZH_RISKY and not freq.get(run[e - 1: e + 1])
+            if s not in starts or not (e in ends or e == len(run) or glued) or word in _ZH_NOT_NAMES:
+                continue  # glued: jieba joined the surname to the next character (小/邹好/几天), no word of the two
             if word[1] not in _ZH_TOP_SURNAMES and freq.get(word, 0) >= 200 and not tags.get(word, "").startswith("nr"):
                 continue
             out.append(Span(base + s, base + e, "PERSON", 0.8, "zh_old_young"))
@@ -726,6 +731,7 @@ def chinese_names(text: str) -> list[Span]:
     out.extend(_dotted_names(text))
     out.extend(_titled_names(text, freq, tags))
     out.extend(_rare_surname_names(text, freq, tags))
+    out.extend(_home_names(text, freq, tags))
     out.extend(_unlisted_surname_names(text, freq, tags))
     out.extend(_minority_names(text, out, freq, tags))
     out.extend(_coordinated_names(text, out, freq, tags))
@@ -748,11 +754,32 @@ def chinese_names(text: str) -> list[Span]:
         if after.startswith(_ZH_ORG_SUFFIX):
             continue
         out.append(Span(m.start(1), m.start(1) + len(word), "PERSON", 0.8, "zh_cue_name"))
+    out.extend(_called_names(text, freq, tags))
     return out + _repeated_names(text, out)
 
 
+#: "a … called X": a naming verb, then a surname and one or two characters, then 的 and a word for a person
+#: (一个叫严峻的客户, 名叫白露的姑娘).
+_ZH_CALLED = re.compile(
+    rf"(?:名叫|叫做|名字叫|叫)((?:{'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])[{CJK}]{{1,2}}?)的"
+    r"(?:客户|借款人|人|男的|女的|男人|女人|小伙子?|姑娘|老人|老太太|老头|阿姨|大爷|大姐|大哥|朋友|同事|邻居|孩子|租客|房东|老板|员工)"
+)
+
+
+def _called_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A name between a naming verb and 的 + a word for a person (`_ZH_CALLED`): the frame says it is somebody's
+    name even when it is also a word (严峻 is "severe", 白露 a solar term). No particle may stand in it."""
+    out: list[Span] = []
+    for m in _ZH_CALLED.finditer(text):
+        word = m.group(1)
+        if any(c in _ZH_PARTICLES for c in word) or word in _ZH_CUES:
+            continue
+        out.append(Span(m.start(1), m.end(1), "PERSON", 0.75, "zh_called"))
+    return out
+
+
 #: What may stand just before a name read from its characters: a particle or verb that takes a person.
-_ZH_BEFORE_NAME = set("是跟和与及、把给让叫找问对向同被由户，。！？：；（“「 ")
+_ZH_BEFORE_NAME = set("是跟和与及、把给让叫找问对向同被由户时，。！？：；（“「 ")  # 时: 上门时肖红梅不在
 #: What follows a person and not a word: the `_ZH_AFTER` words and verbs a person does (接电话, 加了微信, 回来了).
 #: Things a person does that a word seldom precedes: enough after a risky surname or a place-like start.
 _ZH_DOES = re.compile(r"接|通了|加了|回来|回去|只有|要求|老家|跟|和")
@@ -780,6 +807,37 @@ _ZH_PERSON_NEXT = re.compile(
 @cache
 def _char_name_re() -> re.Pattern[str]:
     return re.compile(rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{''.join(sorted(given_chars()))}]{{2}}))")
+
+
+#: A person's home after a name: 家 and then a break or where at the home (去了刘建国家，, 到陈志明家里): the name's last
+#: character and 家 are then no word (国家, 明家), whatever jieba's cut says.
+_ZH_HOME_AFTER = re.compile(r"家(?:[，。！？；、,.!?;\s]|$|里|门口|楼下|附近|的(?:人|门)|人|拜访|坐)")
+#: Going to or being at a place: what stands before "X家" when X is a person (去了, 到, 在, 回, 从).
+_ZH_VISIT_BEFORE = ("去了", "到了", "去过", "来过", "去", "到", "在", "回", "从", "上", "来", "离开", "找到", "拜访", "走访")
+
+
+def _home_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A surname and one or two given-name characters before 家 and a break (`_ZH_HOME_AFTER`), after going or
+    being there (`_ZH_VISIT_BEFORE`): 去了刘建国家，他老婆说 is Liu Jianguo's home, though jieba reads 国家 (a state)
+    and tags 建国 a place. A dictionary word (老家, 大家, 国家 are no surname + given name) stays."""
+    out: list[Span] = []
+    for m in _ZH_HOME_AFTER.finditer(text):
+        home = m.start()
+        for n in (2, 1):
+            start = home - n - 1
+            if start < 0:
+                continue
+            surname, given = text[start], text[start + 1: home]
+            word = surname + given
+            if surname not in ZH_SURNAMES or not text[:start].endswith(_ZH_VISIT_BEFORE):
+                continue
+            if not all(_is_given(c) and c not in _ZH_NOT_GIVEN for c in given) or word in _ZH_NOT_NAMES:
+                continue
+            if _common_word(word, freq, tags) or tags.get(word) == "ns" or (surname in _ZH_RISKY and n == 1):
+                continue
+            out.append(Span(start, home, "PERSON", 0.6, "zh_home"))
+            break
+    return out
 
 
 def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
