@@ -133,6 +133,10 @@ ZH_GRAMMAR_NAMES = [
     ("楼上的王阿姨说小邹好几天没回来了", ["小邹", "说小"]),  # 小 + a surname jieba glued to the next character
     ("上门时肖红梅不在，是她公公开的门", ["肖红梅"]),  # 时 ends the clause before a name
     ("下午要去见一个叫严峻的客户", ["严峻"]),  # a naming verb and 的 + a person: a word is a name (`_called_names`)
+    ("钱总说下周打款", ["钱总"]),  # a risky surname's one-character title, heading its clause before speech
+    ("请问常乐住在几楼", ["常乐"]),  # a word that is also a name, before where a person lives
+    ("史密斯先生不在家", ["史密斯先生"]),  # a transliterated name and its title
+    ("海燕是客户的邻居，安然是他的同事", ["海燕", "安然"]),  # being the case's party's relative or neighbour
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -170,6 +174,7 @@ GRAMMAR_NOT_PEOPLE = [
     "太阳冉冉升起，鞠躬道歉，要巩固成果，天空蔚蓝。",
     "郑重说明一下情况，招商银行说可以分期，通知书说要还款，再说明天的安排。",
     "我们去了国家图书馆，他回到老家，在专家那里，回娘家过年；一个叫外卖的人，叫大家的同事。",
+    "全总工会的通知，高原的风景很美，一米八小姐姐的男朋友。",
 ]
 
 

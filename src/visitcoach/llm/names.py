@@ -135,7 +135,9 @@ _ZH_PERSONAL = re.compile(
 )
 _ZH_ACTS = re.compile(
     r"(?:说|讲|表示|告诉|同意|拒绝|答应|承诺|打来|来电|打电话|回电|接电话|失联|欠款|欠了|借了|在家|不在家|不在|夫妇|本人|"
-    r"的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|先生|女士)"
+    r"的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|先生|女士|"
+    # a debt of one's own and a home (这是高原的欠款记录, 常乐住在几楼)
+    r"的欠款|的借款|的还款|住在)"
 )
 _ZH_ORG_SUFFIX = (
     "公司", "有限公司", "股份", "银行", "集团", "金融", "消费金融", "小贷", "贷款", "律所", "律师事务所", "事务所",
@@ -302,7 +304,9 @@ _ZH_STRONG_NEXT = re.compile(
     r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
     r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
     r"和(?:他|她)的?(?:儿子|女儿|老公|老婆|丈夫|妻子|弟弟|妹妹|哥哥|姐姐|妈妈|爸爸)|"
-    r"的(?:电话|手机|号码|老公|老婆|丈夫|妻子|儿子|女儿|妈妈|爸爸|母亲|父亲|名字|身份证|孩子|弟弟|妹妹|哥哥|姐姐))"
+    r"的(?:电话|手机|号码|老公|老婆|丈夫|妻子|儿子|女儿|妈妈|爸爸|母亲|父亲|名字|身份证|孩子|弟弟|妹妹|哥哥|姐姐)|"
+    # being somebody's relative or the case's party (温小雨是借款人的女儿, 是客户)
+    r"是(?:借款人|客户|担保人|债务人|联系人|户主|房东|租客)|是(?:他|她|借款人|客户)的(?:女儿|儿子|老公|老婆|丈夫|妻子|妈妈|爸爸|母亲|父亲|弟弟|妹妹|哥哥|姐姐|邻居|同事|朋友))"
 )
 #: An adverb or time word that may stand between a subject and what the person does ("高峰这个月只还了").
 _ZH_SUBJECT_ADVERB = (
@@ -629,7 +633,11 @@ def chinese_names(text: str) -> list[Span]:
                 continue
             if s in starts and (e in ends or e == len(run)):
                 title = m.group(0)[len(_surname_of(m.group(0))):]
-                if len(title) == 1 and title in "总姐哥叔婶伯工老妈嫂某" and _surname_of(m.group(0)) in _ZH_RISKY and not _cue_before(run, s, text, base):
+                # a risky surname with a one-character title needs a cue, or to head its clause before what a person
+                # does (钱总说下周打款; not 全总 in 全总工会)
+                head = base + s == 0 or text[base + s - 1] in _ZH_CLAUSE_BREAK
+                if (len(title) == 1 and title in "总姐哥叔婶伯工老妈嫂某" and _surname_of(m.group(0)) in _ZH_RISKY
+                        and not _cue_before(run, s, text, base) and not (head and _next_is_person(text[base + e: base + e + 12]))):
                     continue
                 out.append(Span(base + s, base + e, "PERSON", 0.85, "zh_title"))
         for m in _ZH_OLD_YOUNG.finditer(run):
@@ -907,20 +915,26 @@ def _foreign_chars() -> frozenset[str]:
     return frozenset(set(_ZH_TRANSLIT) | _ZH_MINORITY_CHARS | {c for c, k in counts.items() if k >= 20})
 
 
+_ZH_NUMERALS = set("一二三四五六七八九十百千万两几")
+#: Titles after a transliterated name (史密斯先生, 约翰逊女士).
+_ZH_FOREIGN_TITLE = re.compile(r"先生|女士|小姐|太太|夫人")
 #: A dictionary word at least this frequent is a word (哈密瓜 22, 马拉松 80), unless a strong cue names it a person.
 _MINORITY_DICT_FREQ = 20
 #: … and after a cue, at least this frequent (客户一次或…, 叫保安).
 _MINORITY_CUED_FREQ = 100
 
 
-def _minority_plausible(word: str, freq: dict[str, int], tags: dict[str, str], cued: bool = False) -> bool:
+def _minority_plausible(word: str, freq: dict[str, int], tags: dict[str, str], cued: bool = False, titled: bool = False) -> bool:
     """`word` could be a minority or transliterated name: most of its characters are foreign-name characters, it
-    does not end like a place, it is not itself a dictionary word (unless `cued`: after 表姐, 德吉 is a person),
+    does not end like a place, holds no numeral, it is not itself a dictionary word (unless `cued`: after 表姐, 德吉
+    is a person; or `titled` and the dictionary lists it as a person: 史密斯先生),
     and no everyday word of the dictionary sits inside it (会计, 村里, 同事)."""
     foreign = _foreign_chars()
     if sum(c in foreign for c in word) * 2 < len(word) + 1 or word[-1] in _ZH_MINORITY_NOT_END:
         return False
-    if word in _ZH_NOT_NAMES or word in _ZH_CUES or freq.get(word, 0) >= (_MINORITY_CUED_FREQ if cued else _MINORITY_DICT_FREQ):
+    if any(c in _ZH_NUMERALS for c in word) or word in _ZH_NOT_NAMES or word in _ZH_CUES:
+        return False  # 一米八小姐姐
+    if freq.get(word, 0) >= (_MINORITY_CUED_FREQ if cued else _MINORITY_DICT_FREQ) and not (titled and tags.get(word, "").startswith("nr")):
         return False  # 哈密瓜, 马拉松, 托福, 阿拉: jieba's tags cannot tell them from names (it tags them `nr`)
     for n in range(2, len(word)):
         for i in range(len(word) - n + 1):
@@ -935,8 +949,8 @@ def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: di
     古丽娜尔, 曲比石呷, 买买提江吐尔逊): no surname list knows them and jieba cuts them anywhere (扎/西平/措和).
     They are read from the characters: where a subject or object stands (a clause's head, after 跟/和/让 …, after a
     cue word) a run of two to eight foreign-name characters (`_minority_plausible`) is a name when what follows it
-    is something only a person does (`_next_is_person`, `_ZH_LIFE_NEXT`: the shortest run that fits wins), or,
-    after a strong cue (借款人, 表姐), when it ends where jieba's cut ends a word (借款人达瓦顿珠|汉语)."""
+    is something only a person does (`_next_is_person`, `_ZH_LIFE_NEXT`: the shortest run that fits wins) or a title
+    (史密斯先生, masked with it), or, after a strong cue (借款人, 表姐), when it ends where jieba's cut ends a word (借款人达瓦顿珠|汉语)."""
     alphabet = _minority_alphabet()
     taken = [(s.start, s.end) for s in found]
     out: list[Span] = []
@@ -957,10 +971,15 @@ def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: di
         best = 0
         for n in range(2, len(run) + 1):
             after = text[p + n: p + n + 12]
-            if after[:1] in _ZH_PLACE_NEXT or not _minority_plausible(run[:n], freq, tags):
+            if after[:1] in _ZH_PLACE_NEXT or not _minority_plausible(run[:n], freq, tags, titled=bool(_ZH_FOREIGN_TITLE.match(after))):
                 continue
             if _next_is_person(after):
                 best = n
+                break
+            title = _ZH_FOREIGN_TITLE.match(after)
+            if title and (freq.get(run[:n], 0) < _MINORITY_DICT_FREQ or tags.get(run[:n], "").startswith("nr")):
+                # 史密斯先生: a transliterated name (the dictionary may list it as one) and its title, one span
+                best = n + len(title.group(0))
                 break
         if not best and cue and len(run) >= 2:
             if ends is None:
