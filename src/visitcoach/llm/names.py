@@ -837,7 +837,7 @@ def _home_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
                 continue
             surname, given = text[start], text[start + 1: home]
             word = surname + given
-            if surname not in ZH_SURNAMES or not text[:start].endswith(_ZH_VISIT_BEFORE):
+            if surname not in ZH_SURNAMES or not text.endswith(_ZH_VISIT_BEFORE, 0, start):
                 continue
             if not all(_is_given(c) and c not in _ZH_NOT_GIVEN for c in given) or word in _ZH_NOT_NAMES:
                 continue
@@ -951,16 +951,15 @@ def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: di
     cue word) a run of two to eight foreign-name characters (`_minority_plausible`) is a name when what follows it
     is something only a person does (`_next_is_person`, `_ZH_LIFE_NEXT`: the shortest run that fits wins) or a title
     (史密斯先生, masked with it), or, after a strong cue (借款人, 表姐), when it ends where jieba's cut ends a word (借款人达瓦顿珠|汉语)."""
-    alphabet = _minority_alphabet()
-    taken = [(s.start, s.end) for s in found]
+    alphabet, foreign = _minority_alphabet(), _foreign_chars()
+    inside = bytearray(len(text) + 1)  # strictly inside a name already found: no run starts there
+    for s in found:
+        inside[s.start + 1: s.end] = b"\x01" * max(0, s.end - s.start - 1)
     out: list[Span] = []
     ends: set[int] | None = None
     p = 0
     while p < len(text) - 1:
-        before = text[p - 1] if p else "，"
-        cue = bool(p) and _cue_before(text, p, text, 0)
-        if not (before in _ZH_SUBJECT_BEFORE or not CJK_CHAR.match(before) or cue
-                or text[:p].endswith(_ZH_TIME_BEFORE)) or any(a < p < b for a, b in taken) or text[p] not in alphabet:
+        if text[p] not in alphabet or inside[p] or text[p + 1] not in alphabet:
             p += 1
             continue
         run = ""
@@ -968,6 +967,15 @@ def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: di
             if c not in alphabet:
                 break
             run += c
+        if sum(c in foreign for c in run) < 2:  # `_minority_plausible` needs two foreign-name characters at least
+            p += 1
+            continue
+        before = text[p - 1] if p else "，"
+        head = before in _ZH_SUBJECT_BEFORE or not CJK_CHAR.match(before) or text.endswith(_ZH_TIME_BEFORE, 0, p)
+        cue = bool(p) and _cue_before(text, p, text, 0)
+        if not (head or cue):
+            p += 1
+            continue
         best = 0
         for n in range(2, len(run) + 1):
             after = text[p + n: p + n + 12]
