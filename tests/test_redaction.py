@@ -137,6 +137,11 @@ ZH_GRAMMAR_NAMES = [
     ("请问常乐住在几楼", ["常乐"]),  # a word that is also a name, before where a person lives
     ("史密斯先生不在家", ["史密斯先生"]),  # a transliterated name and its title
     ("海燕是客户的邻居，安然是他的同事", ["海燕", "安然"]),  # being the case's party's relative or neighbour
+    ("这周要去看看雷娟", ["雷娟"]),  # a visit verb before a name at the end
+    ("苗苗她妈接的电话", ["苗苗"]),  # a relative named after the person
+    ("华子跑路了", ["华子"]),  # a risky surname, one character, heading its clause before what only a person does
+    ("程程上个月就失联了", ["程程"]),  # gone missing, after a time word and an adverb
+    ("景甜昨晚回复了", ["景甜"]),
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -175,6 +180,7 @@ GRAMMAR_NOT_PEOPLE = [
     "郑重说明一下情况，招商银行说可以分期，通知书说要还款，再说明天的安排。",
     "我们去了国家图书馆，他回到老家，在专家那里，回娘家过年；一个叫外卖的人，叫大家的同事。",
     "全总工会的通知，高原的风景很美，一米八小姐姐的男朋友。",
+    "全都不接电话，马上回复了，何时回复，时常失联，万一失联怎么办，平时不接电话。",
 ]
 
 

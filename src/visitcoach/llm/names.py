@@ -114,7 +114,7 @@ _ZH_TRANSLIT = (
 _ZH_FOREIGN = re.compile(f"[{_ZH_TRANSLIT}]{{2,6}}(?:·[{_ZH_TRANSLIT}]{{2,8}})+")
 #: Weak cues: a name often follows them, but so do ordinary words (和, 找, 让 …).
 _ZH_WEAK_CUES = ("找", "联系", "拜访", "见到", "见了", "通知", "告诉", "问", "让", "请", "和", "与", "及", "、", "同", "跟", "给", "由", "把", "对", "向",
-                  "转告", "提醒", "催", "催促", "约", "约了", "陪", "帮", "替", "见", "一下", "去找", "上门找")
+                  "转告", "提醒", "催", "催促", "约", "约了", "陪", "帮", "替", "见", "一下", "去找", "上门找", "看看", "看望", "探望")
 _ZH_TITLES = (
     "先生", "女士", "小姐", "太太", "夫人", "阿姨", "大爷", "大妈", "大叔", "大婶", "大哥", "大姐", "师傅", "老师",
     "经理", "老板", "主任", "律师", "医生", "科长", "处长", "局长", "同学", "爷爷", "奶奶", "阿婆", "老太", "老汉",
@@ -136,8 +136,8 @@ _ZH_PERSONAL = re.compile(
 _ZH_ACTS = re.compile(
     r"(?:说|讲|表示|告诉|同意|拒绝|答应|承诺|打来|来电|打电话|回电|接电话|失联|欠款|欠了|借了|在家|不在家|不在|夫妇|本人|"
     r"的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|先生|女士|"
-    # a debt of one's own and a home (这是高原的欠款记录, 常乐住在几楼)
-    r"的欠款|的借款|的还款|住在)"
+    # a debt of one's own and a home (这是高原的欠款记录, 常乐住在几楼); named as the case's party (时光这个客户)
+    r"的欠款|的借款|的还款|住在|这个客户|这位客户|这个借款人|这位借款人)"
 )
 _ZH_ORG_SUFFIX = (
     "公司", "有限公司", "股份", "银行", "集团", "金融", "消费金融", "小贷", "贷款", "律所", "律师事务所", "事务所",
@@ -303,6 +303,10 @@ def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, .
 _ZH_STRONG_NEXT = re.compile(
     r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
     r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
+    # not answering, replying, going missing or running off (付强不接电话, 景甜回复了, 程程失联了, 华子跑路了)
+    r"不接(?:电话)?|没接(?:电话)?|不回(?:电话|消息|微信)|没回(?:电话|消息|微信)|回复了|回消息|失联|跑路|"
+    # a relative named after the person (苗苗她妈接的电话), not the oath 他妈的
+    r"(?:他|她)(?:妈|爸|妈妈|爸爸|老公|老婆|儿子|女儿|爷爷|奶奶)(?!的)|"
     r"和(?:他|她)的?(?:儿子|女儿|老公|老婆|丈夫|妻子|弟弟|妹妹|哥哥|姐姐|妈妈|爸爸)|"
     r"的(?:电话|手机|号码|老公|老婆|丈夫|妻子|儿子|女儿|妈妈|爸爸|母亲|父亲|名字|身份证|孩子|弟弟|妹妹|哥哥|姐姐)|"
     # being somebody's relative or the case's party (温小雨是借款人的女儿, 是客户)
@@ -310,7 +314,7 @@ _ZH_STRONG_NEXT = re.compile(
 )
 #: An adverb or time word that may stand between a subject and what the person does ("高峰这个月只还了").
 _ZH_SUBJECT_ADVERB = (
-    r"(?:今天|昨天|前天|上次|上周|这周|这个月|上个月|这几天|这两天|前几天|这阵子|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
+    r"(?:今天|昨天|前天|昨晚|今早|刚刚|上次|上周|这周|这个月|上个月|这几天|这两天|前几天|这阵子|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
 )
 #: … and after such an adverb, a verb a person does (还了, 接了, 说, 没钱).
 _ZH_AFTER_ADVERB = re.compile(
@@ -394,7 +398,12 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
             everyday = _everyday(word, freq, tags) or bool(freq.get(word))
             if everyday and not (before in _ZH_CLAUSE_BREAK or start == 0):
                 continue  # a word that is also a name counts only as the subject of its clause
-            if surname in _ZH_RISKY and len(given) == 1 and not _name_like(given, _RISKY_GIVEN_LLR) and not tags.get(word, "").startswith("nr"):
+            # a risky surname and a one-character given name: a likely given name, a dictionary person, or no word at
+            # the head of its clause before what only a person does (付强不接电话, 华子跑路了; not 高兴说, a word)
+            head_act = ((before in _ZH_CLAUSE_BREAK or start == 0) and bool(_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after))
+                        and freq.get(word, 0) < _WORD_FREQ)
+            if (surname in _ZH_RISKY and len(given) == 1 and not _name_like(given, _RISKY_GIVEN_LLR)
+                    and not tags.get(word, "").startswith("nr") and not head_act):
                 continue
             out.append(Span(start, at + n, "PERSON", 0.7, "zh_subject"))
             break
