@@ -142,6 +142,8 @@ ZH_GRAMMAR_NAMES = [
     ("华子跑路了", ["华子"]),  # a risky surname, one character, heading its clause before what only a person does
     ("程程上个月就失联了", ["程程"]),  # gone missing, after a time word and an adverb
     ("景甜昨晚回复了", ["景甜"]),
+    ("1. 周丽 2. 徐刚", ["周丽", "徐刚"]),  # items of a numbered list (`_list_item`)
+    ("我跟小陈说了，他下午过去", ["小陈"]),  # 小 + a surname jieba glued to the verb after it (陈说)
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -181,6 +183,7 @@ GRAMMAR_NOT_PEOPLE = [
     "我们去了国家图书馆，他回到老家，在专家那里，回娘家过年；一个叫外卖的人，叫大家的同事。",
     "全总工会的通知，高原的风景很美，一米八小姐姐的男朋友。",
     "全都不接电话，马上回复了，何时回复，时常失联，万一失联怎么办，平时不接电话。",
+    "1. 方案 2. 金额 3. 周末\n- 银保监\n豫东、皖北,鲁西,苏北",
 ]
 
 

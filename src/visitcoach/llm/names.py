@@ -652,9 +652,9 @@ def chinese_names(text: str) -> list[Span]:
         for m in _ZH_OLD_YOUNG.finditer(run):
             s, e = m.span()
             word = m.group(0)
-            glued = e not in ends and word[1] not in _ZH_RISKY and not freq.get(run[e - 1: e + 1])
+            glued = e not in ends and word[1] not in _ZH_RISKY and (not freq.get(run[e - 1: e + 1]) or run[e: e + 1] in _GLUED_AFTER)
             if s not in starts or not (e in ends or e == len(run) or glued) or word in _ZH_NOT_NAMES:
-                continue  # glued: jieba joined the surname to the next character (小/邹好/几天), no word of the two
+                continue  # glued: jieba joined the surname to the next character (小/邹好/几天, 小/陈说), no word or a verb
             if word[1] not in _ZH_TOP_SURNAMES and freq.get(word, 0) >= 200 and not tags.get(word, "").startswith("nr"):
                 continue
             out.append(Span(base + s, base + e, "PERSON", 0.8, "zh_old_young"))
@@ -737,6 +737,10 @@ def chinese_names(text: str) -> list[Span]:
                 )
                 if ok and split and len(given) == 1 and (risky or not _followed_by_break(after)):
                     ok = False
+                if not ok and s == 0 and end == len(run) and given_like and not common and tag != "ns" and _list_item(text, base, base + end):
+                    # the whole Chinese run, an item of a numbered list or a form's field (1. 周丽 2. 徐刚, 联系人：王强);
+                    # a dictionary word, a place or a weak given name (鲁西, 银保监) is no such item
+                    ok = _name_like(given, _RISKY_GIVEN_LLR if len(given) == 1 else _BARE_RISKY_LLR)
             if ok and not (len(word) == 3 and word[-1] in _ZH_LANDMARK_END and not cue):
                 out.append(Span(base + s, base + end, "PERSON", 0.75 if cue or title_or_verb else 0.6, "zh_name"))
         # Foreign names written with a middle dot (詹姆斯·威尔逊), in characters used for transliteration.
@@ -1130,6 +1134,17 @@ def _resplit(tokens: Iterable[str], freq: dict[str, int]) -> Iterator[str]:
                 yield tok[-1]
                 continue
         yield tok
+
+
+#: What stands around an item of a list or a form's field: a space, a list number's dot, a colon, a separator.
+_LIST_BEFORE = set(" \t\n.:：、，,;；)）]】")
+_LIST_AFTER = set(" \t\n，,。.;；:：(（)）")
+
+
+def _list_item(text: str, start: int, end: int) -> bool:
+    """text[start:end] stands alone as a list item or a field value (`_LIST_BEFORE`, `_LIST_AFTER`), not inside
+    an alternation such as 物业|保安|楼长."""
+    return (start == 0 or text[start - 1] in _LIST_BEFORE) and (end == len(text) or text[end] in _LIST_AFTER)
 
 
 def _followed_by_break(after: str) -> bool:
