@@ -985,7 +985,7 @@ def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: di
             continue
         before = text[p - 1] if p else "，"
         head = before in _ZH_SUBJECT_BEFORE or not CJK_CHAR.match(before) or text.endswith(_ZH_TIME_BEFORE, 0, p)
-        cue = bool(p) and _cue_before(text, p, text, 0)
+        cue: bool | None = None if head else bool(p) and _cue_before(text, p, text, 0)
         if not (head or cue):
             p += 1
             continue
@@ -1002,6 +1002,8 @@ def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: di
                 # 史密斯先生: a transliterated name (the dictionary may list it as one) and its title, one span
                 best = n + len(title.group(0))
                 break
+        if not best and cue is None:
+            cue = bool(p) and _cue_before(text, p, text, 0)
         if not best and cue and len(run) >= 2:
             if ends is None:
                 jieba = _jieba()[0]
