@@ -12,7 +12,10 @@ and 老/小 words such as 小时, 老师, 老赖.
 Besides jieba's cut, names are read from the grammar around them (`_subject_names`: a surname and given
 name where a subject stands, before speech, a promise or a relative; a word that is also a name only at the
 head of its clause), from lists (`_coordinated_names`: people are listed with people), from a middle dot
-(`_dotted_names`), from long titles (`_titled_names`), and pinyin typed into Chinese (`_pinyin_names`).
+(`_dotted_names`), from long titles (`_titled_names`), and pinyin typed into Chinese (`_pinyin_names`); minority
+names without a dot from their characters (`_minority_names`), rare surnames and surnames the list lacks
+(`_rare_surname_names`, `_unlisted_surname_names`), a name before 家 (`_home_names`), a name between 叫 and 的 + a
+person (`_called_names`), and a name found once is masked wherever it recurs (`_repeated_names`).
 
 English: a capitalised word sequence is a name after a title (Mr, Mrs, Ms, Dr …), after a cue word
 (borrower, customer, husband, named, called …), when its first word is a known given name (the
