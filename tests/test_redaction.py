@@ -114,6 +114,36 @@ ZH_GRAMMAR_NAMES = [
     ("名单上是苗文静和过晓芳", ["苗文静", "过晓芳"]),  # … with a surname the list lacks
     ("上午慕容晓月说她下周还", ["慕容晓月"]),  # a time word opens the clause; after a compound surname 月 is a name's
     ("跟殷子墨约好了周五", ["殷子墨"]),  # jieba's 殷子/墨约: the third character joins the name it was cut from
+    # minority names without a dot, read from their characters (`_minority_names`)
+    ("次仁多吉说下个月再还", ["次仁多吉"]),
+    ("热合曼江说他在外地打工", ["热合曼江"]),
+    ("巴特尔这几天外出打工了", ["巴特尔"]),  # an adverb, then work away from home
+    ("客户的姐姐格桑接的电话", ["格桑"]),  # after a cue: where jieba's cut ends the word
+    ("我跟索朗旺姆约好了周四", ["索朗旺姆", "旺姆"]),  # longer than the surname-led name jieba gave (索朗)
+    ("海燕家在村西头", ["海燕"]),  # a home after a given name heading its clause (`_ZH_LIFE_NEXT`)
+    ("岩罕和玉香是两口子", ["岩罕", "玉香"]),  # a minority-shaped name listed with a person
+    ("晨光、许嘉欣和吕浩然这周都在名单上", ["晨光"]),  # the other two of a list of three are people
+    ("诺敏说下周还，可诺敏上次也这么讲", ["诺敏"]),  # found once, masked wherever it stands (`_repeated_names`)
+    ("缪秋月问能不能缓一缓", ["缪秋月"]),  # a rare surname: a given name that is also a word (`_rare_surname_names`)
+    ("上次去邰建业家，他不在", ["邰建业"]),  # … with no clause head before it
+    ("过嘉怡说她没钱", ["过嘉怡"]),  # a surname the list lacks, heading its clause (`_unlisted_surname_names`)
+    ("招志豪今天又说要延期", ["招志豪"]),
+    ("今天上午去了刘建国家，他老婆说他出差了", ["刘建国"]),  # a home after a name: 国家 is no word (`_home_names`)
+    ("王海洋、李春梅、赵子豪三个人的案子都逾期了", ["赵子豪", "豪三"]),  # a head count ends a name cut short
+    ("楼上的王阿姨说小邹好几天没回来了", ["小邹", "说小"]),  # 小 + a surname jieba glued to the next character
+    ("上门时肖红梅不在，是她公公开的门", ["肖红梅"]),  # 时 ends the clause before a name
+    ("下午要去见一个叫严峻的客户", ["严峻"]),  # a naming verb and 的 + a person: a word is a name (`_called_names`)
+    ("钱总说下周打款", ["钱总"]),  # a risky surname's one-character title, heading its clause before speech
+    ("请问常乐住在几楼", ["常乐"]),  # a word that is also a name, before where a person lives
+    ("史密斯先生不在家", ["史密斯先生"]),  # a transliterated name and its title
+    ("海燕是客户的邻居，安然是他的同事", ["海燕", "安然"]),  # being the case's party's relative or neighbour
+    ("这周要去看看雷娟", ["雷娟"]),  # a visit verb before a name at the end
+    ("苗苗她妈接的电话", ["苗苗"]),  # a relative named after the person
+    ("华子跑路了", ["华子"]),  # a risky surname, one character, heading its clause before what only a person does
+    ("程程上个月就失联了", ["程程"]),  # gone missing, after a time word and an adverb
+    ("景甜昨晚回复了", ["景甜"]),
+    ("1. 周丽 2. 徐刚", ["周丽", "徐刚"]),  # items of a numbered list (`_list_item`)
+    ("我跟小陈说了，他下午过去", ["小陈"]),  # 小 + a surname jieba glued to the verb after it (陈说)
 ]
 EN_GRAMMAR_NAMES = [
     ("Grant phoned twice and wants a callback", ["Grant"]),
@@ -144,6 +174,16 @@ GRAMMAR_NOT_PEOPLE = [
     "Will you phone back later? Hope this helps.",
     "spoke to the tenant about it",
     "Can Ka-wai come",
+    # dictionary words of foreign-name characters, a workplace after a common noun, a demonym, a frequent word after a cue
+    "哈密瓜说好吃，马拉松说明会在周末，托福说难。",
+    "东家在北京工作，客户一次还清，叫保安没用，河南人说普通话。",
+    # rare surname characters in words, a verb or a word before a name-like pair
+    "太阳冉冉升起，鞠躬道歉，要巩固成果，天空蔚蓝。",
+    "郑重说明一下情况，招商银行说可以分期，通知书说要还款，再说明天的安排。",
+    "我们去了国家图书馆，他回到老家，在专家那里，回娘家过年；一个叫外卖的人，叫大家的同事。",
+    "全总工会的通知，高原的风景很美，一米八小姐姐的男朋友。",
+    "全都不接电话，马上回复了，何时回复，时常失联，万一失联怎么办，平时不接电话。",
+    "1. 方案 2. 金额 3. 周末\n- 银保监\n豫东、皖北,鲁西,苏北",
 ]
 
 
@@ -400,6 +440,14 @@ def test_new_identifier_shapes_are_masked_whole(text, values):
         for part in value.replace(",", " ").split():
             assert part not in out, (part, out)
     assert r.restore(out) == text
+
+
+def test_a_named_house_with_the_before_its_street_is_an_address_without_a_postcode():
+    out = Redactor().redact("The Mill House, Station Road, Great Shelford is where she lives now.")
+    assert "Mill House" not in out and "Station Road" not in out and "[ADDRESS_1]" in out
+    # a firm or a team named in passing, with no typed street after it, stays
+    text = "The Northstar team, the FCA and The Money Advice Trust all agreed."
+    assert Redactor().redact(text) == text
 
 
 def test_reference_codes_measures_and_a_city_before_the_address_stay():

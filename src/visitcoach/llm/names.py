@@ -12,7 +12,10 @@ and 老/小 words such as 小时, 老师, 老赖.
 Besides jieba's cut, names are read from the grammar around them (`_subject_names`: a surname and given
 name where a subject stands, before speech, a promise or a relative; a word that is also a name only at the
 head of its clause), from lists (`_coordinated_names`: people are listed with people), from a middle dot
-(`_dotted_names`), from long titles (`_titled_names`), and pinyin typed into Chinese (`_pinyin_names`).
+(`_dotted_names`), from long titles (`_titled_names`), and pinyin typed into Chinese (`_pinyin_names`); minority
+names without a dot from their characters (`_minority_names`), rare surnames and surnames the list lacks
+(`_rare_surname_names`, `_unlisted_surname_names`), a name before 家 (`_home_names`), a name between 叫 and 的 + a
+person (`_called_names`), and a name found once is masked wherever it recurs (`_repeated_names`).
 
 English: a capitalised word sequence is a name after a title (Mr, Mrs, Ms, Dr …), after a cue word
 (borrower, customer, husband, named, called …), when its first word is a known given name (the
@@ -114,7 +117,7 @@ _ZH_TRANSLIT = (
 _ZH_FOREIGN = re.compile(f"[{_ZH_TRANSLIT}]{{2,6}}(?:·[{_ZH_TRANSLIT}]{{2,8}})+")
 #: Weak cues: a name often follows them, but so do ordinary words (和, 找, 让 …).
 _ZH_WEAK_CUES = ("找", "联系", "拜访", "见到", "见了", "通知", "告诉", "问", "让", "请", "和", "与", "及", "、", "同", "跟", "给", "由", "把", "对", "向",
-                  "转告", "提醒", "催", "催促", "约", "约了", "陪", "帮", "替", "见", "一下", "去找", "上门找")
+                  "转告", "提醒", "催", "催促", "约", "约了", "陪", "帮", "替", "见", "一下", "去找", "上门找", "看看", "看望", "探望")
 _ZH_TITLES = (
     "先生", "女士", "小姐", "太太", "夫人", "阿姨", "大爷", "大妈", "大叔", "大婶", "大哥", "大姐", "师傅", "老师",
     "经理", "老板", "主任", "律师", "医生", "科长", "处长", "局长", "同学", "爷爷", "奶奶", "阿婆", "老太", "老汉",
@@ -135,7 +138,9 @@ _ZH_PERSONAL = re.compile(
 )
 _ZH_ACTS = re.compile(
     r"(?:说|讲|表示|告诉|同意|拒绝|答应|承诺|打来|来电|打电话|回电|接电话|失联|欠款|欠了|借了|在家|不在家|不在|夫妇|本人|"
-    r"的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|先生|女士)"
+    r"的妻子|的丈夫|的老婆|的老公|的儿子|的女儿|先生|女士|"
+    # a debt of one's own and a home (这是高原的欠款记录, 常乐住在几楼); named as the case's party (时光这个客户)
+    r"的欠款|的借款|的还款|住在|这个客户|这位客户|这个借款人|这位借款人)"
 )
 _ZH_ORG_SUFFIX = (
     "公司", "有限公司", "股份", "银行", "集团", "金融", "消费金融", "小贷", "贷款", "律所", "律师事务所", "事务所",
@@ -301,12 +306,18 @@ def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, .
 _ZH_STRONG_NEXT = re.compile(
     r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
     r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
+    # not answering, replying, going missing or running off (付强不接电话, 景甜回复了, 程程失联了, 华子跑路了)
+    r"不接(?:电话)?|没接(?:电话)?|不回(?:电话|消息|微信)|没回(?:电话|消息|微信)|回复了|回消息|失联|跑路|"
+    # a relative named after the person (苗苗她妈接的电话), not the oath 他妈的
+    r"(?:他|她)(?:妈|爸|妈妈|爸爸|老公|老婆|儿子|女儿|爷爷|奶奶)(?!的)|"
     r"和(?:他|她)的?(?:儿子|女儿|老公|老婆|丈夫|妻子|弟弟|妹妹|哥哥|姐姐|妈妈|爸爸)|"
-    r"的(?:电话|手机|号码|老公|老婆|丈夫|妻子|儿子|女儿|妈妈|爸爸|母亲|父亲|名字|身份证|孩子|弟弟|妹妹|哥哥|姐姐))"
+    r"的(?:电话|手机|号码|老公|老婆|丈夫|妻子|儿子|女儿|妈妈|爸爸|母亲|父亲|名字|身份证|孩子|弟弟|妹妹|哥哥|姐姐)|"
+    # being somebody's relative or the case's party (温小雨是借款人的女儿, 是客户)
+    r"是(?:借款人|客户|担保人|债务人|联系人|户主|房东|租客)|是(?:他|她|借款人|客户)的(?:女儿|儿子|老公|老婆|丈夫|妻子|妈妈|爸爸|母亲|父亲|弟弟|妹妹|哥哥|姐姐|邻居|同事|朋友))"
 )
 #: An adverb or time word that may stand between a subject and what the person does ("高峰这个月只还了").
 _ZH_SUBJECT_ADVERB = (
-    r"(?:今天|昨天|前天|上次|上周|这周|这个月|上个月|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
+    r"(?:今天|昨天|前天|昨晚|今早|刚刚|上次|上周|这周|这个月|上个月|这几天|这两天|前几天|这阵子|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
 )
 #: … and after such an adverb, a verb a person does (还了, 接了, 说, 没钱).
 _ZH_AFTER_ADVERB = re.compile(
@@ -327,14 +338,27 @@ _ZH_PLACE_NEXT = set("亭寺庙桥塔门湖山岛河江村镇区县市省路街�
 #: name; a word the dictionary tags as a person (海燕 `nr`) may be commoner.
 _COMMON_NOUN = 400
 _COMMON_NAME_WORD = 1000
+#: … and only this frequent when what follows is no more than a home or a workplace (春花家在村东头; 东家 222).
+_LIFE_ONLY_FREQ = 100
 #: Last characters of landmarks, not of names (陶然亭, 白马寺, 卢沟桥).
 _ZH_LANDMARK_END = set("亭寺庙塔桥门阁")
 
 
+#: What follows a person and not a word, besides speech and promises: a home (次仁卓玛家在牧区), a workplace or ward
+#: (在拉萨住院, 在白城上班), going out to work, an appointment (跟达瓦顿珠约的), the language a person speaks.
+_ZH_LIFE_NEXT = re.compile(
+    r"(?:家(?:在|是|住|里)|在[^，。！？；、\s]{1,6}(?:上班|打工|工作|住院|看病|读书|上学)|外出打工|出去打工|在外地|"
+    r"外出|打工|约(?:的|了|好)|汉语|普通话|不太会说)"
+)
+
+_ZH_LIFE_AFTER_ADVERB = re.compile(rf"{_ZH_SUBJECT_ADVERB}{_ZH_LIFE_NEXT.pattern}")
+
+
 def _next_is_person(after: str) -> bool:
     """What follows a candidate is something only a person does (speech, a promise, a relative), possibly after
-    an adverb or a time word ("今天又说", "这个月只还了")."""
-    return bool(_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after))
+    an adverb or a time word ("今天又说", "这个月只还了"), or a home, a workplace or work away (`_ZH_LIFE_NEXT`)."""
+    return bool(_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after) or _ZH_LIFE_NEXT.match(after)
+                or _ZH_LIFE_AFTER_ADVERB.match(after))
 
 
 def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
@@ -377,7 +401,12 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
             everyday = _everyday(word, freq, tags) or bool(freq.get(word))
             if everyday and not (before in _ZH_CLAUSE_BREAK or start == 0):
                 continue  # a word that is also a name counts only as the subject of its clause
-            if surname in _ZH_RISKY and len(given) == 1 and not _name_like(given, _RISKY_GIVEN_LLR) and not tags.get(word, "").startswith("nr"):
+            # a risky surname and a one-character given name: a likely given name, a dictionary person, or no word at
+            # the head of its clause before what only a person does (付强不接电话, 华子跑路了; not 高兴说, a word)
+            head_act = ((before in _ZH_CLAUSE_BREAK or start == 0) and bool(_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after))
+                        and freq.get(word, 0) < _WORD_FREQ)
+            if (surname in _ZH_RISKY and len(given) == 1 and not _name_like(given, _RISKY_GIVEN_LLR)
+                    and not tags.get(word, "").startswith("nr") and not head_act):
                 continue
             out.append(Span(start, at + n, "PERSON", 0.7, "zh_subject"))
             break
@@ -390,6 +419,8 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
         if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "u", "a"):
             continue
         common = _COMMON_NAME_WORD if tags.get(word, "").startswith("nr") else _COMMON_NOUN
+        if not (_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after)):
+            common = min(common, _LIFE_ONLY_FREQ)  # a home or a workplace after it: 东家在北京工作 is the employer
         if tags.get(word) == "ns" or freq.get(word, 0) >= common or not _name_like(word, _BARE_RISKY_LLR):
             continue  # 保安说, 同事说: a common noun for a role is not somebody's name
         out.append(Span(start, start + 2, "PERSON", 0.65, "zh_subject"))
@@ -518,9 +549,16 @@ _ZH_JOINERS = ("和", "、", "与", "及", "跟", "同")
 def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
     """A name joined by 和/、/与 to a found name is a name too when it is shaped like one, even with a surname the
     list lacks (包玉兰、戚文涛、占X芳: three characters, the last two a likely given name) or a given name that is
-    also a word (路遥和莫凡): people are listed with people."""
+    also a word (路遥和莫凡): people are listed with people. A two-character item without a listed surname is a
+    name when it is shaped like a minority name (岩温和玉罕), or when the list's two other items are people
+    (经纬、殷小燕和岳国华) and it is no common noun."""
     out: list[Span] = []
+    starts = {s.start for s in found if s.kind == "PERSON"}
+    ends = {s.end for s in found if s.kind == "PERSON"}
     for span in found:
+        # the span is itself listed with a third person on its other side
+        third = {"left": text[span.end: span.end + 1] in _ZH_JOINERS and span.end + 1 in starts,
+                 "right": bool(span.start) and text[span.start - 1] in _ZH_JOINERS and span.start - 1 in ends}
         candidates: list[tuple[int, int]] = []
         if text[span.end: span.end + 1] in _ZH_JOINERS:
             candidates += [(span.end + 1, span.end + 1 + n) for n in (3, 2)]
@@ -530,8 +568,10 @@ def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags:
             if a < 0 or b > len(text) or any(s.start < b and s.end > a for s in found + out):
                 continue
             word = text[a:b]
-            # the first of three may be a surname the function-word list holds (过, 向), not a particle
-            if not all(CJK_CHAR.match(c) and (c not in _ZH_NOT_GIVEN or (i == 0 < len(word) - 2 and c not in _ZH_PARTICLES))
+            listed = len(word) == 2 and third["left" if b < span.start else "right"]
+            # the first of three may be a surname the function-word list holds (过, 向), not a particle; in a list of
+            # three people, any character but a particle (经纬)
+            if not all(CJK_CHAR.match(c) and (c not in _ZH_NOT_GIVEN or ((i == 0 < len(word) - 2 or listed) and c not in _ZH_PARTICLES))
                        for i, c in enumerate(word)):
                 continue
             if word in _ZH_NOT_NAMES or word in _ZH_CUES or tags.get(word, "")[:1] in ("t", "m", "f", "d", "p", "c", "r", "v", "q", "ns"):
@@ -546,14 +586,21 @@ def _coordinated_names(text: str, found: list[Span], freq: dict[str, int], tags:
             else:
                 ok = word[0] in ZH_SURNAMES and (
                     (_is_given(given) and not _everyday(word, freq, tags)) or tags.get(word, "").startswith("nr"))
+                ok = ok or (not freq.get(word) and _minority_plausible(word, freq, tags))
+                if not ok and listed:
+                    ok = freq.get(word, 0) < _COMMON_NOUN and tags.get(word) != "ns"
             if ok:
                 out.append(Span(a, b, "PERSON", 0.6, "zh_coordinated"))
                 break
     return out
 
 
-#: After a name's last character: what a person does, a break, or 约/家 (衡子墨约好了, 滕雨涵家孩子).
-_ZH_AFTER_NAME_END = re.compile(rf"[，。、；：！？（）\s]|$|约|家|{_ZH_STRONG_NEXT.pattern}|{_ZH_AFTER_ADVERB.pattern}")
+#: After a name's last character: what a person does, a break, 约/家 (衡子墨约好了, 滕雨涵家孩子) or a head count.
+_ZH_AFTER_NAME_END = re.compile(
+    rf"[，。、；：！？（）\s]|$|约|家|{_ZH_STRONG_NEXT.pattern}|{_ZH_AFTER_ADVERB.pattern}|"
+    # a count of the people just listed (赵子豪三个人的案子, 两位)
+    r"[两三四五六七八九十几]\s?(?:个人|位|人|家)"
+)
 
 
 def _extended_names(text: str, found: list[Span], freq: dict[str, int]) -> list[Span]:
@@ -598,14 +645,19 @@ def chinese_names(text: str) -> list[Span]:
                 continue
             if s in starts and (e in ends or e == len(run)):
                 title = m.group(0)[len(_surname_of(m.group(0))):]
-                if len(title) == 1 and title in "总姐哥叔婶伯工老妈嫂某" and _surname_of(m.group(0)) in _ZH_RISKY and not _cue_before(run, s, text, base):
+                # a risky surname with a one-character title needs a cue, or to head its clause before what a person
+                # does (钱总说下周打款; not 全总 in 全总工会)
+                head = base + s == 0 or text[base + s - 1] in _ZH_CLAUSE_BREAK
+                if (len(title) == 1 and title in "总姐哥叔婶伯工老妈嫂某" and _surname_of(m.group(0)) in _ZH_RISKY
+                        and not _cue_before(run, s, text, base) and not (head and _next_is_person(text[base + e: base + e + 12]))):
                     continue
                 out.append(Span(base + s, base + e, "PERSON", 0.85, "zh_title"))
         for m in _ZH_OLD_YOUNG.finditer(run):
             s, e = m.span()
             word = m.group(0)
-            if s not in starts or not (e in ends or e == len(run)) or word in _ZH_NOT_NAMES:
-                continue
+            glued = e not in ends and word[1] not in _ZH_RISKY and (not freq.get(run[e - 1: e + 1]) or run[e: e + 1] in _GLUED_AFTER)
+            if s not in starts or not (e in ends or e == len(run) or glued) or word in _ZH_NOT_NAMES:
+                continue  # glued: jieba joined the surname to the next character (小/邹好/几天, 小/陈说), no word or a verb
             if word[1] not in _ZH_TOP_SURNAMES and freq.get(word, 0) >= 200 and not tags.get(word, "").startswith("nr"):
                 continue
             out.append(Span(base + s, base + e, "PERSON", 0.8, "zh_old_young"))
@@ -688,6 +740,10 @@ def chinese_names(text: str) -> list[Span]:
                 )
                 if ok and split and len(given) == 1 and (risky or not _followed_by_break(after)):
                     ok = False
+                if not ok and s == 0 and end == len(run) and given_like and not common and tag != "ns" and _list_item(text, base, base + end):
+                    # the whole Chinese run, an item of a numbered list or a form's field (1. 周丽 2. 徐刚, 联系人：王强);
+                    # a dictionary word, a place or a weak given name (鲁西, 银保监) is no such item
+                    ok = _name_like(given, _RISKY_GIVEN_LLR if len(given) == 1 else _BARE_RISKY_LLR)
             if ok and not (len(word) == 3 and word[-1] in _ZH_LANDMARK_END and not cue):
                 out.append(Span(base + s, base + end, "PERSON", 0.75 if cue or title_or_verb else 0.6, "zh_name"))
         # Foreign names written with a middle dot (詹姆斯·威尔逊), in characters used for transliteration.
@@ -698,6 +754,10 @@ def chinese_names(text: str) -> list[Span]:
     out.extend(_subject_names(text, freq, tags))
     out.extend(_dotted_names(text))
     out.extend(_titled_names(text, freq, tags))
+    out.extend(_rare_surname_names(text, freq, tags))
+    out.extend(_home_names(text, freq, tags))
+    out.extend(_unlisted_surname_names(text, freq, tags))
+    out.extend(_minority_names(text, out, freq, tags))
     out.extend(_coordinated_names(text, out, freq, tags))
     out.extend(_extended_names(text, out, freq))
     # After a strong cue the name is read from the characters themselves: jieba may cut it badly
@@ -718,11 +778,32 @@ def chinese_names(text: str) -> list[Span]:
         if after.startswith(_ZH_ORG_SUFFIX):
             continue
         out.append(Span(m.start(1), m.start(1) + len(word), "PERSON", 0.8, "zh_cue_name"))
+    out.extend(_called_names(text, freq, tags))
+    return out + _repeated_names(text, out)
+
+
+#: "a … called X": a naming verb, then a surname and one or two characters, then 的 and a word for a person
+#: (一个叫严峻的客户, 名叫白露的姑娘).
+_ZH_CALLED = re.compile(
+    rf"(?:名叫|叫做|名字叫|叫)((?:{'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])[{CJK}]{{1,2}}?)的"
+    r"(?:客户|借款人|人|男的|女的|男人|女人|小伙子?|姑娘|老人|老太太|老头|阿姨|大爷|大姐|大哥|朋友|同事|邻居|孩子|租客|房东|老板|员工)"
+)
+
+
+def _called_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A name between a naming verb and 的 + a word for a person (`_ZH_CALLED`): the frame says it is somebody's
+    name even when it is also a word (严峻 is "severe", 白露 a solar term). No particle may stand in it."""
+    out: list[Span] = []
+    for m in _ZH_CALLED.finditer(text):
+        word = m.group(1)
+        if any(c in _ZH_PARTICLES for c in word) or word in _ZH_CUES:
+            continue
+        out.append(Span(m.start(1), m.end(1), "PERSON", 0.75, "zh_called"))
     return out
 
 
 #: What may stand just before a name read from its characters: a particle or verb that takes a person.
-_ZH_BEFORE_NAME = set("是跟和与及、把给让叫找问对向同被由户，。！？：；（“「 ")
+_ZH_BEFORE_NAME = set("是跟和与及、把给让叫找问对向同被由户时，。！？：；（“「 ")  # 时: 上门时肖红梅不在
 #: What follows a person and not a word: the `_ZH_AFTER` words and verbs a person does (接电话, 加了微信, 回来了).
 #: Things a person does that a word seldom precedes: enough after a risky surname or a place-like start.
 _ZH_DOES = re.compile(r"接|通了|加了|回来|回去|只有|要求|老家|跟|和")
@@ -750,6 +831,37 @@ _ZH_PERSON_NEXT = re.compile(
 @cache
 def _char_name_re() -> re.Pattern[str]:
     return re.compile(rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{ZH_SURNAMES}])([{''.join(sorted(given_chars()))}]{{2}}))")
+
+
+#: A person's home after a name: 家 and then a break or where at the home (去了刘建国家，, 到陈志明家里): the name's last
+#: character and 家 are then no word (国家, 明家), whatever jieba's cut says.
+_ZH_HOME_AFTER = re.compile(r"家(?:[，。！？；、,.!?;\s]|$|里|门口|楼下|附近|的(?:人|门)|人|拜访|坐)")
+#: Going to or being at a place: what stands before "X家" when X is a person (去了, 到, 在, 回, 从).
+_ZH_VISIT_BEFORE = ("去了", "到了", "去过", "来过", "去", "到", "在", "回", "从", "上", "来", "离开", "找到", "拜访", "走访")
+
+
+def _home_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A surname and one or two given-name characters before 家 and a break (`_ZH_HOME_AFTER`), after going or
+    being there (`_ZH_VISIT_BEFORE`): 去了刘建国家，他老婆说 is Liu Jianguo's home, though jieba reads 国家 (a state)
+    and tags 建国 a place. A dictionary word (老家, 大家, 国家 are no surname + given name) stays."""
+    out: list[Span] = []
+    for m in _ZH_HOME_AFTER.finditer(text):
+        home = m.start()
+        for n in (2, 1):
+            start = home - n - 1
+            if start < 0:
+                continue
+            surname, given = text[start], text[start + 1: home]
+            word = surname + given
+            if surname not in ZH_SURNAMES or not text.endswith(_ZH_VISIT_BEFORE, 0, start):
+                continue
+            if not all(_is_given(c) and c not in _ZH_NOT_GIVEN for c in given) or word in _ZH_NOT_NAMES:
+                continue
+            if _common_word(word, freq, tags) or tags.get(word) == "ns" or (surname in _ZH_RISKY and n == 1):
+                continue
+            out.append(Span(start, home, "PERSON", 0.6, "zh_home"))
+            break
+    return out
 
 
 def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
@@ -784,6 +896,224 @@ def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
     return out
 
 
+#: Characters that spell the syllables of Tibetan, Mongolian, Uyghur/Kazakh, Yi and Dai given names in Chinese
+#: (次仁, 卓玛, 央金, 平措, 旺堆; 其其格, 格日乐; 古丽, 阿依; 曲比, 石呷) that neither the transliteration list nor
+#: jieba's `nrt` entries supply, several of them also function words elsewhere (其, 日, 次).
+_ZH_MINORITY_CHARS = set(
+    "次其日曲央措堆旺桑琼嘎姆卓玛扎西顿仁珠拉巴吉增丹旦贡洛罗布普琼觉宗强白边益泽降索朗尼米尔达娃平"
+    "乌云格乐敖登图雅宝音那仁斯琴高娃额敦朝鲁孟特木毕力根哈赛满都查干塔娜托娅"
+    "古丽娜阿依莎买提吐逊艾热合曼卜杜努帕迪米江孜肉托亚森玉素甫吾别克"
+    "比石呷沙马果基苦海来伍俄约且"
+    # Dai: 岩 opens a man's name, 玉 a woman's (岩温, 玉罕, 岩坎)
+    "岩罕坎香"
+)
+#: Characters that end a place, an institution, a people or a language, not a name (拉萨市, 那曲县, 藏族, 河南人).
+_ZH_MINORITY_NOT_END = set("区县市镇村省路街州山河湖乡旗盟寺庙宫湾港岛城人族语")
+
+
+@cache
+def _minority_alphabet() -> frozenset[str]:
+    """Characters a minority or transliterated name is made of: those of dotted names, the minority syllables and
+    the hand list of given-name characters, less particles and the verbs that follow a name (说, 在, 是 …)."""
+    return frozenset((_dotted_name_chars() | _ZH_MINORITY_CHARS | ZH_GIVEN_CHARS) - _ZH_PARTICLES - set("说讲问在是家也都就又还要会能想约"))
+
+
+@cache
+def _foreign_chars() -> frozenset[str]:
+    """Characters typical of transliterated and minority names (not of Han given names): enough of them in a
+    candidate sets it apart from an ordinary Chinese word."""
+    _, _, tags = _jieba()
+    counts: dict[str, int] = {}
+    for word, tag in tags.items():
+        if tag == "nrt":
+            for c in word:
+                counts[c] = counts.get(c, 0) + 1
+    return frozenset(set(_ZH_TRANSLIT) | _ZH_MINORITY_CHARS | {c for c, k in counts.items() if k >= 20})
+
+
+_ZH_NUMERALS = set("一二三四五六七八九十百千万两几")
+#: Titles after a transliterated name (史密斯先生, 约翰逊女士).
+_ZH_FOREIGN_TITLE = re.compile(r"先生|女士|小姐|太太|夫人")
+#: A dictionary word at least this frequent is a word (哈密瓜 22, 马拉松 80), unless a strong cue names it a person.
+_MINORITY_DICT_FREQ = 20
+#: … and after a cue, at least this frequent (客户一次或…, 叫保安).
+_MINORITY_CUED_FREQ = 100
+
+
+def _minority_plausible(word: str, freq: dict[str, int], tags: dict[str, str], cued: bool = False, titled: bool = False) -> bool:
+    """`word` could be a minority or transliterated name: most of its characters are foreign-name characters, it
+    does not end like a place, holds no numeral, it is not itself a dictionary word (unless `cued`: after 表姐, 德吉
+    is a person; or `titled` and the dictionary lists it as a person: 史密斯先生),
+    and no everyday word of the dictionary sits inside it (会计, 村里, 同事)."""
+    foreign = _foreign_chars()
+    if sum(c in foreign for c in word) * 2 < len(word) + 1 or word[-1] in _ZH_MINORITY_NOT_END:
+        return False
+    if any(c in _ZH_NUMERALS for c in word) or word in _ZH_NOT_NAMES or word in _ZH_CUES:
+        return False  # 一米八小姐姐
+    if freq.get(word, 0) >= (_MINORITY_CUED_FREQ if cued else _MINORITY_DICT_FREQ) and not (titled and tags.get(word, "").startswith("nr")):
+        return False  # 哈密瓜, 马拉松, 托福, 阿拉: jieba's tags cannot tell them from names (it tags them `nr`)
+    for n in range(2, len(word)):
+        for i in range(len(word) - n + 1):
+            part = word[i: i + n]
+            if freq.get(part, 0) >= 300 and not tags.get(part, "").startswith("nr"):
+                return False
+    return True
+
+
+def _minority_names(text: str, found: list[Span], freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """Tibetan, Mongolian, Uyghur, Yi and other names written in Chinese without a middle dot (次仁卓玛, 其其格,
+    古丽娜尔, 曲比石呷, 买买提江吐尔逊): no surname list knows them and jieba cuts them anywhere (扎/西平/措和).
+    They are read from the characters: where a subject or object stands (a clause's head, after 跟/和/让 …, after a
+    cue word) a run of two to eight foreign-name characters (`_minority_plausible`) is a name when what follows it
+    is something only a person does (`_next_is_person`, `_ZH_LIFE_NEXT`: the shortest run that fits wins) or a title
+    (史密斯先生, masked with it), or, after a strong cue (借款人, 表姐), when it ends where jieba's cut ends a word (借款人达瓦顿珠|汉语)."""
+    alphabet, foreign = _minority_alphabet(), _foreign_chars()
+    inside = bytearray(len(text) + 1)  # strictly inside a name already found: no run starts there
+    for s in found:
+        inside[s.start + 1: s.end] = b"\x01" * max(0, s.end - s.start - 1)
+    out: list[Span] = []
+    ends: set[int] | None = None
+    p = 0
+    while p < len(text) - 1:
+        if text[p] not in alphabet or inside[p] or text[p + 1] not in alphabet:
+            p += 1
+            continue
+        run = ""
+        for c in text[p: p + 8]:
+            if c not in alphabet:
+                break
+            run += c
+        if sum(c in foreign for c in run) < 2:  # `_minority_plausible` needs two foreign-name characters at least
+            p += 1
+            continue
+        before = text[p - 1] if p else "，"
+        head = before in _ZH_SUBJECT_BEFORE or not CJK_CHAR.match(before) or text.endswith(_ZH_TIME_BEFORE, 0, p)
+        cue: bool | None = None if head else bool(p) and _cue_before(text, p, text, 0)
+        if not (head or cue):
+            p += 1
+            continue
+        best = 0
+        for n in range(2, len(run) + 1):
+            after = text[p + n: p + n + 12]
+            if after[:1] in _ZH_PLACE_NEXT or not _minority_plausible(run[:n], freq, tags, titled=bool(_ZH_FOREIGN_TITLE.match(after))):
+                continue
+            if _next_is_person(after):
+                best = n
+                break
+            title = _ZH_FOREIGN_TITLE.match(after)
+            if title and (freq.get(run[:n], 0) < _MINORITY_DICT_FREQ or tags.get(run[:n], "").startswith("nr")):
+                # 史密斯先生: a transliterated name (the dictionary may list it as one) and its title, one span
+                best = n + len(title.group(0))
+                break
+        if not best and cue is None:
+            cue = bool(p) and _cue_before(text, p, text, 0)
+        if not best and cue and len(run) >= 2:
+            if ends is None:
+                jieba = _jieba()[0]
+                ends, at = set(), 0
+                for tok in jieba.cut(text, HMM=True):
+                    at += len(tok)
+                    ends.add(at)
+            best = next((n for n in range(len(run), 1, -1) if p + n in ends and _minority_plausible(run[:n], freq, tags, True)), 0)
+        if best:
+            out.append(Span(p, p + best, "PERSON", 0.65, "zh_minority"))
+            p += best
+        else:
+            p += 1
+    return out
+
+
+def _repeated_names(text: str, found: list[Span]) -> list[Span]:
+    """Every other occurrence of a Chinese name found somewhere in the text (岩温和玉罕…能跟岩温谈吗): a name the
+    context gave away once is the same person where the context is silent, and a name masked once but left in
+    clear elsewhere still leaks."""
+    out: list[Span] = []
+    values = {text[s.start: s.end] for s in found if s.kind == "PERSON"}
+    for value in values:
+        if len(value) < 2 or not all(CJK_CHAR.match(c) or c in "·•" for c in value):
+            continue
+        at = text.find(value)
+        while at != -1:
+            if not any(s.start <= at and s.end >= at + len(value) for s in found):
+                out.append(Span(at, at + len(value), "PERSON", 0.6, "zh_repeated"))
+            at = text.find(value, at + len(value))
+    return out
+
+
+#: A surname character this rare as a word of jieba's dictionary (笪 54, 仉 38, 邹, 闫, 龚 …) seldom begins an
+#: ordinary word: after it, a given name that is also a word is still a given name (笪秋月).
+_RARE_SURNAME_FREQ = 200
+
+
+@cache
+def _rare_surnames() -> frozenset[str]:
+    """Single surnames of `ZH_SURNAMES` that jieba's dictionary seldom uses as a word on their own."""
+    _, freq, _ = _jieba()
+    return frozenset(c for c in ZH_SURNAMES if freq.get(c, 0) < _RARE_SURNAME_FREQ and c not in _ZH_RISKY)
+
+
+def _rare_surname_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A rare surname (`_rare_surnames`) or a compound one and two more characters, ended where a name ends
+    (`_ZH_AFTER_NAME_END`: a break, 家, what a person does), are a name even when the given name is also a word
+    (笪秋月问, 上次去仉建业家, 公孙建业是): rare surnames begin almost no ordinary words, so neither a clause head
+    nor given-name characters are needed. What is a word with the character before it (忧郁), a word begun
+    by the surname and its next character (巩固, 甄别) or a dictionary word or place as a whole is left alone."""
+    rare = _rare_surnames()
+    out: list[Span] = []
+    for m in _rare_surname_re().finditer(text):
+        surname, start = m.group(1), m.start(1)
+        if len(surname) == 1 and surname not in rare:
+            continue
+        at = start + len(surname)
+        given = text[at: at + 2]
+        word = surname + given
+        # a character the function-word list holds may stand in the given name (秋月: 月), not a particle or a verb
+        if len(given) < 2 or not all(CJK_CHAR.match(c) and c not in _ZH_PARTICLES and c not in "说讲问在是有" for c in given) \
+                or not any(_is_given(c) for c in given):
+            continue
+        if freq.get(word) or word in _ZH_NOT_NAMES or tags.get(word[:2]) == "ns" or (start and freq.get(text[start - 1: at], 0) >= 5):
+            continue  # 冉冉升起, 忧郁: the surname character ends a word with the one before it
+        if len(surname) == 1 and _everyday(word[:2], freq, tags):
+            continue  # 巩固, 甄别, 鞠躬: the surname character begins a word
+        if len(surname) == 2 and (_everyday(given, freq, tags) or not all(_is_given(c) for c in given)):
+            continue  # 东方红, 司马迁 aside, a compound surname's given name is a name's
+        if text[at + 2: at + 3] in _ZH_PLACE_NEXT or not _ZH_AFTER_NAME_END.match(text, at + 2):
+            continue
+        out.append(Span(start, at + 2, "PERSON", 0.65, "zh_rare_surname"))
+    return out
+
+
+@cache
+def _rare_surname_re() -> re.Pattern[str]:
+    return re.compile(rf"(?=({'|'.join(ZH_COMPOUND_SURNAMES)}|[{''.join(sorted(_rare_surnames()))}]))")
+
+
+#: Characters that end a clause: a name heading the next one needs no surname from the list (过志成说).
+_ZH_CLAUSE_HEAD_BEFORE = set("，。！？；：,.!?;:“”\"（( \n")
+
+
+def _unlisted_surname_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A name whose surname the list lacks (过志成, 招嘉伟): at the head of a clause, a character and a strongly
+    name-like given name of two characters (`_name_like` at `_RISKY_GIVEN_LLR`, no everyday word), followed by
+    speech, a promise, a call or an adverb and one of those (`_ZH_STRONG_NEXT`, `_ZH_AFTER_ADVERB`). The three
+    characters are no dictionary word and the first two none either (不过, 通知)."""
+    out: list[Span] = []
+    for m in re.finditer(rf"(?:^|(?<=[，。！？；：,.!?;:“”\"（(\s]))([{CJK}])([{CJK}]{{2}})", text):
+        first, given, start = m.group(1), m.group(2), m.start(1)
+        word = first + given
+        if first in ZH_SURNAMES or first in _ZH_PARTICLES or first in _ZH_SUBJECT_BEFORE or first in _GLUED_BEFORE \
+                or first in "一二三四五六七八九十百千万几每各该某本此" or (given[0] in ZH_SURNAMES and given[0] not in _ZH_RISKY):
+            continue  # 跟芦俊说: a verb before a name, not a surname
+        if freq.get(word) or freq.get(word[:2], 0) or word in _ZH_NOT_NAMES:
+            continue
+        if not _name_like(given, _RISKY_GIVEN_LLR) or (_everyday(given, freq, tags) and not tags.get(given, "").startswith("nr")):
+            continue
+        after = text[m.end(2): m.end(2) + 12]
+        if _ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after):
+            out.append(Span(start, m.end(2), "PERSON", 0.6, "zh_unlisted_surname"))
+    return out
+
+
 #: Characters the HMM glues onto an unknown name: a cue verb before it (叫罗敏), a verb after it (吕婷留, 郭总说).
 _GLUED_BEFORE = set("叫和跟找让给问与同被把对向由请到见访")
 _GLUED_AFTER = set("说留住讲在是和跟的也都就又还要会不没想让给把被")
@@ -809,6 +1139,17 @@ def _resplit(tokens: Iterable[str], freq: dict[str, int]) -> Iterator[str]:
                 yield tok[-1]
                 continue
         yield tok
+
+
+#: What stands around an item of a list or a form's field: a space, a list number's dot, a colon, a separator.
+_LIST_BEFORE = set(" \t\n.:：、，,;；)）]】")
+_LIST_AFTER = set(" \t\n，,。.;；:：(（)）")
+
+
+def _list_item(text: str, start: int, end: int) -> bool:
+    """text[start:end] stands alone as a list item or a field value (`_LIST_BEFORE`, `_LIST_AFTER`), not inside
+    an alternation such as 物业|保安|楼长."""
+    return (start == 0 or text[start - 1] in _LIST_BEFORE) and (end == len(text) or text[end] in _LIST_AFTER)
 
 
 def _followed_by_break(after: str) -> bool:

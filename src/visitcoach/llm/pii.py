@@ -192,6 +192,14 @@ _EN_NAMED_HOUSE = (
     rf"(?:(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa)\s+(?:(?:y|yr)\s+)?[A-Z][a-z'’]+|(?:[A-Z][a-z'’]+\s+){{1,2}}(?:{_STREET_TYPES}))"
     r"(?=,\s*(?:[A-Z][a-z'’]+\s+){1,2}[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b)"
 )
+# A named house introduced by "The", then a street with its type and the village or town, no postcode needed:
+# "The Old Forge, Church Lane, Little Haddon". "The" and a typed street after a comma say it is a house, not a
+# pub's or a firm's name in passing; the town is left out of the span as with `_EN_NAMED_HOUSE`.
+_EN_THE_HOUSE = (
+    r"(?<![\w])The\s+(?:[A-Z][a-z'’]+\s+){0,2}[A-Z][a-z'’]+,\s+"
+    rf"(?:[A-Z][a-z'’]+\s+){{1,2}}(?:{_STREET_TYPES})\b"
+    r"(?=,\s*[A-Z][a-z'’]+)"
+)
 # A flat and a number make an address even when the street has no type: "Apartment 4, 88 Quayside".
 _EN_FLAT_NUMBER = r"(?<![\w])(?:Flat|Apartment|Apt\.?)\s*\d+[A-Za-z]?,\s+\d{1,5}[A-Za-z]?\s+[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\b"
 # Lower-case street names are rarer but still an address ("42 baker street").
@@ -254,6 +262,8 @@ class Recogniser:
     validator: Validator | None = None
     #: A cheap search that must succeed before the pattern runs (most messages hold no address or e-mail).
     gate: re.Pattern[str] | None = None
+    #: Runs on text without a digit too (every other recogniser but e-mail and WeChat needs one to find anything).
+    digitless: bool = False
 
 
 RECOGNISERS: tuple[Recogniser, ...] = (
@@ -315,6 +325,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("en_address_prefixed", "ADDRESS", _compile(_EN_ADDRESS_PREFIXED), 0.7,
                gate=_compile(r"\b(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa|Kingsway|Queensway|Broadway)\b")),
     Recogniser("en_named_house", "ADDRESS", _compile(_EN_NAMED_HOUSE), 0.75, gate=_compile(r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}")),
+    Recogniser("en_the_house", "ADDRESS", _compile(_EN_THE_HOUSE), 0.7, gate=_compile(r"\bThe [A-Z]"), digitless=True),
     Recogniser("en_flat_number", "ADDRESS", _compile(_EN_FLAT_NUMBER), 0.7, gate=_compile(r"Flat|Apartment|Apt")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
                gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
@@ -432,6 +443,6 @@ def find(text: str) -> list[Span]:
     digits = _ANY_DIGIT.search(probe) is not None
     out: list[Span] = []
     for r in RECOGNISERS:
-        if digits or r.kind in ("EMAIL", "WECHAT"):
+        if digits or r.digitless or r.kind in ("EMAIL", "WECHAT"):
             out += matches(r, probe)
     return out + (_digit_run_spans(probe) if digits else [])
