@@ -309,3 +309,29 @@ def test_a_place_or_a_word_outside_the_figure_asked_does_not_make_a_question_unk
 ])
 def test_what_the_pack_does_not_hold_is_still_declined(pack, question):
     assert not ask(pack, question).covered
+
+
+def test_sections_are_ranked_by_their_closest_sentence_too(pack):
+    """`qa.meaning`: a family's signal is its closest sentence's cosine with the question, so the
+    section that holds a sentence saying what the question asks rises, whatever words it shares."""
+    from visitcoach.ask import Engine
+
+    sections = Engine.of(pack).sections
+    meaning = sections.meaning
+    assert meaning is not None and len(meaning.matrix) > 1000  # every quotable sentence of the pack
+    said = "No more than three staff attend, because a group at the door can itself intimidate."
+    closeness = meaning.closeness(pack.embedder.embed_queries([said])[0])
+    [family] = {s.family for s in sections.by_citation("Field Visit Policy §5.1")}
+    assert closeness[family] == 1.0 and sorted(closeness.values(), reverse=True).index(1.0) == 0
+    assert min(closeness.values()) == 0.0  # unrelated sections get nothing, not a little
+
+
+def test_no_sentence_vectors_are_asked_of_a_remote_embedding_model():
+    """With a remote embedding endpoint the `meaning` signal is left out, rather than sending every
+    sentence of the pack to it at the first question."""
+    from types import SimpleNamespace
+
+    from visitcoach.qa.meaning import meaning_for
+
+    remote = SimpleNamespace(index=SimpleNamespace(embedder=SimpleNamespace(name="openai:text-embedding-3-small")))
+    assert meaning_for(remote) is None  # type: ignore[arg-type]

@@ -175,12 +175,16 @@ def pack_chunks(settings: Settings) -> list[Chunk]:
 
 def pack_texts(knowledge_dir: Path) -> list[str]:
     """The passages a first start embeds for the pack at `knowledge_dir`: every chunk as ingest embeds
-    it (default chunk size), then the rules' semantic exemplars; each text once."""
+    it (default chunk size), the quotable sentences the answer engine ranks sections by
+    (`qa.meaning`), then the rules' semantic exemplars; each text once."""
     from visitcoach.compliance.checker import exemplar_texts
     from visitcoach.compliance.rules import load_rules
+    from visitcoach.qa.meaning import sentence_texts
 
     settings = Settings(knowledge_dir=knowledge_dir)
-    texts = [passage_text(c) for c in pack_chunks(settings)]
+    chunks = pack_chunks(settings)
+    texts = [passage_text(c) for c in chunks]
+    texts += [t for c in chunks if c.metadata.get("doc_type") not in ("persona", "exercise") for t in sentence_texts(c.text)]
     rules = knowledge_dir / "rules"
     texts += exemplar_texts(load_rules(rules)) if rules.is_dir() else []
     return list(dict.fromkeys(texts))

@@ -32,7 +32,7 @@ MIN_SUPPORT = 0.08
 SEE_ALSO = 3
 #: At most this many sentences of each supporting section, the further ones only from a section
 #: scoring at least `SUPPORT_CLOSE` of the best.
-SUPPORT_SENTENCES = 1
+SUPPORT_SENTENCES = 2
 SUPPORT_CLOSE = 0.7
 #: A second sentence of the best section is quoted when it scores at least this.
 TOP_SECTION_SECOND = 0.0
@@ -166,20 +166,32 @@ def sentence_facts(text: str) -> SentenceFacts:
     )
 
 
+def block_sentences(text: str) -> list[list[tuple[int, str]]]:
+    """The quotable sentences of a chunk's text, per paragraph or list item, each with its place in
+    its block (0: the block's opening, which may name the country the block is about)."""
+    out = []
+    for block in _blocks(text):
+        kept = []
+        for i, sent in enumerate(s for whole in readable_sentences(block) for s in _COUNTRY_TURN.split(whole) if s.strip()):
+            if (
+                len(sent) < 8 or sent.startswith("#") or len(_RECORD_FIELD.findall(sent)) >= 2
+                or _HOLLOW.search(sent.strip()) or _unbalanced(sent)
+            ):
+                continue
+            kept.append((i, sent))
+        out.append(kept)
+    return out
+
+
 def labelled_sentences(section: Section) -> list[Sentence]:
     """Readable sentences of a section; a sentence in a list item or paragraph that opens by naming a
     country ("- **China:** …", "在美国和英国…") inherits that label."""
     out: list[Sentence] = []
     pos = 0
     for chunk in section.chunks:
-        for block in _blocks(chunk.text):
+        for block in block_sentences(chunk.text):
             inherited: str | None = None
-            for i, sent in enumerate(s for whole in readable_sentences(block) for s in _COUNTRY_TURN.split(whole) if s.strip()):
-                if (
-                    len(sent) < 8 or sent.startswith("#") or len(_RECORD_FIELD.findall(sent)) >= 2
-                    or _HOLLOW.search(sent.strip()) or _unbalanced(sent)
-                ):
-                    continue
+            for i, sent in block:
                 own = sentence_label(sent)
                 if i == 0:
                     lead = _LEAD.match(sent.lstrip("-* "))

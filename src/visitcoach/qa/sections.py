@@ -4,7 +4,7 @@ A section is every chunk of one heading of one document. Policy documents exist 
 with the same section numbers; the two versions of a section form one *family*, ranked once and
 shown in the question's language where the pack has it.
 
-The score of a family is a weighted sum of five signals, each in [0, 1]:
+The score of a family is a weighted sum of six signals, each in [0, 1]:
 
 - `retrieval`: the best hybrid-search score (dense + BM25 + glossary + citation lists, fused) of
   any of its chunks, for the question with the country it names removed;
@@ -14,7 +14,9 @@ The score of a family is a weighted sum of five signals, each in [0, 1]:
 - `body`: the idf-weighted share of the question's words found anywhere in the section (either
   language version), so a section that holds all of the question beats one that holds its rarest word;
 - `kind`: the share of the kinds of answer the question asks for ("多久" → a duration, "how many" →
-  a count) that the section states at all (a section that gives no figure cannot say "how long").
+  a count) that the section states at all (a section that gives no figure cannot say "how long");
+- `meaning`: how close the question's embedding comes to the section's closest sentence
+  (`qa.meaning`), for questions put in other words than the section's (local embedding model only).
 
 `WEIGHTS` were set by hand looking at the dev split of `evals/datasets/ask.jsonl` only;
 `benchmarks/fit_ranking.py` grids them over the dev split (it never reads the test split). A jurisdiction the question names (or the UI chose)
@@ -25,9 +27,10 @@ the question is about a case.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from visitcoach.qa.understand import AnswerKind, Question, stated_kinds
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex
@@ -35,11 +38,19 @@ from visitcoach.retrieval.jurisdiction import without_place
 from visitcoach.retrieval.manifest import StoredChunk
 from visitcoach.text import tokenize
 
+if TYPE_CHECKING:
+    from visitcoach.qa.meaning import SentenceMeaning
+
 #: Weights of the signals, set on the dev split (see the module docstring). Adding `body` and `kind`
 #: moved the right section to the top for 0.66 -> 0.78 of answerable dev rows. `concept` 1.0 rather
 #: than the dev grid's 0.8 (top 0.80, top-5 0.95 vs 0.96): at 0.8, on the shipped index with its
 #: case files, "我能告诉他老婆我为什么来吗？" was answered from the vulnerability signs, not §8.
-WEIGHTS = {"retrieval": 1.0, "concept": 1.0, "heading": 0.6, "body": 1.5, "kind": 0.3}
+WEIGHTS = {"retrieval": 1.0, "concept": 1.0, "heading": 0.6, "body": 1.5, "kind": 0.3, "meaning": 0.75}
+#: Share of the `meaning` signal kept when the question matched a concept: the vocabulary names
+#: the governing sections, and a sentence that merely sounds like the question ("亲属代为回答…" for
+#: "我能告诉他老婆我为什么来吗？") must not outrank them; meaning counts fully for questions the
+#: vocabulary does not know.
+MEANING_WITH_CONCEPT = 0.5
 #: Least idf mass the `body` share is taken of: a question of one common word ("can we go at 7:30?")
 #: is found whole in most sections, which says nothing about them.
 BODY_FLOOR = 10.0
@@ -143,9 +154,23 @@ class SectionIndex:
         for s in sections.values():
             self.families.setdefault(s.family, []).append(s)
         self.cases = [s for s in sections.values() if s.doc_type == "case"]
+        self._meaning: SentenceMeaning | None = None
+        self._meaning_built = False
+        self._meaning_lock = threading.Lock()
         self._by_citation: dict[str, list[Section]] = {}
         for s in sections.values():
             self._by_citation.setdefault(_squash(s.citation), []).append(s)
+
+    @property
+    def meaning(self) -> SentenceMeaning | None:
+        """The sentence vectors of these sections (`qa.meaning`), built at the first question."""
+        with self._meaning_lock:
+            if not self._meaning_built:
+                from visitcoach.qa.meaning import meaning_for  # it reads sentences as `compose` quotes them
+
+                self._meaning = meaning_for(self)
+                self._meaning_built = True
+        return self._meaning
 
     def of_document(self, doc_id: str) -> list[Section]:
         return [s for s in self.sections.values() if s.doc_id == doc_id]
@@ -239,6 +264,12 @@ def rank_sections(
             kinds = frozenset().union(*(s.kinds for s in sections.families[family]))
             asked = set(q.asks)
             signal(family, "kind", len(asked & kinds) / len(asked))
+    meaning = sections.meaning if result.query_vector is not None and w.get("meaning") else None
+    if meaning is not None:
+        closeness = meaning.closeness(result.query_vector)
+        damp = MEANING_WITH_CONCEPT if q.concepts else 1.0
+        for family in scores:
+            signal(family, "meaning", damp * closeness.get(family, 0.0))
     ranked: list[RankedSection] = []
     for family, sig in scores.items():
         section = sections.version(family, q.lang)

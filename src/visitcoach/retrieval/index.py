@@ -93,6 +93,7 @@ class SearchResult:
     in_domain: bool = True  # the query uses collection vocabulary (glossary) or shares most words with the hits
     elsewhere: bool = False  # the query is about a jurisdiction the pack does not cover
     unknown_provision: str | None = None  # a provision the query names that no chunk carries
+    query_vector: Any = None  # the query's embedding (numpy array) when dense search ran, for ranking sections by meaning
 
     def covered(self, min_relevance: float, min_coverage: float = MIN_COVERAGE) -> bool:
         """Whether the hits plausibly answer the query (else `ask` says the knowledge base does not cover it).
@@ -364,7 +365,10 @@ class KnowledgeIndex:
         exact = _exact_match(query, [chunks[cid] for cid, _ in lexical[:3]])
         coverage = self._coverage(query, hits)
         in_domain = bool(expansion) or coverage >= DOMAIN_COVERAGE
-        return SearchResult(hits, best_dense, exact, coverage, in_domain, names_elsewhere(query), self._unknown_provision(query))
+        return SearchResult(
+            hits, best_dense, exact, coverage, in_domain, names_elsewhere(query), self._unknown_provision(query),
+            vectors[0] if method in ("hybrid", "dense") and chunks else None,
+        )
 
     def _unknown_provision(self, query: str) -> str | None:
         """The first provision the query names that appears in no chunk's citation or text, if any."""

@@ -1,0 +1,106 @@
+"""Sections ranked by meaning: how close the question comes to a section's best sentence.
+
+The other ranking signals read words (shared terms, the concept vocabulary, headings) or whole
+chunks (the hybrid search). Agents ask in their own words ("can we roll up with four or five of
+us?"), and a section often answers in one sentence whose words the question does not share. So
+every quotable sentence of the pack (`compose.block_sentences`) gets a passage vector from the
+local embedding model, and a section family's `meaning` is the cosine of the question's vector with
+its closest sentence.
+
+The vectors of the shipped pack's sentences ship with the package (`retrieval.vectors`, rebuilt by
+`make vectors`), so building the table is a lookup; sentences of an edited pack are embedded once,
+when the first question is ranked, and kept for the process. Only the local model is used: with a
+remote embedding endpoint the signal is left out rather than sending every sentence of the pack to it
+when an agent asks the first question.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from visitcoach.qa.compose import block_sentences
+from visitcoach.retrieval.embeddings import E5Embeddings
+
+if TYPE_CHECKING:
+    from visitcoach.qa.sections import SectionIndex
+
+log = logging.getLogger(__name__)
+
+#: Cosine at which a sentence starts to count as close (e5 puts unrelated text at 0.75-0.85) and the
+#: span over which the signal rises to 1. Set with the weight on the dev split (`qa.sections.WEIGHTS`).
+BASE = 0.83
+SPAN = 0.08
+#: Sentence vectors kept per process, so indexes of the same pack (tests, a rebuilt index) embed once.
+CACHE = 50_000
+
+_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def sentence_texts(text: str) -> list[str]:
+    """The quotable sentences of one chunk's text, as the composer quotes them."""
+    return [s for block in block_sentences(text) for _, s in block]
+
+
+class SentenceMeaning:
+    """One matrix of sentence vectors for the sections of an index, with each family's rows."""
+
+    def __init__(self, sections: SectionIndex, embedder: E5Embeddings) -> None:
+        rows: dict[str, list[str]] = {}
+        for section in sections.sections.values():
+            if section.doc_type in ("persona", "exercise"):
+                continue  # never ranked
+            texts = rows.setdefault(section.family, [])
+            for chunk in section.chunks:
+                texts.extend(sentence_texts(chunk.text))
+        self.families = [f for f, texts in rows.items() if texts]
+        texts = [t for f in self.families for t in rows[f]]
+        self.starts = np.cumsum([0] + [len(rows[f]) for f in self.families[:-1]]).astype(np.intp)
+        self.matrix = _vectors(embedder, texts)
+        self.position = {f: i for i, f in enumerate(self.families)}
+
+    def closeness(self, query_vector: np.ndarray) -> dict[str, float]:
+        """Each family's signal in [0, 1]: its closest sentence's cosine with the query, rescaled."""
+        if not self.families:
+            return {}
+        best = np.maximum.reduceat(self.matrix @ np.asarray(query_vector, dtype=np.float32), self.starts)
+        signal = np.clip((best - BASE) / SPAN, 0.0, 1.0)
+        return dict(zip(self.families, signal.tolist(), strict=True))
+
+
+def _vectors(embedder: E5Embeddings, texts: list[str]) -> np.ndarray:
+    """Passage vectors for `texts`: from the process cache, else the shipped table or the model."""
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    with _cache_lock:
+        todo = []
+        for i, t in enumerate(texts):
+            vec = _cache.get((embedder.name, t))
+            if vec is None:
+                todo.append(i)
+            else:
+                out[i] = vec
+    if todo:
+        unique = list(dict.fromkeys(texts[i] for i in todo))
+        fresh = dict(zip(unique, embedder.embed_passages(unique), strict=True))
+        with _cache_lock:
+            for t, vec in fresh.items():
+                _cache[(embedder.name, t)] = vec
+            while len(_cache) > CACHE:
+                _cache.popitem(last=False)
+        for i in todo:
+            out[i] = fresh[texts[i]]
+        log.debug("sentence vectors: %d of %d looked up or embedded", len(unique), len(texts))
+    return out
+
+
+def meaning_for(sections: SectionIndex) -> SentenceMeaning | None:
+    """The sentence table of these sections when the index embeds locally, else None."""
+    embedder = sections.index.embedder
+    if not isinstance(embedder, E5Embeddings):
+        return None
+    return SentenceMeaning(sections, embedder)
