@@ -178,7 +178,7 @@ def test_a_section_that_states_what_is_asked_outranks_one_that_only_shares_its_t
 
     engine = Engine.of(pack)
     q = understand("民法典规定的一般诉讼时效期间是多长？", engine.vocabulary)
-    ranked, _ = rank_sections(engine.sections, q)
+    ranked, _ = rank_sections(engine.sections, q, meaning=engine.meaning)
     assert ranked[0].citation == "民法典第一百八十八条", [r.citation for r in ranked[:3]]
     assert ranked[0].signals["kind"] == 1.0 and ranked[0].signals["body"] > 0
 
@@ -316,8 +316,8 @@ def test_sections_are_ranked_by_their_closest_sentence_too(pack):
     section that holds a sentence saying what the question asks rises, whatever words it shares."""
     from visitcoach.ask import Engine
 
-    sections = Engine.of(pack).sections
-    meaning = sections.meaning
+    engine = Engine.of(pack)
+    sections, meaning = engine.sections, engine.meaning
     assert meaning is not None and len(meaning.matrix) > 1000  # every quotable sentence of the pack
     said = "No more than three staff attend, because a group at the door can itself intimidate."
     closeness = meaning.closeness(pack.embedder.embed_queries([said])[0])

@@ -303,3 +303,16 @@ def test_the_pronoun_us_and_a_little_are_not_a_country_or_a_time():
     assert mentioned_time("穿件反光背心，客户开门会快一点。") is None
     assert mentioned_time("凌晨一点可以上门吗？") == dt.time(1, 0)
     assert mentioned_time("下午两点半去") == dt.time(14, 30)
+
+
+def test_the_token_payment_comes_from_the_plan_policy():
+    from visitcoach.corpus.pack import load_plan_policy
+
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    policy = load_plan_policy(SHIPPED)
+    uk_card = f"{policy.products['credit_card']['UK'].token_payment:,.2f}"
+    [fact] = [f for f in compute(understand("UK credit card, nothing left each month. What token do we offer?", VOCAB), settings) if f.kind == "token_payment"]
+    assert f"GBP {uk_card}" in fact.sentence and fact.citation == "Hardship and Repayment Plan Policy §3.6"
+    [fact] = [f for f in compute(understand("客户入不敷出，哪个方案都负担不了，怎么办？", VOCAB), settings) if f.kind == "token_payment"]
+    cn_loan = f"{policy.products['consumer_loan']['CN'].token_payment:,.2f}"
+    assert f"CNY {cn_loan}" in fact.sentence and fact.sentence.startswith("没有可负担的方案时")

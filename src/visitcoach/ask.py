@@ -22,6 +22,7 @@ from visitcoach.errors import BackendError, ConfigError, VisitCoachError
 from visitcoach.qa.compose import Composer
 from visitcoach.qa.compute import Fact, compute
 from visitcoach.qa.conversation import resolve
+from visitcoach.qa.meaning import SentenceMeaning, meaning_for
 from visitcoach.qa.sections import RankedSection, SectionIndex, rank_sections
 from visitcoach.qa.types import Answer, Citation, Lang, keep_valid_citations
 from visitcoach.qa.understand import Question, case_flags, question_lang, stated_kinds, understand, with_case_topics
@@ -94,6 +95,18 @@ class Engine:
         self.vocabulary = vocabulary
         self.sections = SectionIndex(index)
         self.composer = Composer(index, self.sections)
+        self._meaning: SentenceMeaning | None = None
+        self._meaning_built = False
+        self._meaning_lock = threading.Lock()
+
+    @property
+    def meaning(self) -> SentenceMeaning | None:
+        """The sentence vectors of the sections (`qa.meaning`), built at the first question."""
+        with self._meaning_lock:
+            if not self._meaning_built:
+                self._meaning = meaning_for(self.sections)
+                self._meaning_built = True
+        return self._meaning
 
     @classmethod
     def of(cls, index: KnowledgeIndex) -> Engine:
@@ -136,7 +149,7 @@ def ask(
     if q.elsewhere:
         log.info("ask: about a jurisdiction the pack does not carry")
         return _not_covered(q, mode)
-    ranked, result = rank_sections(engine.sections, q)
+    ranked, result = rank_sections(engine.sections, q, meaning=engine.meaning)
     facts = compute(q, settings)
     understood = {**q.as_dict(), "ranked": [{"citation": r.citation, "doc_id": r.section.doc_id} for r in ranked], "retrieved": [c.id for r in ranked for c in r.section.chunks]}
     if not _covered(index, q, ranked, result, facts, settings, engine.vocabulary):

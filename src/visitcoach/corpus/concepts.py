@@ -23,7 +23,7 @@ from visitcoach.text import JURISDICTIONS
 
 FILE = "concepts.yaml"
 Quantity = Literal["time_window", "headcount", "years", "months", "days", "working_days", "percent", "money"]
-Compute = Literal["visit_time", "visit_place", "staffing", "discount_authority", "affordability", "retention"]
+Compute = Literal["visit_time", "visit_place", "staffing", "discount_authority", "affordability", "token_payment", "retention"]
 
 
 class _Strict(BaseModel):

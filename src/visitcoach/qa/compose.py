@@ -29,6 +29,8 @@ MAX_SENTENCES = 8
 #: A supporting sentence must share at least this idf-weighted share of the question's words
 #: (its overlap alone: bonuses for stating a rule or a figure do not count towards it).
 MIN_SUPPORT = 0.08
+#: How much more a word of the question counts than a word of its concepts when a sentence is chosen.
+QUESTION_WORDS = 1.5
 SEE_ALSO = 3
 #: At most this many sentences of each supporting section, the further ones only from a section
 #: scoring at least `SUPPORT_CLOSE` of the best.
@@ -270,15 +272,20 @@ class Composer:
             found = self._sentences[section.key] = labelled_sentences(section)
         return found
 
-    def _weights(self, q: Question) -> tuple[set[str], float]:
-        words = set(tokenize(q.query, bigrams=False))
+    def _weights(self, q: Question) -> tuple[dict[str, float], float]:
+        """{word: weight} of what a sentence should say, and their total: the question's own words
+        count `QUESTION_WORDS` times the words of its concepts (the triggers it used and the words
+        the governing rule uses), so "a $150 visit fee" picks the sentence about fees over the
+        payment-channel sentence the concept's words favour."""
+        words = {t: self.index.idf(t) * QUESTION_WORDS for t in tokenize(q.query, bigrams=False)}
         for m in q.concepts[:2]:
             for trig in [*m.triggers, *m.concept.answer_words.en, *m.concept.answer_words.zh]:
-                words |= set(tokenize(trig, bigrams=False))
-        return words, (sum(self.index.idf(t) for t in words) or 1.0)
+                for t in tokenize(trig, bigrams=False):
+                    words.setdefault(t, self.index.idf(t))
+        return words, (sum(words.values()) or 1.0)
 
     def score(
-        self, sentence: Sentence, q: Question, words: set[str], total: float, provisions: frozenset[str] = frozenset(), said: Said | None = None
+        self, sentence: Sentence, q: Question, words: dict[str, float], total: float, provisions: frozenset[str] = frozenset(), said: Said | None = None
     ) -> float:
         """How well a sentence answers: shared words (idf-weighted, with the concept's words), the
         jurisdiction it is about, whether it states a rule, whether it states the kind of answer
@@ -318,11 +325,11 @@ class Composer:
         s += ASKED_KIND * sum(1 for kind in f.kinds if said.needs[kind] > 0)
         return s
 
-    def overlap(self, sentence: Sentence, words: set[str], total: float) -> float:
-        """The idf-weighted share of the question's (and its concepts') words the sentence holds."""
-        return sum(self.index.idf(t) for t in words & sentence_facts(sentence.text).words) / total
+    def overlap(self, sentence: Sentence, words: dict[str, float], total: float) -> float:
+        """The weighted share of the question's (and its concepts') words the sentence holds."""
+        return sum(words[t] for t in sentence_facts(sentence.text).words if t in words) / total
 
-    def about(self, sentence: Sentence, weights: tuple[set[str], float]) -> bool:
+    def about(self, sentence: Sentence, weights: tuple[dict[str, float], float]) -> bool:
         """Whether a supporting sentence is about the question at all: it shares at least
         `MIN_SUPPORT` of its words (`weights`: the question's `_weights`; a rule's "must" or a
         figure alone does not make a sentence relevant)."""
@@ -488,8 +495,8 @@ class Composer:
         for part in q.parts[1:]:
             asks = asked_kinds(part) or previous
             previous = asks
-            words = set(tokenize(part, bigrams=False)) - _INTERROGATIVE
-            total = sum(self.index.idf(t) for t in words) or 1.0
+            words = {t: self.index.idf(t) for t in tokenize(part, bigrams=False) if t not in _INTERROGATIVE}
+            total = sum(words.values()) or 1.0
             best: tuple[float, Sentence, Section] | None = None
             for rank, r in enumerate(ranked):
                 for _, sent in self.candidates(r.section, q):

@@ -35,6 +35,8 @@ _STAFFING_CITATION = "Field Visit Policy §5.1"
 _PLACE_CITATION = {"workplace": "Field Visit Policy §4.3", "hospital": "Field Visit Policy §4.4", "school": "Field Visit Policy §4.4"}
 _AUTHORITY_CITATION = "Hardship and Repayment Plan Policy §4.1"
 _AFFORDABLE_CITATION = "Hardship and Repayment Plan Policy §2.3"
+_TOKEN_CITATION = "Hardship and Repayment Plan Policy §3.6"
+_TOKEN = re.compile(r"\btoken\b|象征性", re.IGNORECASE)
 _ALONE = ("alone", "on my own", "by myself", "solo", "just me", "一个人", "单独", "独自", "自己去")
 
 
@@ -129,6 +131,8 @@ def compute(q: Question, settings: Settings) -> list[Fact]:
             fact = _authority(q, eng, t)
         elif kind == "affordability":
             fact = _affordability(q, eng, t, settings)
+        elif kind == "token_payment":
+            fact = _token_payment(q, eng, t)
         if fact:
             facts.append(fact)
     return facts
@@ -230,6 +234,27 @@ def _authority(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
         return Fact("discount_authority", s, _AUTHORITY_CITATION, (shares[role].rstrip("%"),), {"role": role, "product": product})
     s = t["authority_all"].format(product=t["products"][product], where=where, **shares)
     return Fact("discount_authority", s, _AUTHORITY_CITATION, tuple(v.rstrip("%") for v in shares.values()), {"product": product})
+
+
+def _token_payment(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    """The monthly token payment offered on the product in the country when no affordable plan fits
+    (`plan_policy.yaml`); without a country named, China's for a Chinese question, else each country's."""
+    if eng.plan_policy is None:
+        return None
+    if set(q.asks) - {"amount"} and not _TOKEN.search(q.text):
+        return None  # "催收要先停多久？" asks how long the pause is, not what to offer
+    product = q.product or "consumer_loan"
+    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
+    try:
+        blocks = eng.plan_policy.products[product]
+        amounts = {c: f"{blocks[c].currency} {blocks[c].token_payment:,.2f}" for c in (["CN", "US", "UK"] if j is None else [j])}
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if j is not None:
+        s = t["token_one"].format(amount=amounts[j], product=t["products"][product], place=t["places"][j])
+    else:
+        s = t["token_all"].format(product=t["products"][product], **amounts)
+    return Fact("token_payment", s, _TOKEN_CITATION, tuple(a.split(" ")[1] for a in amounts.values()), {"product": product})
 
 
 def _asks_own(q: Question) -> bool:

@@ -8,10 +8,11 @@ local embedding model, and a section family's `meaning` is the cosine of the que
 its closest sentence.
 
 The vectors of the shipped pack's sentences ship with the package (`retrieval.vectors`, rebuilt by
-`make vectors`), so building the table is a lookup; sentences of an edited pack are embedded once,
-when the first question is ranked, and kept for the process. Only the local model is used: with a
-remote embedding endpoint the signal is left out rather than sending every sentence of the pack to it
-when an agent asks the first question.
+`make vectors`), so building the table is a lookup. Sentences of an edited or another pack are
+embedded when the first question is ranked (about 15 ms each on two cores) and saved next to the
+index (`sentence-vectors.npz` in the index directory), so later processes look them up too. Only the
+local model is used: with a remote embedding endpoint the signal is left out rather than sending
+every sentence of the pack to it when an agent asks the first question.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import numpy as np
 
 from visitcoach.qa.compose import block_sentences
+from visitcoach.qa.sections import SectionIndex
 from visitcoach.retrieval.embeddings import E5Embeddings
-
-if TYPE_CHECKING:
-    from visitcoach.qa.sections import SectionIndex
+from visitcoach.retrieval.vectors import PassageVectors, key
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 #: span over which the signal rises to 1. Set with the weight on the dev split (`qa.sections.WEIGHTS`).
 BASE = 0.83
 SPAN = 0.08
+#: The file, in the index directory, that keeps the vectors of sentences the model embedded.
+SAVED = "sentence-vectors.npz"
 #: Sentence vectors kept per process, so indexes of the same pack (tests, a rebuilt index) embed once.
 CACHE = 50_000
 
@@ -50,7 +52,7 @@ def sentence_texts(text: str) -> list[str]:
 class SentenceMeaning:
     """One matrix of sentence vectors for the sections of an index, with each family's rows."""
 
-    def __init__(self, sections: SectionIndex, embedder: E5Embeddings) -> None:
+    def __init__(self, sections: SectionIndex, embedder: E5Embeddings, saved: Path | None = None) -> None:
         rows: dict[str, list[str]] = {}
         for section in sections.sections.values():
             if section.doc_type in ("persona", "exercise"):
@@ -61,7 +63,7 @@ class SentenceMeaning:
         self.families = [f for f, texts in rows.items() if texts]
         texts = [t for f in self.families for t in rows[f]]
         self.starts = np.cumsum([0] + [len(rows[f]) for f in self.families[:-1]]).astype(np.intp)
-        self.matrix = _vectors(embedder, texts)
+        self.matrix = _vectors(embedder, texts, saved)
         self.position = {f: i for i, f in enumerate(self.families)}
 
     def closeness(self, query_vector: np.ndarray) -> dict[str, float]:
@@ -73,8 +75,9 @@ class SentenceMeaning:
         return dict(zip(self.families, signal.tolist(), strict=True))
 
 
-def _vectors(embedder: E5Embeddings, texts: list[str]) -> np.ndarray:
-    """Passage vectors for `texts`: from the process cache, else the shipped table or the model."""
+def _vectors(embedder: E5Embeddings, texts: list[str], saved: Path | None = None) -> np.ndarray:
+    """Passage vectors for `texts`: from the process cache, the table saved at `saved`, the shipped
+    table or the model, in that order; what the model embedded is added to `saved`."""
     out = np.zeros((len(texts), 384), dtype=np.float32)
     with _cache_lock:
         todo = []
@@ -84,17 +87,32 @@ def _vectors(embedder: E5Embeddings, texts: list[str]) -> np.ndarray:
                 todo.append(i)
             else:
                 out[i] = vec
-    if todo:
-        unique = list(dict.fromkeys(texts[i] for i in todo))
-        fresh = dict(zip(unique, embedder.embed_passages(unique), strict=True))
-        with _cache_lock:
-            for t, vec in fresh.items():
-                _cache[(embedder.name, t)] = vec
-            while len(_cache) > CACHE:
-                _cache.popitem(last=False)
-        for i in todo:
-            out[i] = fresh[texts[i]]
-        log.debug("sentence vectors: %d of %d looked up or embedded", len(unique), len(texts))
+    if not todo:
+        return out
+    unique = list(dict.fromkeys(texts[i] for i in todo))
+    table = PassageVectors.load(saved) if saved is not None else None
+    found = table.lookup(embedder.name, unique) if table is not None else {}
+    missing = [t for i, t in enumerate(unique) if i not in found]
+    before = embedder.embedded
+    fresh = dict(zip(missing, embedder.embed_passages(missing), strict=True)) if missing else {}
+    fresh.update({unique[i]: vec for i, vec in found.items()})
+    with _cache_lock:
+        for t, vec in fresh.items():
+            _cache[(embedder.name, t)] = vec
+        while len(_cache) > CACHE:
+            _cache.popitem(last=False)
+    for i in todo:
+        out[i] = fresh[texts[i]]
+    embedded = embedder.embedded - before
+    if embedded and saved is not None:
+        # the whole table of this index: a later process looks every sentence up
+        keys = [key(embedder.name, t) for t in texts]
+        rows = dict(zip(keys, out, strict=True))
+        try:
+            PassageVectors(embedder.name, list(rows), np.vstack(list(rows.values()))).save(saved)
+        except OSError as exc:
+            log.warning("sentence vectors not saved to %s (%s); they are embedded again next start", saved, exc)
+        log.info("sentence vectors: %d embedded, saved with the rest to %s", embedded, saved)
     return out
 
 
@@ -103,4 +121,4 @@ def meaning_for(sections: SectionIndex) -> SentenceMeaning | None:
     embedder = sections.index.embedder
     if not isinstance(embedder, E5Embeddings):
         return None
-    return SentenceMeaning(sections, embedder)
+    return SentenceMeaning(sections, embedder, sections.index.settings.index_dir / SAVED)

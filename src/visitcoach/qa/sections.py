@@ -27,19 +27,15 @@ the question is about a case.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from visitcoach.qa.understand import AnswerKind, Question, stated_kinds
 from visitcoach.retrieval.index import Filters, Hit, KnowledgeIndex
 from visitcoach.retrieval.jurisdiction import without_place
 from visitcoach.retrieval.manifest import StoredChunk
 from visitcoach.text import tokenize
-
-if TYPE_CHECKING:
-    from visitcoach.qa.meaning import SentenceMeaning
 
 #: Weights of the signals, set on the dev split (see the module docstring). Adding `body` and `kind`
 #: moved the right section to the top for 0.66 -> 0.78 of answerable dev rows. `concept` 1.0 rather
@@ -154,23 +150,9 @@ class SectionIndex:
         for s in sections.values():
             self.families.setdefault(s.family, []).append(s)
         self.cases = [s for s in sections.values() if s.doc_type == "case"]
-        self._meaning: SentenceMeaning | None = None
-        self._meaning_built = False
-        self._meaning_lock = threading.Lock()
         self._by_citation: dict[str, list[Section]] = {}
         for s in sections.values():
             self._by_citation.setdefault(_squash(s.citation), []).append(s)
-
-    @property
-    def meaning(self) -> SentenceMeaning | None:
-        """The sentence vectors of these sections (`qa.meaning`), built at the first question."""
-        with self._meaning_lock:
-            if not self._meaning_built:
-                from visitcoach.qa.meaning import meaning_for  # it reads sentences as `compose` quotes them
-
-                self._meaning = meaning_for(self)
-                self._meaning_built = True
-        return self._meaning
 
     def of_document(self, doc_id: str) -> list[Section]:
         return [s for s in self.sections.values() if s.doc_id == doc_id]
@@ -203,9 +185,10 @@ def admitted(section: Section, q: Question) -> bool:
 
 
 def rank_sections(
-    sections: SectionIndex, q: Question, *, weights: dict[str, float] | None = None, limit: int = 8
+    sections: SectionIndex, q: Question, *, weights: dict[str, float] | None = None, limit: int = 8, meaning: Any = None,
 ) -> tuple[list[RankedSection], Any]:
-    """(ranked section families in the question's language, the search result used)."""
+    """(ranked section families in the question's language, the search result used). `meaning`, a
+    `qa.meaning.SentenceMeaning` of these sections, adds the `meaning` signal (the engine passes it)."""
     w = weights or WEIGHTS
     index = sections.index
     query = without_place(q.query) if q.jurisdiction else q.query
@@ -264,8 +247,7 @@ def rank_sections(
             kinds = frozenset().union(*(s.kinds for s in sections.families[family]))
             asked = set(q.asks)
             signal(family, "kind", len(asked & kinds) / len(asked))
-    meaning = sections.meaning if result.query_vector is not None and w.get("meaning") else None
-    if meaning is not None:
+    if meaning is not None and result.query_vector is not None and w.get("meaning"):
         closeness = meaning.closeness(result.query_vector)
         damp = MEANING_WITH_CONCEPT if q.concepts else 1.0
         for family in scores:

@@ -1,0 +1,34 @@
+"""`qa.meaning`: sentence vectors for ranking sections, embedded once and kept next to the index."""
+
+from __future__ import annotations
+
+from visitcoach.qa import meaning
+from visitcoach.qa.sections import SectionIndex
+from visitcoach.retrieval.vectors import PassageVectors
+
+
+def test_sentences_the_model_embeds_are_saved_and_looked_up_by_the_next_process(index):
+    """The fixture corpus ships no vectors: its sentences are embedded at the first build, saved in
+    the index directory, and a later build (process cache cleared) embeds none of them again."""
+    saved = index.settings.index_dir / meaning.SAVED
+    saved.unlink(missing_ok=True)
+    meaning._cache.clear()
+    first = meaning.meaning_for(SectionIndex(index))
+    assert first is not None and len(first.matrix) > 20
+    table = PassageVectors.load(saved)
+    assert table is not None and len(table) == len(set(first_texts(index)))
+    assert table.lookup(index.embedder.name, first_texts(index)[:1])  # keyed by model and exact text
+
+    meaning._cache.clear()
+    before = index.embedder.embedded
+    again = meaning.meaning_for(SectionIndex(index))
+    assert index.embedder.embedded == before  # looked up, not embedded
+    assert (again.matrix == first.matrix).all()
+
+
+def first_texts(index) -> list[str]:
+    sections = SectionIndex(index)
+    return [
+        t for s in sections.sections.values() if s.doc_type not in ("persona", "exercise")
+        for c in s.chunks for t in meaning.sentence_texts(c.text)
+    ]
