@@ -32,3 +32,23 @@ def first_texts(index) -> list[str]:
         t for s in sections.sections.values() if s.doc_type not in ("persona", "exercise")
         for c in s.chunks for t in meaning.sentence_texts(c.text)
     ]
+
+
+def test_ingest_embeds_the_sentences_so_the_first_question_does_not(tmp_path):
+    """The fixture corpus ships no sentence vectors: ingest embeds and saves them, and the engine's
+    first question then embeds none."""
+    from visitcoach.ask import Engine, ask
+    from visitcoach.ingest import ingest
+    from visitcoach.retrieval.index import KnowledgeIndex
+
+    from .conftest import FIXTURE_CORPUS, make_settings
+
+    settings = make_settings(tmp_path / "data", FIXTURE_CORPUS)
+    meaning._cache.clear()
+    ingest(settings)
+    assert (settings.index_dir / meaning.SAVED).exists()
+    meaning._cache.clear()
+    index = KnowledgeIndex(settings)
+    before = index.embedder.embedded
+    ask(index, "When are visits allowed in the US?")
+    assert Engine.of(index).meaning is not None and index.embedder.embedded == before

@@ -140,6 +140,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: Progress | No
         index.rebuild_lexical()
         manifest.set_meta("signature", signature)
         manifest.set_meta("dirty", "0")
+        _sentence_table(settings)
     elif stored_signature is None:
         manifest.set_meta("signature", signature)
 
@@ -159,6 +160,15 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: Progress | No
         report.seconds,
     )
     return report
+
+
+def _sentence_table(settings: Settings) -> None:
+    """The sentence vectors the answer engine ranks sections by (`qa.meaning`), embedded here for
+    sentences neither shipped nor saved, so a large pack's first question does not wait for them."""
+    from visitcoach.qa.meaning import meaning_for
+    from visitcoach.qa.sections import SectionIndex
+
+    meaning_for(SectionIndex(KnowledgeIndex(settings)))
 
 
 def passage_text(chunk: Chunk) -> str:
