@@ -31,6 +31,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from visitcoach.retrieval.index import KnowledgeIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -173,7 +179,37 @@ def synthesise(source_dir: Path, target_dir: Path, total: int = 10_000, seed: in
     target.store.add([r[0] for r in rows], np.vstack([r[3] for r in rows]), [r[1] for r in rows], [r[2] for r in rows])
     target.rebuild_lexical()
     target.manifest.set_meta("signature", source.manifest.get_meta("signature") or "")
+    _synthetic_sentence_vectors(target, np_rng)
     return len(rows)
+
+
+def _synthetic_sentence_vectors(target: KnowledgeIndex, np_rng: np.random.Generator) -> None:
+    """The sentence table `qa.meaning` ranks sections by, for the synthetic chunks, the way their chunk
+    vectors are made: a shipped sentence's vector plus small noise for each sentence the pack does not
+    ship (embedding ~25,000 new sentences would take ~8 minutes; the ranking's cost depends on the
+    table's size, not on its values)."""
+    import numpy as np
+
+    from visitcoach.qa.meaning import SAVED, sentence_texts
+    from visitcoach.qa.sections import SectionIndex
+    from visitcoach.retrieval.vectors import PassageVectors, key, shipped
+
+    table = shipped()
+    model = target.embedder.name
+    texts = list(dict.fromkeys(
+        t for sec in SectionIndex(target).sections.values() if sec.doc_type not in ("persona", "exercise")
+        for c in sec.chunks for t in sentence_texts(c.text)
+    ))
+    found = table.lookup(model, texts) if table is not None else {}
+    pool = np.vstack(list(found.values())) if found else np.eye(384, dtype=np.float32)
+    vectors = np.zeros((len(texts), 384), dtype=np.float32)
+    for i in range(len(texts)):
+        if i in found:
+            vectors[i] = found[i]
+        else:
+            v = pool[np_rng.integers(len(pool))] + np_rng.normal(0, 0.02, size=384).astype(np.float32)
+            vectors[i] = v / np.linalg.norm(v)
+    PassageVectors(model, [key(model, t) for t in texts], vectors).save(target.settings.index_dir / SAVED)
 
 
 def phase_ask10k(data_dir: Path, source_dir: Path) -> dict:
