@@ -319,3 +319,19 @@ def test_every_tab_in_english_works_without_error_badges(walk_url):
     for tab, text in seen.items():
         assert not re.search(r"\b(reduced_payment|instalment_max|needs_approval_by|threat_arrest|workplace_without_consent)\b", text), tab
     _ = t
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium not installed (make test installs it)")
+def test_gradios_english_status_line_is_not_shown_on_a_chinese_page(walk_url):
+    """Gradio writes "queue: 1/2 |" and "processing |" in English whatever the locale; a Chinese page
+    hides that line (the spinner and bar stay), an English page keeps it."""
+    probe = """() => { const e = document.createElement('div'); e.className = 'progress-text';
+        e.textContent = 'processing | 0.4s'; document.querySelector('.gradio-container').appendChild(e);
+        const shown = e.offsetParent !== null; e.remove(); return shown; }"""
+    with signed_in(walk_url, "demo-admin") as page:
+        assert page.evaluate(probe) is True
+        W.switch_language(page, "zh")
+        assert page.evaluate(probe) is False
+        W.switch_language(page, "en")
+        assert page.evaluate(probe) is True

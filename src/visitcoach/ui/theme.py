@@ -18,6 +18,9 @@ CSS = """
 #vc-title h1 { margin: 0; font-size: 1.45rem; color: var(--vc-brand); letter-spacing: -0.01em; }
 #vc-title p { margin: 0; color: var(--vc-muted); }
 #vc-whoami { color: var(--vc-muted); font-size: 0.9rem; }
+/* Gradio's status line ("queue: 1/2 | 0.4s", "processing | 0.4s") is hard-coded English: a Chinese page
+   keeps the spinner and the bar and drops the words (the queue position has its own zh-CN text). */
+body:has(#vc-lang input[value="zh"]:checked) .progress-text { display: none !important; }
 .vc-msg { border-radius: 8px; padding: 8px 12px; margin: 2px 0; font-size: 0.95rem; }
 .vc-msg-error { background: #fff7ed; border: 1px solid #fdba74; color: #9a3412; }
 .vc-msg-info { background: #f0fdfa; border: 1px solid #99f6e4; color: #115e59; }
