@@ -208,9 +208,9 @@ def _unknown_subject(index: KnowledgeIndex, q: Question, vocabulary: Vocabulary 
     a concept matched, only English words and Chinese nouns count ("诉讼费是多少" matches the
     legal-threats topic, yet no document gives a court fee): jieba's other Chinese words of a
     matched question ("多长时间内要") are too often phrasing. Only the clauses that ask for the figure
-    are read. Places and people are not subjects: the
-    pack need not mention Boston or a borrower's name to answer about them, so the vocabulary's
-    place words and English words capitalised inside a sentence are skipped."""
+    are read. Places and people are not subjects: the pack need not mention Boston or a borrower's
+    name to answer about them, so the vocabulary's place words and English words capitalised inside
+    a sentence are skipped."""
     if q.state_law:
         return q.state_law
     if q.case_id or q.about_case or vocabulary is None or vocabulary.path is None or not _ASKS_FIGURE.search(q.text):

@@ -1,8 +1,9 @@
 """Computed answers: where a question is one the deterministic engines answer, they answer it.
 
 Visit windows and the two-person rule come from the compliance rules (`knowledge/rules/`), whether
-a place may be visited from the checker's context layer, discount authority and the affordable
-instalment from `knowledge/policy/plan_policy.yaml` and the plan calculator. The figures in a
+a place may be visited from the checker's context layer, discount authority, the affordable
+instalment (for the figures a question gives, or for a case it names by id) and the token payment
+from `knowledge/policy/plan_policy.yaml` and the plan calculator. The figures in a
 computed sentence are the engine's; its wording is a template in `prompts/answers.<lang>.yaml`.
 """
 

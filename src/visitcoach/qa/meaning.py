@@ -9,8 +9,9 @@ its closest sentence.
 
 The vectors of the shipped pack's sentences ship with the package (`retrieval.vectors`, rebuilt by
 `make vectors`), so building the table is a lookup. Sentences of an edited or another pack are
-embedded when the first question is ranked (about 15 ms each on two cores) and saved next to the
-index (`sentence-vectors.npz` in the index directory), so later processes look them up too. Only the
+embedded by ingest (about 15 ms each on two cores; or at the first question, for an index built
+some other way) and saved next to the index (`sentence-vectors.npz` in the index directory), so
+later processes look them up too. Only the
 local model is used: with a remote embedding endpoint the signal is left out rather than sending
 every sentence of the pack to it when an agent asks the first question.
 """
@@ -64,7 +65,6 @@ class SentenceMeaning:
         texts = [t for f in self.families for t in rows[f]]
         self.starts = np.cumsum([0] + [len(rows[f]) for f in self.families[:-1]]).astype(np.intp)
         self.matrix = _vectors(embedder, texts, saved)
-        self.position = {f: i for i, f in enumerate(self.families)}
 
     def closeness(self, query_vector: np.ndarray) -> dict[str, float]:
         """Each family's signal in [0, 1]: its closest sentence's cosine with the query, rescaled."""
