@@ -335,3 +335,10 @@ def test_no_sentence_vectors_are_asked_of_a_remote_embedding_model():
 
     remote = SimpleNamespace(index=SimpleNamespace(embedder=SimpleNamespace(name="openai:text-embedding-3-small")))
     assert meaning_for(remote) is None  # type: ignore[arg-type]
+
+
+def test_a_which_case_question_quotes_the_case_even_when_its_ranked_fields_hold_only_tags(pack):
+    """The case's fields ranked first (preferences, scenario tags) have nothing quotable; the answer
+    quotes the case's other fields instead of declining. (Which case is chosen is the ranking's job.)"""
+    answer = ask(pack, "英国有没有借款人照顾患失智症的母亲、书面要求不要上门的案例？")
+    assert answer.covered and re.match(r"UK-\d{3}：", answer.answer), answer.answer

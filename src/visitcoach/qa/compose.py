@@ -406,9 +406,12 @@ class Composer:
             first = sorted(first, key=lambda r: r.section.jurisdiction != "ALL")
         if q.about_case and not q.case_id and ranked and ranked[0].section.doc_type == "case":
             # "which case …": the case's best sentence opens, whichever of its fields holds it (the best
-            # field may hold only a visit's result line)
-            case = [r for r in ranked if r.section.doc_id == ranked[0].section.doc_id]
-            first = sorted(case, key=lambda r: -max((c[0] for c in self.candidates(r.section, q, said)), default=-9.0))
+            # field may hold only a visit's result line, or only tags with nothing to quote)
+            doc = ranked[0].section.doc_id
+            fields = {r.section.key: r for r in ranked if r.section.doc_id == doc}
+            for section in self.sections.of_document(doc):
+                fields.setdefault(section.key, RankedSection(section, ranked[0].score, {}))
+            first = sorted(fields.values(), key=lambda r: -max((c[0] for c in self.candidates(r.section, q, said)), default=-9.0))
         # the section the direct answer comes from: a computed answer's own, else the best one quoted
         answering = self._section_of(facts[0].citation, q.lang) if facts else (ranked[0].section if ranked else None)
         for best in first if not parts else []:
