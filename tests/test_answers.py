@@ -342,3 +342,10 @@ def test_a_which_case_question_quotes_the_case_even_when_its_ranked_fields_hold_
     quotes the case's other fields instead of declining. (Which case is chosen is the ranking's job.)"""
     answer = ask(pack, "英国有没有借款人照顾患失智症的母亲、书面要求不要上门的案例？")
     assert answer.covered and re.match(r"UK-\d{3}：", answer.answer), answer.answer
+
+
+def test_a_question_answered_by_a_computed_fact_is_not_declined_for_a_word_of_its_trigger(pack):
+    """"壮壮声势" matched the staffing topic (trigger 壮声势); its noun 声势, which no document uses,
+    is not an unknown subject."""
+    answer = ask(pack, "能不能多叫几个同事一起去壮壮声势？")
+    assert answer.covered and first_sentence(answer.answer).startswith("不可以"), answer.answer

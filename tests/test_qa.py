@@ -316,3 +316,17 @@ def test_the_token_payment_comes_from_the_plan_policy():
     [fact] = [f for f in compute(understand("客户入不敷出，哪个方案都负担不了，怎么办？", VOCAB), settings) if f.kind == "token_payment"]
     cn_loan = f"{policy.products['consumer_loan']['CN'].token_payment:,.2f}"
     assert f"CNY {cn_loan}" in fact.sentence and fact.sentence.startswith("没有可负担的方案时")
+
+
+@pytest.mark.parametrize(("question", "start"), [
+    ("Can we roll up with four or five of us so the customer takes it seriously?", "No. At least two and no more than three"),
+    ("能不能多叫几个同事一起去壮壮声势？", "不可以。外访至少两名催收员同行，到场人员不得超过三人"),
+])
+def test_more_people_than_the_rule_allows_gets_the_maximum(question, start):
+    """The staffing rules hold a maximum too (VISIT-STAFF-002): a question proposing more people is
+    answered with it, not with the two-person minimum."""
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "staffing"]
+    assert fact.sentence.startswith(start) and fact.values["max_collectors"] == 3
+    [fact] = [f for f in compute(understand("外访需要几个人？", VOCAB), settings) if f.kind == "staffing"]
+    assert "max_collectors" not in fact.values  # the minimum question keeps its answer

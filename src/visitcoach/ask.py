@@ -210,7 +210,7 @@ def _unknown_subject(index: KnowledgeIndex, q: Question, vocabulary: Vocabulary 
     matched question ("多长时间内要") are too often phrasing. Only the clauses that ask for the figure
     are read. Places and people are not subjects: the pack need not mention Boston or a borrower's
     name to answer about them, so the vocabulary's place words and English words capitalised inside
-    a sentence are skipped."""
+    a sentence are skipped, and so are words of the triggers the question matched."""
     if q.state_law:
         return q.state_law
     if q.case_id or q.about_case or vocabulary is None or vocabulary.path is None or not _ASKS_FIGURE.search(q.text):
@@ -222,8 +222,11 @@ def _unknown_subject(index: KnowledgeIndex, q: Question, vocabulary: Vocabulary 
     if q.concepts:
         words = _chinese_nouns(text) + [w for w in words if w.isascii()]
     names = {m.group(1).lower() for m in _INNER_NAME.finditer(q.text)}
+    matched = " ".join(t for m in q.concepts for t in m.triggers)  # the vocabulary knows these ("壮声势")
     for token in words:
         if token in _PLAIN or token in names or token.isdigit() or (token.isascii() and len(token) < 4) or len(token) < 2:
+            continue
+        if token in matched:
             continue
         if index.document_frequency(token) == 0 and not index.mentions(token):
             return token

@@ -318,8 +318,10 @@ class Checker:
             end = min(_minutes(w.end) for w in windows)
             return not (start <= minute < end)
         if detect.context == "visit_staffing":
-            need = _applicable(detect.min_collectors, ctx)
-            return ctx.collectors is not None and bool(need) and ctx.collectors < max(need)
+            if ctx.collectors is None:
+                return False
+            low, high = _applicable(detect.min_collectors, ctx), _applicable(detect.max_collectors, ctx)
+            return (bool(low) and ctx.collectors < max(low)) or (bool(high) and ctx.collectors > min(high))
         return detect.context in ("visit_place", "contact")  # their `when` already holds
 
     def _semantic_findings(

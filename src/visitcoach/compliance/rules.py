@@ -112,7 +112,8 @@ class Detect(_Strict):
     require: LangList = Field(default_factory=LangList)
     context: Literal["visit_time", "visit_place", "visit_staffing", "contact"] | None = None
     windows: dict[Jurisdiction, Window] = Field(default_factory=dict)  # visit_time
-    min_collectors: dict[Jurisdiction, int] = Field(default_factory=dict)  # visit_staffing
+    min_collectors: dict[Jurisdiction, int] = Field(default_factory=dict)  # visit_staffing: fewer is a breach
+    max_collectors: dict[Jurisdiction, int] = Field(default_factory=dict)  # visit_staffing: more is a breach
 
     @model_validator(mode="after")
     def _something(self) -> Detect:
@@ -120,8 +121,8 @@ class Detect(_Strict):
             raise ValueError("detect needs patterns, lexicon, semantic, require or context")
         if self.context == "visit_time" and not self.windows:
             raise ValueError("a visit_time rule needs windows per jurisdiction")
-        if self.context == "visit_staffing" and not self.min_collectors:
-            raise ValueError("a visit_staffing rule needs min_collectors per jurisdiction")
+        if self.context == "visit_staffing" and not (self.min_collectors or self.max_collectors):
+            raise ValueError("a visit_staffing rule needs min_collectors or max_collectors per jurisdiction")
         return self
 
 

@@ -74,6 +74,7 @@ class Engines:
     min_collectors: dict[str, int]
     checker: Checker
     plan_policy: Any
+    max_collectors: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: Settings) -> Engines:
@@ -86,15 +87,17 @@ def _engines(knowledge_dir: Path, data_dir: Path) -> Engines:
     rules = load_rules(rules_dir) if rules_dir.is_dir() else []
     windows: dict[str, tuple[str, str]] = {}
     staff: dict[str, int] = {}
+    most: dict[str, int] = {}
     for rule in rules:
         d = rule.spec.detect
         if d.context == "visit_time":
             windows.update({j: (w.start, w.end) for j, w in d.windows.items()})
         if d.context == "visit_staffing":
             staff.update(d.min_collectors)
+            most.update(d.max_collectors)
     checker = Checker(rules, None, data_dir / "cache")
     policy = load_plan_policy(knowledge_dir) if (knowledge_dir / "policy" / "plan_policy.yaml").exists() else None
-    return Engines(windows, staff, checker, policy)
+    return Engines(windows, staff, checker, policy, most)
 
 
 def _minutes(hhmm: str) -> int:
@@ -186,6 +189,10 @@ def _staffing(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     words = {2: "两", 3: "三"} if q.lang == "zh" else {2: "two", 3: "three"}
     count = words.get(n, str(n))
     alone = any(a in q.text.lower() for a in _ALONE)
+    top = max((eng.max_collectors[j] for j in js if j in eng.max_collectors), default=None)
+    if top is not None and _more_than(q.text, top):
+        s = t["staffing_too_many"].format(n=count, most=words.get(top, str(top)))
+        return Fact("staffing", s, _STAFFING_CITATION, (str(top),), {"min_collectors": n, "max_collectors": top})
     if alone:
         s = t["staffing_alone"].format(n=count)
     elif len(js) == 1 and q.jurisdiction:
@@ -193,6 +200,22 @@ def _staffing(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     else:
         s = t["staffing_all"].format(n=count)
     return Fact("staffing", s, _STAFFING_CITATION, (str(n),), {"min_collectors": n})
+
+
+_COUNT_WORDS = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_PEOPLE = re.compile(r"(\d+|four|five|six|seven|eight|nine|ten|[四五六七八九十])\s*(?:个人|个同事|名|位|人|of us|people|collectors|agents|staff)", re.IGNORECASE)
+_MORE_PEOPLE = re.compile(r"多叫几个|多带几个|多带人|一帮人|壮声势|more people|extra people|more of us|the whole team|whole team", re.IGNORECASE)
+
+
+def _more_than(text: str, most: int) -> bool:
+    """Whether the question proposes sending more people than `most` ("four or five of us", "五个人",
+    "多叫几个同事")."""
+    for m in _PEOPLE.finditer(text):
+        raw = m.group(1).lower()
+        if (int(raw) if raw.isdigit() else _COUNT_WORDS.get(raw, 0)) > most:
+            return True
+    return bool(_MORE_PEOPLE.search(text))
 
 
 def _visit_place(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
