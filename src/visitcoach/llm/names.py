@@ -441,14 +441,20 @@ _ZH_DOTTED = re.compile(rf"[{CJK}]{{1,8}}(?:[·•‧・･][{CJK}]{{1,8}})+")
 def _dotted_name_chars() -> frozenset[str]:
     """Characters a dotted name is made of: those of transliteration (`_ZH_TRANSLIT`), those jieba's dictionary
     uses in at least five transliterated names (tag `nrt`: 帕, 努 …) and given-name characters."""
+    learned = {c for c, k in _transliteration_counts().items() if k >= 5}
+    return frozenset((set(_ZH_TRANSLIT) | learned | given_chars()) - _ZH_NOT_GIVEN)
+
+
+@cache
+def _transliteration_counts() -> dict[str, int]:
+    """How many of jieba's transliterated names (tag `nrt`) use each character."""
     _, _, tags = _jieba()
     counts: dict[str, int] = {}
     for word, tag in tags.items():
         if tag == "nrt":
             for c in word:
                 counts[c] = counts.get(c, 0) + 1
-    learned = {c for c, k in counts.items() if k >= 5}
-    return frozenset((set(_ZH_TRANSLIT) | learned | given_chars()) - _ZH_NOT_GIVEN)
+    return counts
 
 
 def _dotted_names(text: str) -> list[Span]:
@@ -922,13 +928,8 @@ def _minority_alphabet() -> frozenset[str]:
 def _foreign_chars() -> frozenset[str]:
     """Characters typical of transliterated and minority names (not of Han given names): enough of them in a
     candidate sets it apart from an ordinary Chinese word."""
-    _, _, tags = _jieba()
-    counts: dict[str, int] = {}
-    for word, tag in tags.items():
-        if tag == "nrt":
-            for c in word:
-                counts[c] = counts.get(c, 0) + 1
-    return frozenset(set(_ZH_TRANSLIT) | _ZH_MINORITY_CHARS | {c for c, k in counts.items() if k >= 20})
+    frequent = {c for c, k in _transliteration_counts().items() if k >= 20}
+    return frozenset(set(_ZH_TRANSLIT) | _ZH_MINORITY_CHARS | frequent)
 
 
 _ZH_NUMERALS = set("一二三四五六七八九十百千万两几")
