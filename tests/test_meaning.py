@@ -52,3 +52,15 @@ def test_ingest_embeds_the_sentences_so_the_first_question_does_not(tmp_path):
     before = index.embedder.embedded
     ask(index, "When are visits allowed in the US?")
     assert Engine.of(index).meaning is not None and index.embedder.embedded == before
+
+
+def test_a_sentence_put_in_the_questions_own_words_is_closest(index):
+    """`SentenceMeaning.sentences`: the composer's per-sentence signal. A sentence that is the
+    question in other words scores above an unrelated one; a text the table lacks scores 0."""
+    table = meaning.meaning_for(SectionIndex(index))
+    texts = first_texts(index)
+    target = texts[len(texts) // 2]
+    closeness = table.sentences(index.embedder.embed_query(target))
+    others = [closeness.of(t) for t in texts if t != target]
+    assert closeness.of(target) == 1.0 and closeness.of(target) > sorted(others)[len(others) // 2]
+    assert closeness.of("not a sentence of this pack at all") == 0.0

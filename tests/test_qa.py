@@ -330,3 +330,39 @@ def test_more_people_than_the_rule_allows_gets_the_maximum(question, start):
     assert fact.sentence.startswith(start) and fact.values["max_collectors"] == 3
     [fact] = [f for f in compute(understand("外访需要几个人？", VOCAB), settings) if f.kind == "staffing"]
     assert "max_collectors" not in fact.values  # the minimum question keeps its answer
+
+
+@pytest.mark.parametrize(("text", "income", "weeks"), [
+    ("She's paid £180 a week from a part-time job.", Decimal("780.00"), 1),
+    ("he earns $900 every two weeks", Decimal("1950.00"), 2),
+    ("客户每周收入 1500 元，开支 4000", Decimal("6500.00"), 1),
+    ("工资8000，开支5000", Decimal("8000"), None),
+])
+def test_a_weekly_or_fortnightly_income_is_taken_monthly(text, income, weeks):
+    """Plan policy §2.1: weekly amounts × 52 ÷ 12, fortnightly × 26 ÷ 12."""
+    figures = mentioned_figures(text)
+    assert figures["income"] == income
+    assert figures.get("income_weeks") == (Decimal(weeks) if weeks else None)
+
+
+def test_the_monthly_income_is_computed_and_then_the_instalment():
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    facts = compute(understand("She's paid £180 a week from a part-time job. What monthly income figure goes in the I&E?", VOCAB), settings)
+    assert facts[0].kind == "monthly_income" and "GBP 780.00 a month" in facts[0].sentence
+    assert facts[0].citation == "Hardship and Repayment Plan Policy §2.1"
+    q = understand("客户每周收入 1500 元，每月开支 4000，最多能定多少月供？", VOCAB)
+    kinds = [f.kind for f in compute(q, settings)]
+    assert kinds == ["monthly_income", "affordability"]
+    [fact] = [f for f in compute(q, settings) if f.kind == "affordability"]
+    assert "CNY 6,500.00" in fact.sentence and "CNY 1,500.00" in fact.sentence  # (6500 - 4000) × 60 %
+
+
+@pytest.mark.parametrize(("question", "says"), [
+    ("Car finance, £12,000 left, he wants to settle at £10,500. Can I agree that on the doorstep?", "discount of 12.5% of the balance on auto loans in the UK; that is above an agent's"),
+    ("She owes $8,000 and offers to settle for $7,500. OK?", "discount of 6.25% of the balance on consumer loans; that is within an agent's authority of 10%"),
+    ("客户余额 5 万，想一次性还 4 万结清，我能直接答应吗？", "减免比例为余额的 20%（消费贷款）；超过外访专员 10% 的权限，外访时不能当场答应，须报主管批准"),
+])
+def test_a_proposed_settlement_is_turned_into_its_discount_and_who_may_agree_it(question, says):
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "discount_authority"]
+    assert says in fact.sentence and fact.citation == "Hardship and Repayment Plan Policy §4.1"

@@ -150,6 +150,8 @@ def ask(
         log.info("ask: about a jurisdiction the pack does not carry")
         return _not_covered(q, mode)
     ranked, result = rank_sections(engine.sections, q, meaning=engine.meaning)
+    if engine.meaning is not None and result.query_vector is not None:
+        q = q.with_(closeness=engine.meaning.sentences(result.query_vector))
     facts = compute(q, settings)
     understood = {**q.as_dict(), "ranked": [{"citation": r.citation, "doc_id": r.section.doc_id} for r in ranked], "retrieved": [c.id for r in ranked for c in r.section.chunks]}
     if not _covered(index, q, ranked, result, facts, settings, engine.vocabulary):

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ _STAFFING_CITATION = "Field Visit Policy §5.1"
 _PLACE_CITATION = {"workplace": "Field Visit Policy §4.3", "hospital": "Field Visit Policy §4.4", "school": "Field Visit Policy §4.4"}
 _AUTHORITY_CITATION = "Hardship and Repayment Plan Policy §4.1"
 _AFFORDABLE_CITATION = "Hardship and Repayment Plan Policy §2.3"
+_INCOME_CITATION = "Hardship and Repayment Plan Policy §2.1"
+_CURRENCY = {"CN": "CNY ", "US": "USD ", "UK": "GBP "}
 _TOKEN_CITATION = "Hardship and Repayment Plan Policy §3.6"
 _TOKEN = re.compile(r"\btoken\b|象征性", re.IGNORECASE)
 _ALONE = ("alone", "on my own", "by myself", "solo", "just me", "一个人", "单独", "独自", "自己去")
@@ -50,6 +52,8 @@ class Fact:
     citation: str
     figures: tuple[str, ...] = ()
     values: dict[str, Any] = field(default_factory=dict)
+    #: What the quoted rule that follows the sentence should hold besides its figures ("× 52 ÷ 12").
+    anchors: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=4)
@@ -134,6 +138,8 @@ def compute(q: Question, settings: Settings) -> list[Fact]:
         elif kind == "discount_authority":
             fact = _authority(q, eng, t)
         elif kind == "affordability":
+            if monthly := _monthly_income(q, t):
+                facts.append(monthly)
             fact = _affordability(q, eng, t, settings)
         elif kind == "token_payment":
             fact = _token_payment(q, eng, t)
@@ -250,6 +256,8 @@ def _authority(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     where = ""
     if q.jurisdiction:
         where = (f"（{t['places'][j]}）" if q.lang == "zh" else f" in {t['places'][j]}")
+    if "balance" in q.figures and "settlement" in q.figures:
+        return _settlement(q, t, auth, product, where)
     role = q.role if q.role in ("supervisor", "manager") else ("agent" if q.role == "agent" and _asks_own(q) else None)
     if role:
         s = t["authority_role"].format(
@@ -258,6 +266,25 @@ def _authority(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
         return Fact("discount_authority", s, _AUTHORITY_CITATION, (shares[role].rstrip("%"),), {"role": role, "product": product})
     s = t["authority_all"].format(product=t["products"][product], where=where, **shares)
     return Fact("discount_authority", s, _AUTHORITY_CITATION, tuple(v.rstrip("%") for v in shares.values()), {"product": product})
+
+
+def _settlement(q: Question, t: dict[str, Any], auth: Any, product: str, where: str) -> Fact:
+    """The discount a proposed settlement ("£12,000 left, settle at £10,500") asks for, and the
+    lowest role whose authority covers it (plan policy §4.1)."""
+    balance, settle = q.figures["balance"], q.figures["settlement"]
+    share = (balance - settle) / balance
+    limits = {r: Decimal(str(getattr(auth, r) if not isinstance(auth, dict) else auth[r])) for r in ROLES}
+    who = next((r for r in ROLES if share <= limits[r]), None)
+    cur = _CURRENCY.get(q.jurisdiction or ("CN" if q.lang == "zh" else ""), "")
+    pct = f"{(share * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP).normalize():f}%"
+    head = t["settlement"].format(balance=f"{cur}{balance:,.2f}", settle=f"{cur}{settle:,.2f}", pct=pct, product=t["products"][product], where=where)
+    if who == "agent":
+        tail = t["settlement_agent"].format(agent=_pct(limits["agent"]))
+    elif who is not None:
+        tail = t["settlement_above"].format(agent=_pct(limits["agent"]), role=t["next_role"][ROLES[ROLES.index(who) - 1]], limit=_pct(limits[who]))
+    else:
+        tail = t["settlement_committee"].format(manager=_pct(limits["manager"]))
+    return Fact("discount_authority", f"{head}{tail}", _AUTHORITY_CITATION, (pct.rstrip("%"),), {"product": product, "share": str(share), "role": who})
 
 
 def _token_payment(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
@@ -285,6 +312,21 @@ def _asks_own(q: Question) -> bool:
     return bool(re.search(r"\b(?:i|me|agents?|collectors?)\b|我|外访专员|催收员", q.text, re.IGNORECASE))
 
 
+def _monthly_income(q: Question, t: dict[str, Any]) -> Fact | None:
+    """A weekly or fortnightly income as the monthly figure the assessment takes (plan policy §2.1:
+    × 52 ÷ 12, × 26 ÷ 12; `understand.mentioned_figures` converts it)."""
+    weeks = q.figures.get("income_weeks")
+    if weeks is None or "income_per_period" not in q.figures:
+        return None
+    period, rule = t["monthly_periods"][int(weeks)]
+    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
+    cur = _CURRENCY.get(j or "", "")
+    monthly = f"{cur}{q.figures['income']:,.2f}"
+    s = t["monthly_income"].format(per=f"{cur}{q.figures['income_per_period']:,.2f}", period=period, monthly=monthly, rule=rule)
+    return Fact("monthly_income", s, _INCOME_CITATION, (str(q.figures["income"]),), {"monthly_income": str(q.figures["income"])},
+                anchors=("52", "26"))
+
+
 def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Settings) -> Fact | None:
     """The affordable instalment for the figures the question gives, or for the case it names by id
     ("Run the numbers on UK-001": the case file's income, expenses and other debts)."""
@@ -310,7 +352,7 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Setti
     except Exception as exc:  # noqa: BLE001 - a figure the calculator rejects is no computed answer
         log.info("affordability not computed: %s", exc)
         return None
-    cur = {"CNY": "CNY ", "USD": "USD ", "GBP": "GBP "}[a.currency]
+    cur = f"{a.currency} "
     expenses = a.expenses + a.other_debt_service  # what leaves the budget before an instalment
     money = {k: f"{cur}{v:,.2f}" for k, v in (("income", a.income), ("expenses", expenses), ("disposable", a.disposable_income), ("amount", a.affordable))}
     if given is not None:

@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 #: span over which the signal rises to 1. Set with the weight on the dev split (`qa.sections.WEIGHTS`).
 BASE = 0.83
 SPAN = 0.08
+#: The same for one sentence within a section (`Closeness`, read by the composer): sentences of a
+#: section the ranking already chose are close to it (set on the dev split; 0.78-0.83 alike).
+SENTENCE_BASE = 0.80
+SENTENCE_SPAN = 0.10
 #: The file, in the index directory, that keeps the vectors of sentences the model embedded.
 SAVED = "sentence-vectors.npz"
 #: Sentence vectors kept per process, so indexes of the same pack (tests, a rebuilt index) embed once.
@@ -48,6 +52,21 @@ _cache_lock = threading.Lock()
 def sentence_texts(text: str) -> list[str]:
     """The quotable sentences of one chunk's text, as the composer quotes them."""
     return [s for block in block_sentences(text) for _, s in block]
+
+
+class Closeness:
+    """How close each quotable sentence comes to one question: `of(text)` in [0, 1] (0 for a
+    sentence the table does not hold)."""
+
+    def __init__(self, cosines: np.ndarray, row_of: dict[str, int]) -> None:
+        self._cosines = cosines
+        self._row_of = row_of
+
+    def of(self, text: str) -> float:
+        row = self._row_of.get(text)
+        if row is None:
+            return 0.0
+        return min(1.0, max(0.0, (float(self._cosines[row]) - SENTENCE_BASE) / SENTENCE_SPAN))
 
 
 class SentenceMeaning:
@@ -65,6 +84,11 @@ class SentenceMeaning:
         texts = [t for f in self.families for t in rows[f]]
         self.starts = np.cumsum([0] + [len(rows[f]) for f in self.families[:-1]]).astype(np.intp)
         self.matrix = _vectors(embedder, texts, saved)
+        self.row_of = {t: i for i, t in reversed(list(enumerate(texts)))}
+
+    def sentences(self, query_vector: np.ndarray) -> Closeness:
+        """Each sentence's closeness to the query (`Closeness`)."""
+        return Closeness(self.matrix @ np.asarray(query_vector, dtype=np.float32), self.row_of)
 
     def closeness(self, query_vector: np.ndarray) -> dict[str, float]:
         """Each family's signal in [0, 1]: its closest sentence's cosine with the query, rescaled."""

@@ -151,7 +151,10 @@ _PRODUCTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("consumer_loan", re.compile(r"personal loans?|consumer loans?|消费贷|个人贷款|信用贷", re.IGNORECASE)),
 )
 _AMOUNT = r"(?:[£$¥]|rmb|cny|usd|gbp)?\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<k>k|千|万)?\s*(?:元|块|pounds?|dollars?|quid)?"
-_INCOME = re.compile(rf"(?<!disposable )(?<!可支配)(?:earns?|income(?: is| of)?|take-home pay(?: is| of)?|takes? home|makes?|salary(?: is)?|pay(?: is)?|收入|工资|月入|挣|到手)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
+_INCOME = re.compile(rf"(?<!disposable )(?<!可支配)(?:earns?|earning|income(?: is| of)?|take-home(?: pay)?(?: is| of)?|takes? home|makes?|salary(?: is)?|(?:is |gets? )?paid|pay(?: is)?|brings? in|收入|工资|周薪|月入|挣|到手)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
+#: A pay period named right after (or, in Chinese, before) an income figure: weeks per period.
+_PER_WEEK = re.compile(r"^\s*(?:a|per|each|every|/)\s*week|^\s*weekly|^\s*(?:a|per|each|every|/)\s*fortnight|^\s*fortnightly|^\s*(?:every|each) (?:two|2) weeks|^\s*(?:每|一)周|^\s*每两周", re.IGNORECASE)
+_WEEK_BEFORE = re.compile(r"每两周|两周|每周|一周|周薪")
 _EXPENSES = re.compile(
     rf"(?:spends?|expenses?(?: are| of)?|essentials?(?: are| of)?|outgoings?(?: are| of)?|costs?(?: are)?|支出|开支|花销|花费|生活费)\s*(?:of|are|is|about|around|大概|约|是|要)?\s*{_AMOUNT}",
     re.IGNORECASE,
@@ -159,6 +162,18 @@ _EXPENSES = re.compile(
 
 _OTHER_DEBT = re.compile(
     rf"(?:other (?:debt|loan) (?:payments?|repayments?)|other debts?|another loan(?: payment)?|另一笔贷款(?:月供)?|其他贷款(?:月供)?|其他借款(?:月供)?|别的贷款(?:月供)?)\s*(?:of|are|is|about|大概|约|是|要)?\s*{_AMOUNT}",
+    re.IGNORECASE,
+)
+
+#: A balance ("£12,000 left", "owes $8,000", "余额 5 万", "还欠 20000") and what a settlement would take
+#: ("settle at £10,500", "pay $6,000 to close it", "一次性还 4 万结清").
+_BALANCE = (
+    re.compile(rf"(?:balance(?: of| is)?|owes?|owing|outstanding(?: of)?|余额|欠款|还欠|欠了|剩)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE),
+    re.compile(rf"{_AMOUNT}\s*(?:left|outstanding|owed|owing|balance)", re.IGNORECASE),
+)
+_SETTLE = re.compile(
+    rf"(?:settle(?:s|d)?(?: it| the (?:debt|account|balance))?(?: at| for| with)?|pay(?:s|ing)? off (?:for|at|with)|full and final (?:of|at|for)?|"
+    rf"一次性(?:还|付|结清)?|结清价|和解价|还)\s*(?:of|at|for|about|大概|约|是)?\s*{_AMOUNT}(?=\s*(?:结清|和解|了结|to (?:settle|close)|in full|and close|,|，|\.|。|\?|？|$))",
     re.IGNORECASE,
 )
 
@@ -195,6 +210,9 @@ class Question:
     #: The thing a figure question asks the figure of ("commission" in "what commission rate …",
     #: "回款率" in "回款率是多少"), when it names one.
     figure_of: tuple[str, ...] = ()
+    #: How close each quotable sentence of the pack comes to the question's meaning (text -> [0, 1],
+    #: `qa.meaning.Closeness`), set once sections are ranked; None without a local embedding model.
+    closeness: Any = field(default=None, compare=False, repr=False)
 
     @property
     def topic(self) -> str | None:
@@ -428,14 +446,35 @@ def _amount(m: re.Match[str]) -> Decimal:
     return value * (1000 if unit in ("k", "千") else 10000 if unit == "万" else 1)
 
 
+def _pay_period_weeks(after: str, before: str) -> int | None:
+    """1 for an income figure paid by the week, 2 by the fortnight, None for a monthly one."""
+    m = _PER_WEEK.search(after)
+    if m:
+        return 2 if re.search(r"fortnight|two|2|两", m.group(0)) else 1
+    m = _WEEK_BEFORE.search(before)
+    if m:
+        return 2 if "两" in m.group(0) else 1
+    return None
+
+
 def mentioned_figures(text: str) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     if m := _INCOME.search(text):
         out["income"] = _amount(m)
+        weeks = _pay_period_weeks(text[m.end():m.end() + 20], text[max(0, m.start() - 4):m.start("n")])
+        if weeks:
+            # paid by the week or fortnight: the monthly figure is what the assessment takes (plan policy §2.1)
+            out["income_per_period"], out["income_weeks"] = out["income"], Decimal(weeks)
+            out["income"] = (out["income"] * 52 / weeks / 12).quantize(Decimal("0.01"))
     if m := _EXPENSES.search(text):
         out["expenses"] = _amount(m)
     if m := _OTHER_DEBT.search(text):
         out["other_debt"] = _amount(m)
+    b = next((m for m in (p.search(text) for p in _BALANCE) if m), None)
+    if b and (m := _SETTLE.search(text, b.end()) or _SETTLE.search(text)):
+        balance, settle = _amount(b), _amount(m)
+        if 0 < settle < balance:
+            out["balance"], out["settlement"] = balance, settle
     if m := _DISPOSABLE.search(text):
         out["disposable"] = _amount(m)
         out.pop("income", None)
