@@ -207,6 +207,15 @@ def test_a_figure_the_pack_does_not_hold_is_refused_even_when_the_topic_matches(
     assert answered.covered and "24 小时" in answered.answer
 
 
+def test_a_question_on_no_topic_about_something_the_pack_never_names_is_refused(pack):
+    """No concept matched and its subject (意外险, a noun) occurs nowhere in the pack: declined. A
+    question on no topic whose unknown words are phrasing (标成, 先借: not nouns) is still answered."""
+    refused = ask(pack, "公司给外访员买意外险吗？")
+    assert not refused.covered and refused.citations == []
+    answered = ask(pack, "客户说他打算先借个网贷把我们这期还上，我该怎么接话？")
+    assert answered.covered and "网络贷款" in answered.answer
+
+
 def test_a_named_case_brings_its_flags_into_the_answer(pack):
     # CN-005's borrower has a lawyer: the case's own instruction answers "can we still visit?"
     lawyer = ask(pack, "CN-005 这个客户还能上门找他吗？")
