@@ -358,3 +358,31 @@ def test_a_question_answered_by_a_computed_fact_is_not_declined_for_a_word_of_it
     is not an unknown subject."""
     answer = ask(pack, "能不能多叫几个同事一起去壮壮声势？")
     assert answer.covered and first_sentence(answer.answer).startswith("不可以"), answer.answer
+
+
+def test_a_question_naming_a_case_quotes_the_case_files_instructions(tmp_path):
+    """CASE_SENTENCES: beyond the rule that answers first, the named case's own best sentences follow
+    (its notes say how to handle that borrower: 如确需面谈，只能约在借款人同意的公共场所). The whole
+    shipped pack, case files included, is ingested (its sentence vectors ship, so this is quick)."""
+    from visitcoach.ingest import ingest
+    from visitcoach.qa import compose
+
+    settings = make_settings(tmp_path / "data", SHIPPED)
+    ingest(settings)
+    pack = KnowledgeIndex(settings)
+    question = "CN-008 厂里人事已经发函禁止催收了，我们在厂门口等他下班总可以吧？"
+    assert "借款人同意的公共场所" in ask(pack, question).answer
+    saved, compose.CASE_SENTENCES = compose.CASE_SENTENCES, 0
+    try:
+        without = ask(pack, question).answer
+    finally:
+        compose.CASE_SENTENCES = saved
+    assert "借款人同意的公共场所" not in without
+
+
+def test_a_quoted_sentence_is_tidied_for_the_reader():
+    from visitcoach.qa.compose import _tidy
+
+    assert _tidy("催收员察觉异常，未谈还款即结束拜访并上报 result: aborted", "zh") == "催收员察觉异常，未谈还款即结束拜访并上报。"
+    assert _tidy("不合规说法：「明天就起诉你。」", "zh") == "不合规说法：「明天就起诉你。」"  # already ended
+    assert _tidy("Never visit a hospital", "en") == "Never visit a hospital"
