@@ -216,6 +216,20 @@ def test_a_question_on_no_topic_about_something_the_pack_never_names_is_refused(
     assert answered.covered and "网络贷款" in answered.answer
 
 
+@pytest.mark.parametrize("question", ["CN-099 这个案子逾期多少天了？", "UK-013 - is she still in breathing space?"])
+def test_a_case_the_pack_does_not_hold_is_declined(pack, question):
+    answer = ask(pack, question)
+    assert not answer.covered and answer.citations == []
+
+
+@pytest.mark.parametrize("question", [
+    "German-resident borrower in Munich, does German law even allow doorstep collection visits?",
+    "纽约市对催收员上门有没有自己单独的规定？",
+])
+def test_places_and_local_law_the_pack_does_not_carry_are_declined(pack, question):
+    assert not ask(pack, question).covered
+
+
 def test_a_named_case_brings_its_flags_into_the_answer(pack):
     # CN-005's borrower has a lawyer: the case's own instruction answers "can we still visit?"
     lawyer = ask(pack, "CN-005 这个客户还能上门找他吗？")

@@ -118,6 +118,9 @@ def test_server_error_falls_back_to_the_offline_answer_with_a_notice_naming_the_
         ("What does 15 U.S.C. 1692i say about where a collector may sue?", "1692i"),
         ("刑法第二百六十六条规定了什么？", "第二百六十六条"),
         ("What does section 87 of the Consumer Credit Act require before a lender acts on a default?", "Consumer Credit Act s.87"),
+        ("does a CCA s.87 default notice have to go out before a UK home visit?", "CCA s.87"),
+        ("Reg F 1006.42 - what makes an emailed validation notice delivered?", "1006.42"),
+        ("寻衅滋事罪（刑法第二百九十三条）的入罪标准是什么？", "第二百九十三条"),  # the pack holds 第二百九十三条之一 only
     ],
 )
 def test_a_provision_the_pack_does_not_carry_is_not_answered_from_something_else(index, question, provision):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from visitcoach.config import Settings
+from visitcoach.corpus.cases import case_paths
 from visitcoach.corpus.concepts import Vocabulary, load_vocabulary
 from visitcoach.errors import BackendError, ConfigError, VisitCoachError
 from visitcoach.qa.compose import Composer
@@ -148,6 +149,9 @@ def ask(
     mode = "offline" if settings.llm == "offline" else "llm"
     if q.elsewhere:
         log.info("ask: about a jurisdiction the pack does not carry")
+        return _not_covered(q, mode)
+    if q.case_id and not engine.sections.of_document(q.case_id) and q.case_id not in case_paths(Path(settings.knowledge_dir)):
+        log.info("ask: names a case the pack does not hold")
         return _not_covered(q, mode)
     ranked, result = rank_sections(engine.sections, q, meaning=engine.meaning)
     if engine.meaning is not None and result.query_vector is not None:

@@ -30,7 +30,7 @@ _US_STATES = (
     "oregon|pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|washington state|"
     "west virginia|wisconsin|wyoming"
 )
-_ZH_STATES = "得克萨斯州|德克萨斯州|得州|加州|加利福尼亚州|纽约州|佛罗里达州|伊利诺伊州|宾夕法尼亚州|华盛顿州|亚利桑那州|[\u4e00-\u9fff]{2,4}州法"
+_ZH_STATES = "纽约市|得克萨斯州|德克萨斯州|得州|加州|加利福尼亚州|纽约州|佛罗里达州|伊利诺伊州|宾夕法尼亚州|华盛顿州|亚利桑那州|[\u4e00-\u9fff]{2,4}州法"
 #: A question about one US state's own law ("Texas state law", "California's Rosenthal Act", "纽约州…规定").
 _STATE_LAW = re.compile(
     rf"\b(?:{_US_STATES})\b(?:'s)?[^.?!]{{0,40}}\b(?:law|laws|act|statute|code|rules?|regulations?)\b"

@@ -52,6 +52,11 @@ _REFERENCE = re.compile(
 #: not a plain figure ("3.5", "2022"): if the pack has no such provision, it does not cover the question.
 _PROVISION_LIKE = re.compile(r"\d{3,}[a-z]|\(|第|\d+\.\d+\.\d+")
 _SECTION_OF_ACT = re.compile(r"\b(?:section|s\.)\s*(\d+[A-Z]?)\s+of\s+the\s+([A-Z][\w ]+?Act)", re.IGNORECASE)
+#: A section of an act named by its usual abbreviation ("CCA s.87", "AJA 1970 s.40").
+_ABBREVIATED_ACT = re.compile(r"\b(CCA|AJA)\s*(?:19\d\d\s*)?(?:s\.|section)\s*(\d+[A-Z]?)\b", re.IGNORECASE)
+_ACT_NAMES = {"cca": "Consumer Credit Act", "aja": "Administration of Justice Act"}
+#: A Regulation F / CFR section written as a bare decimal ("Reg F 1006.42", "12 CFR 1006.42").
+_CFR_SECTION = re.compile(r"(?:\bCFR|\bReg(?:ulation)?\.?\s*F)\s*(?:§\s*)?(\d{3,4}\.\d+[a-z]?)\b", re.IGNORECASE)
 _CITATION_LIKE = re.compile(r"\d+[a-z]|\d+\.\d+|§\s?\d|第[一二三四五六七八九十百千零\d]+条")
 
 
@@ -373,21 +378,25 @@ class KnowledgeIndex:
     def _unknown_provision(self, query: str) -> str | None:
         """The first provision the query names that appears in no chunk's citation or text, if any."""
         refs = [r for r in _REFERENCE.findall(query) if _PROVISION_LIKE.search(r)]
+        refs += [m.group(1) for m in _CFR_SECTION.finditer(query) if m.group(1) not in refs]
         refs += [f"{m.group(2)} s.{m.group(1)}" for m in _SECTION_OF_ACT.finditer(query)]
+        refs += [f"{m.group(1).upper()} s.{m.group(2)}" for m in _ABBREVIATED_ACT.finditer(query)]
         for ref in refs:
             if " s." in ref:  # "Consumer Credit Act s.87": the act and the section must be named together
                 act, number = ref.rsplit(" s.", 1)
-                act_key, section = act.lower().replace(" ", ""), re.compile(rf"(?:s\.?|section){re.escape(number.lower())}(?![0-9])")
+                keys = {act.lower().replace(" ", "")} | {_ACT_NAMES[a].lower().replace(" ", "") for a in [act.lower()] if a in _ACT_NAMES}
+                section = re.compile(rf"(?:s\.?|section){re.escape(number.lower())}(?![0-9])")
                 found = False
                 for cid, c in self._chunks.items():
-                    where = f"{c.metadata.get('title', '')}{c.metadata.get('citation', '')}".lower().replace(" ", "")
-                    if act_key in where + self._squashed[cid] and section.search(where + self._squashed[cid]):
+                    where = f"{c.metadata.get('title', '')}{c.metadata.get('citation', '')}".lower().replace(" ", "") + self._squashed[cid]
+                    if any(k in where for k in keys) and section.search(where):
                         found = True
                         break
             else:
-                key = ref.lower().replace(" ", "")
+                # "第二百九十三条" is not "第二百九十三条之一"; "1006.4" is not "1006.42"
+                key = re.compile(re.escape(ref.lower().replace(" ", "")) + r"(?![之0-9])")
                 found = any(
-                    key in str(c.metadata.get("citation", "")).lower().replace(" ", "") or key in self._squashed[cid]
+                    key.search(str(c.metadata.get("citation", "")).lower().replace(" ", "")) or key.search(self._squashed[cid])
                     for cid, c in self._chunks.items()
                 )
             if not found:
