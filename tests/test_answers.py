@@ -216,6 +216,18 @@ def test_a_question_on_no_topic_about_something_the_pack_never_names_is_refused(
     assert answered.covered and "网络贷款" in answered.answer
 
 
+@pytest.mark.parametrize("question", [
+    "how many field agents does Northstar Recovery Ltd have working Lanting accounts right now?",
+    "what's the actual conduct score threshold in the agency agreement, the one where new allocations get cut?",
+    "what % commission does Northstar Recovery LLC actually get on what they collect for us?",
+])
+def test_an_internal_figure_the_pack_does_not_state_is_declined(pack, question):
+    """Asked the way agents type ("what %", "how many field agents", "the actual … threshold"): the
+    pack speaks of the topic but states no such figure."""
+    assert not ask(pack, question).covered
+    assert ask(pack, "what's the affordability cap on a UK credit card?").covered
+
+
 @pytest.mark.parametrize("question", ["CN-099 这个案子逾期多少天了？", "UK-013 - is she still in breathing space?"])
 def test_a_case_the_pack_does_not_hold_is_declined(pack, question):
     answer = ask(pack, question)

@@ -59,7 +59,7 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
     (
         "count",
         re.compile(
-            r"几个人|几人|几名|几位|多少人|多少名|几次|多少次|\bhow many (?:people|collectors?|agents?|staff|visits?|attempts?|times|of us)\b",
+            r"几个人|几人|几名|几位|多少人|多少名|几次|多少次|\bhow many (?:\w+ )?(?:people|collectors?|agents?|staff|visits?|attempts?|times|of us)\b",
             re.IGNORECASE,
         ),
     ),
@@ -67,7 +67,8 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             r"多少钱|罚多少|多少元|罚款多少|上限是多少|比例是多少|多少比例|百分之几|最高(?:分别)?罚|\bhow much\b(?! (?:advance )?(?:notice|time|warning|lead time)\b)"
-            r"|\bwhat(?:'s| is| are)? (?:the )?(?:\w+ ){0,2}(?:percentage|percent|rate|fine|cap|amount|commission|allowance|salary|bonus|fee)s?\b"
+            r"|\bwhat(?:'s| is| are)? (?:the )?(?:\w+ ){0,3}(?:percentage|percent|rate|fine|cap|amount|commission|allowance|salary|bonus|fee|target|quota|threshold)s?\b"
+            r"|\bwhat %"
             r"|\bmaximum (?:fine|penalty)\b|率是多少|率有多少|多少提成|提成是多少|(?:补贴|报销|工资|底薪|奖金)(?:是)?多少",
             re.IGNORECASE,
         ),
