@@ -52,6 +52,8 @@ ZH_SURNAMES = (
     "井祖漆巴丰支卿国狄平计索宣晋相初云容敬扈晁芮普阙浦戈伏鹿薄邸雍辜羊乌母裘亓修邰赫杭况宿鲜印逯隆茹诸"
     "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗濮"
     "赖洪丘寿沃水蓟仉"
+    # common surnames of the Hundred Family Surnames the list lacked (傅, 萧 are among the hundred commonest)
+    "傅萧荀酆贲韶蒯庾竺璩厍郏殳郤凤贝弓於桓"
 )
 ZH_COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
@@ -63,6 +65,7 @@ _ZH_RISKY = set(
     "惠封谈查官池迟师边阳游曲盛谷单季纪舒符尚祝甘左齐易牛温康龙史雷段严汤戴施乔庄章鲁岳欧梅涂蓝辛蒙房屈尤农司"
     "古吉麦景党宫费卜冷席卫宗巫寇桑丛仲麻苑荆郁班储燕楚劳皮楼盘闻厉伊区权帅盖练廉井祖巴丰支卿索宣晋初普戈伏"
     "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡洪寿水"
+    "凤贝弓於桓"
 )
 #: Characters common in Chinese given names.
 ZH_GIVEN_CHARS = set(
@@ -306,6 +309,8 @@ def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, .
 _ZH_STRONG_NEXT = re.compile(
     r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
     r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
+    # being willing, or messaging us (只有闵海军愿意开门, 牛犇发微信说)
+    r"愿意|发(?:了|来)?(?:微信|短信|消息)|"
     # not answering, replying, going missing or running off (付强不接电话, 景甜回复了, 程程失联了, 华子跑路了)
     r"不接(?:电话)?|没接(?:电话)?|不回(?:电话|消息|微信)|没回(?:电话|消息|微信)|回复了|回消息|失联|跑路|"
     # a relative named after the person (苗苗她妈接的电话), not the oath 他妈的
