@@ -545,3 +545,10 @@ def test_an_address_after_zhuzhi_does_not_take_its_last_character():
     text = "借款人登记住址广西南宁市青秀区民族大道136号"
     spans = [s for s in Redactor().spans(text) if s.kind == "ADDRESS"]
     assert spans and all(not text[s.start:s.end].startswith("址") for s in spans)
+
+
+def test_a_name_before_its_shop_is_masked_and_a_shop_word_is_not():
+    out = Redactor().redact("下午去了米振东店里，他不在")
+    assert "米振东" not in out and "[PERSON_1]" in out, out
+    for text in ("他在服装店里上班", "去了五金店里"):
+        assert Redactor().redact(text) == text

@@ -848,13 +848,14 @@ def _char_name_re() -> re.Pattern[str]:
 
 #: A person's home after a name: 家 and then a break or where at the home (去了刘建国家，, 到陈志明家里): the name's last
 #: character and 家 are then no word (国家, 明家), whatever jieba's cut says.
-_ZH_HOME_AFTER = re.compile(r"家(?:[，。！？；、,.!?;\s]|$|里|门口|楼下|附近|的(?:人|门)|人|拜访|坐)")
+_ZH_HOME_AFTER = re.compile(r"家(?:[，。！？；、,.!?;\s]|$|里|门口|楼下|附近|的(?:人|门)|人|拜访|坐)|(?:店|厂)(?:里|门口)")
 #: Going to or being at a place: what stands before "X家" when X is a person (去了, 到, 在, 回, 从).
 _ZH_VISIT_BEFORE = ("去了", "到了", "去过", "来过", "去", "到", "在", "回", "从", "上", "来", "离开", "找到", "拜访", "走访")
 
 
 def _home_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
-    """A surname and one or two given-name characters before 家 and a break (`_ZH_HOME_AFTER`), after going or
+    """A surname and one or two given-name characters before 家 and a break, or before 店里/厂里 (one's shop or works:
+    下午去了米振东店里) (`_ZH_HOME_AFTER`), after going or
     being there (`_ZH_VISIT_BEFORE`): 去了刘建国家，他老婆说 is Liu Jianguo's home, though jieba reads 国家 (a state)
     and tags 建国 a place. A dictionary word (老家, 大家, 国家 are no surname + given name) stays."""
     out: list[Span] = []
