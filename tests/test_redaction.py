@@ -509,3 +509,46 @@ def test_the_redaction_suite_reports_test_and_dev_apart_and_passes_its_gate(tmp_
         assert name in metrics, name
     gated = [t for t in result.summary["thresholds"] if t["metric"].startswith("redaction.")]
     assert len(gated) >= 15 and result.summary["passed"], [t for t in gated if not t["passed"]]
+
+
+# Surnames of the Hundred Family Surnames the list lacked (傅, 萧 are among the commonest), and a person's being
+# willing or messaging after a name (privacy6).
+@pytest.mark.parametrize(("text", "name"), [
+    ("萧子涵看起来年纪很小，真的是借款人本人吗", "萧子涵"),
+    ("据弓晓燕说，她前夫拿了她的身份证去借的钱", "弓晓燕"),
+    ("他老婆於秀英说他们已经离婚了", "於秀英"),
+    ("傅建军说下周一定还", "傅建军"),
+])
+def test_surnames_of_the_hundred_family_list_are_known(text, name):
+    out = Redactor().redact(text)
+    assert name not in out and "[PERSON_1]" in out, out
+
+
+@pytest.mark.parametrize("text", ["师傅们辛苦了，老师傅说明天再去。", "凤凰卫视和贝壳找房都报道过。", "於是我们就先回来了。"])
+def test_new_surnames_leave_words_alone(text):
+    assert Redactor().redact(text) == text
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("借款人住在广州市海珠区江南大道中128号3栋2单元604室，我们下午过去", "江南大道中128号3栋2单元604室"),  # 大道中 + 号
+    ("老地址写的是天河区龙口西路华港花园B座1805，已经卖掉了", "华港花园B座1805"),  # a lettered block
+    ("She said to send post to flat 4, 27 regent street, EH7 5BW", "flat 4, 27 regent street"),  # lower-case flat
+    ("The file lists The Old Forge, Mill Lane, OX29 4HY", "The Old Forge, Mill Lane"),  # named house, then a postcode
+])
+def test_address_shapes_of_the_fifth_batch_are_masked(text, address):
+    spans = Redactor().spans(text)
+    at = text.index(address)
+    assert any(s.start <= at and s.end >= at + len(address) and s.kind == "ADDRESS" for s in spans), [text[s.start:s.end] for s in spans]
+
+
+def test_an_address_after_zhuzhi_does_not_take_its_last_character():
+    text = "借款人登记住址广西南宁市青秀区民族大道136号"
+    spans = [s for s in Redactor().spans(text) if s.kind == "ADDRESS"]
+    assert spans and all(not text[s.start:s.end].startswith("址") for s in spans)
+
+
+def test_a_name_before_its_shop_is_masked_and_a_shop_word_is_not():
+    out = Redactor().redact("下午去了米振东店里，他不在")
+    assert "米振东" not in out and "[PERSON_1]" in out, out
+    for text in ("他在服装店里上班", "去了五金店里"):
+        assert Redactor().redact(text) == text

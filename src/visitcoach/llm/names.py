@@ -53,6 +53,10 @@ ZH_SURNAMES = (
     "战慕危玉银亢嵇湛宾戎勾茅呼居揭干尉冶束檀衣展阴昝智幸奉植衡富尧宓郦逄笪钮乜佴缑晏訾隗禤钭邴靖暴鄂巢蔚滑綦郗濮"
     "赖洪丘寿沃水蓟仉"
 )
+#: The given-name statistic (`given_char_llr`) is learned from the dictionary people with the surnames above only.
+_ZH_STAT_SURNAMES = ZH_SURNAMES
+#: Surnames of the Hundred Family Surnames the list lacked (傅 and 萧 are among the hundred commonest).
+ZH_SURNAMES += "傅萧荀酆贲韶蒯庾竺璩厍郏殳郤凤贝弓於桓"
 ZH_COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
     "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门", "呼延", "申屠", "澹台", "公冶", "濮阳", "淳于",
@@ -63,6 +67,7 @@ _ZH_RISKY = set(
     "惠封谈查官池迟师边阳游曲盛谷单季纪舒符尚祝甘左齐易牛温康龙史雷段严汤戴施乔庄章鲁岳欧梅涂蓝辛蒙房屈尤农司"
     "古吉麦景党宫费卜冷席卫宗巫寇桑丛仲麻苑荆郁班储燕楚劳皮楼盘闻厉伊区权帅盖练廉井祖巴丰支卿索宣晋初普戈伏"
     "鹿薄羊乌母修况宿鲜印隆诸战慕危玉银宾勾呼居揭干衣展阴幸奉植衡洪寿水"
+    "凤贝弓於桓"
 )
 #: Characters common in Chinese given names.
 ZH_GIVEN_CHARS = set(
@@ -215,7 +220,7 @@ def given_char_llr() -> dict[str, float]:
     in_names: dict[str, int] = {}
     in_words: dict[str, int] = {}
     for word, tag in tags.items():
-        if tag == "nr" and len(word) in (2, 3) and word[0] in ZH_SURNAMES and not _TRANSLIT_ONLY.intersection(word):
+        if tag == "nr" and len(word) in (2, 3) and word[0] in _ZH_STAT_SURNAMES and not _TRANSLIT_ONLY.intersection(word):
             for c in word[1:]:
                 in_names[c] = in_names.get(c, 0) + 1
     for word, f in freq.items():
@@ -306,6 +311,8 @@ def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, .
 _ZH_STRONG_NEXT = re.compile(
     r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
     r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
+    # being willing, or messaging us (只有闵海军愿意开门, 牛犇发微信说)
+    r"愿意|发(?:了|来)?(?:微信|短信|消息)|"
     # not answering, replying, going missing or running off (付强不接电话, 景甜回复了, 程程失联了, 华子跑路了)
     r"不接(?:电话)?|没接(?:电话)?|不回(?:电话|消息|微信)|没回(?:电话|消息|微信)|回复了|回消息|失联|跑路|"
     # a relative named after the person (苗苗她妈接的电话), not the oath 他妈的
@@ -841,13 +848,14 @@ def _char_name_re() -> re.Pattern[str]:
 
 #: A person's home after a name: 家 and then a break or where at the home (去了刘建国家，, 到陈志明家里): the name's last
 #: character and 家 are then no word (国家, 明家), whatever jieba's cut says.
-_ZH_HOME_AFTER = re.compile(r"家(?:[，。！？；、,.!?;\s]|$|里|门口|楼下|附近|的(?:人|门)|人|拜访|坐)")
+_ZH_HOME_AFTER = re.compile(r"家(?:[，。！？；、,.!?;\s]|$|里|门口|楼下|附近|的(?:人|门)|人|拜访|坐)|(?:店|厂)(?:里|门口)")
 #: Going to or being at a place: what stands before "X家" when X is a person (去了, 到, 在, 回, 从).
 _ZH_VISIT_BEFORE = ("去了", "到了", "去过", "来过", "去", "到", "在", "回", "从", "上", "来", "离开", "找到", "拜访", "走访")
 
 
 def _home_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
-    """A surname and one or two given-name characters before 家 and a break (`_ZH_HOME_AFTER`), after going or
+    """A surname and one or two given-name characters before 家 and a break, or before 店里/厂里 (one's shop or works:
+    下午去了米振东店里) (`_ZH_HOME_AFTER`), after going or
     being there (`_ZH_VISIT_BEFORE`): 去了刘建国家，他老婆说 is Liu Jianguo's home, though jieba reads 国家 (a state)
     and tags 建国 a place. A dictionary word (老家, 大家, 国家 are no surname + given name) stays."""
     out: list[Span] = []

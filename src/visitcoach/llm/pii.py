@@ -198,14 +198,14 @@ _EN_NAMED_HOUSE = (
 _EN_THE_HOUSE = (
     r"(?<![\w])The\s+(?:[A-Z][a-z'’]+\s+){0,2}[A-Z][a-z'’]+,\s+"
     rf"(?:[A-Z][a-z'’]+\s+){{1,2}}(?:{_STREET_TYPES})\b"
-    r"(?=,\s*[A-Z][a-z'’]+)"
+    r"(?=,\s*(?:[A-Z][a-z'’]+|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b))"
 )
 # A flat and a number make an address even when the street has no type: "Apartment 4, 88 Quayside".
 _EN_FLAT_NUMBER = r"(?<![\w])(?:Flat|Apartment|Apt\.?)\s*\d+[A-Za-z]?,\s+\d{1,5}[A-Za-z]?\s+[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\b"
 # Lower-case street names are rarer but still an address ("42 baker street").
 _EN_ADDRESS_LOWER = (
     # not a measure or a count ("90 minutes each way", "3 times a day")
-    r"(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
+    r"(?:(?<![\w])(?:flat|apartment|apt\.?|unit)\s*\d+[a-z]?,?\s+)?(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
     r"(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|miles?|times?|people|each|of|the|a|an|and|or|more|other)\b)"
     r"(?:(?!(?:each|of|the|a|an|and|or|per)\s)[a-z][a-z'’]+\s+){1,2}"
     r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court)\b"
@@ -213,7 +213,7 @@ _EN_ADDRESS_LOWER = (
 
 _ZH_NUM = r"[\d零〇一二三四五六七八九十百两]"
 _ZH_REGION = rf"(?:[{CJK}]{{2,7}}?(?:省|自治区|特别行政区|市|区|县|旗|镇|乡|街道)\s?)"
-_ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区))(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段)?"
+_ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区))(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段|(?<=大道)[东西南北中](?={_ZH_NUM}))?"
 # After the street number: building, unit and room in any of their usual shapes, ending on a number or a
 # unit word ("华星时代广场A座1203", "5栋2单元301室", "12号601"); never across a particle or a comma.
 _ZH_PLAIN = r"(?![的了在是有和与不也都就要会去到说我你他她它们这那个吗呢吧，。；、：！？（）])"
@@ -225,7 +225,8 @@ _ZH_BUILDING = (
     # an estate may have parts before the block (龙锦苑东五区8号楼, 望京西园四区411楼), and a block-unit-room
     # may be written with dashes (吉祥花园12-3-401)
     rf"(?:[东西南北中]?{_ZH_NUM}{{1,3}}(?:区|期)|[A-Za-z](?=\s?(?:栋|幢|座)))?"
-    rf"(?:\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|号|栋|幢|座|期|区|楼)|\d{{1,4}}(?:-\d{{1,4}}){{1,2}}(?![\d-])){_ZH_TAIL}"
+    # … or a lettered block (华港花园B座1805)
+    rf"(?:\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|号|栋|幢|座|期|区|楼)|(?<![A-Za-z])[A-Za-z]\s?(?:栋|幢|座)(?=\s?\d)|\d{{1,4}}(?:-\d{{1,4}}){{1,2}}(?![\d-])){_ZH_TAIL}"
 )
 # A rural address ends on the village's group (湘潭县花石镇联盟村七组): only after a county, town or district.
 _ZH_VILLAGE = rf"(?:[{CJK}]{{1,6}}?(?:村|屯|社区)){_ZH_NUM}{{1,3}}(?:组|队|社)(?:{_ZH_NUM}{{1,4}}号)?"
@@ -331,7 +332,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
                gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
     Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})|{_ZH_REGION}+{_ZH_VILLAGE}"), 0.8,
                validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None,
-               gate=_compile(rf"{_ZH_NUM}\s?(?:号|號|弄|栋|幢|座|期|组|队|楼)|\d-\d")),
+               gate=_compile(rf"{_ZH_NUM}\s?(?:号|號|弄|栋|幢|座|期|组|队|楼)|\d-\d|[A-Za-z]\s?(?:栋|幢|座)\s?\d")),
     Recogniser("zh_unit", "ADDRESS", _compile(_ZH_UNIT_ONLY), 0.6, gate=_compile("号楼|栋|幢|座")),
 )
 
@@ -343,7 +344,7 @@ def _wechat_ok(value: str) -> bool:
     return value.lower() not in _WECHAT_WORDS
 
 
-_ADDRESS_LEAD = re.compile(r"^(?:.*?(?:住在|住于|居住在|家住|位于|地址是|地址为|地址：|地址:|住址是|住址为|住址：|住址:|搬到了|搬到|搬去|搬至|在|于|到|去|是|为|住))")
+_ADDRESS_LEAD = re.compile(r"^(?:.*?(?:住在|住于|居住在|家住|位于|地址是|地址为|地址：|地址:|住址|址|住址是|住址为|住址：|住址:|搬到了|搬到|搬去|搬至|在|于|到|去|是|为|住))")
 
 
 def _zh_address_ok(value: str) -> bool:
