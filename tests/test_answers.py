@@ -207,15 +207,6 @@ def test_a_figure_the_pack_does_not_hold_is_refused_even_when_the_topic_matches(
     assert answered.covered and "24 小时" in answered.answer
 
 
-def test_a_question_on_no_topic_about_something_the_pack_never_names_is_refused(pack):
-    """No concept matched and its subject (意外险, a noun) occurs nowhere in the pack: declined. A
-    question on no topic whose unknown words are phrasing (标成, 先借: not nouns) is still answered."""
-    refused = ask(pack, "公司给外访员买意外险吗？")
-    assert not refused.covered and refused.citations == []
-    answered = ask(pack, "客户说他打算先借个网贷把我们这期还上，我该怎么接话？")
-    assert answered.covered and "网络贷款" in answered.answer
-
-
 @pytest.mark.parametrize("question", [
     "how many field agents does Northstar Recovery Ltd have working Lanting accounts right now?",
     "what's the actual conduct score threshold in the agency agreement, the one where new allocations get cut?",
@@ -412,3 +403,20 @@ def test_a_quoted_sentence_is_tidied_for_the_reader():
     assert _tidy("催收员察觉异常，未谈还款即结束拜访并上报 result: aborted", "zh") == "催收员察觉异常，未谈还款即结束拜访并上报。"
     assert _tidy("不合规说法：「明天就起诉你。」", "zh") == "不合规说法：「明天就起诉你。」"  # already ended
     assert _tidy("Never visit a hospital", "en") == "Never visit a hospital"
+
+
+def test_uk_debt_advice_bodies_mark_a_sentence_as_the_uks():
+    """A sentence naming MoneyHelper or StepChange is about the UK: it is not quoted for another country."""
+    from visitcoach.qa.compose import sentence_label
+
+    assert sentence_label("Refer the customer to free debt advice such as MoneyHelper or StepChange.") == "UK"
+    assert sentence_label("Refer the customer to free debt advice.") is None
+
+
+def test_with_no_country_named_group_policy_opens_before_one_countrys_law(pack):
+    """GROUP_OPENING_DEPTH: the sheriff question names no country; the UK's AJA s.40 ranks above the
+    group policy, but an answer for every country opens with the group rule."""
+    answer = ask(pack, "Guy keeps dodging us. Can I tell him the sheriff will come pick him up if he doesn't pay?")
+    first = answer.citations[0].as_dict()
+    chunk = pack.chunk(first["chunk_id"])
+    assert chunk.metadata.get("jurisdiction") == "ALL", answer.answer[:200]

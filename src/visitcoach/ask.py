@@ -210,29 +210,22 @@ _ASKS_FIGURE = re.compile(r"how (?:much|many|long)|what (?:percentage|rate|perce
 
 def _unknown_subject(index: KnowledgeIndex, q: Question, vocabulary: Vocabulary | None = None) -> str | None:
     """What the question asks about that the pack does not carry: a US state's own law, or, for a
-    question after a figure or a question on no topic of the concept vocabulary ("公司给外访员买意外险吗？"),
-    a content word the pack never uses ("底薪", "payday", "mileage", "意外险"). When
+    question after a figure, a content word the pack never uses ("底薪", "payday", "mileage"). When
     a concept matched, only English words and Chinese nouns count ("诉讼费是多少" matches the
     legal-threats topic, yet no document gives a court fee): jieba's other Chinese words of a
-    matched question ("多长时间内要") are too often phrasing; the same holds for a question on no topic
-    ("标成", "先借"). Of a figure question only the clauses that ask for the figure are read. Places and people are not subjects: the pack need not mention Boston or a borrower's
+    matched question ("多长时间内要") are too often phrasing. Only the clauses that ask for the figure
+    are read. Places and people are not subjects: the pack need not mention Boston or a borrower's
     name to answer about them, so the vocabulary's place words and English words capitalised inside
     a sentence are skipped, and so are words of the triggers the question matched."""
     if q.state_law:
         return q.state_law
-    if q.case_id or q.about_case or vocabulary is None or vocabulary.path is None:
+    if q.case_id or q.about_case or vocabulary is None or vocabulary.path is None or not _ASKS_FIGURE.search(q.text):
         return None  # (without a concept vocabulary every question would look unmatched)
-    whole = not _ASKS_FIGURE.search(q.text)
-    if not whole:
-        # the clauses that ask for the figure: "公司最多罚多少？我们经手的个人呢？" asks about a fine, not 经手
-        asking = " ".join(c for c in _CLAUSE.split(q.text) if _ASKS_FIGURE.search(c))
-    elif not q.concepts:
-        asking = q.text  # a question on no topic of the vocabulary: its whole text, nouns only
-    else:
-        return None
+    # the clauses that ask for the figure: "公司最多罚多少？我们经手的个人呢？" asks about a fine, not 经手
+    asking = " ".join(c for c in _CLAUSE.split(q.text) if _ASKS_FIGURE.search(c))
     text = vocabulary.without_places(asking)
     words = tokenize(text, bigrams=False)
-    if q.concepts or whole:
+    if q.concepts:
         words = _chinese_nouns(text) + [w for w in words if w.isascii()]
     names = {m.group(1).lower() for m in _INNER_NAME.finditer(q.text)}
     matched = " ".join(t for m in q.concepts for t in m.triggers)  # the vocabulary knows these ("壮声势")

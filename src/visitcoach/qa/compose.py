@@ -51,6 +51,10 @@ FACT_SECTION_MORE = 2
 #: At most this many further sentences of the case file a question names by id (any of its fields):
 #: dev every key fact 0.767 -> 0.778 (1 and 2 gave 0.767 and 0.771).
 CASE_SENTENCES = 3
+#: With no country named, a group policy section this far down the ranking still opens the answer
+#: before a country's law ranked above it (dev: 3, as before, left "the sheriff will pick him up" opening with
+#: the UK's AJA s.40 for a US question; 8, the whole ranking, fixes it and changes nothing else).
+GROUP_OPENING_DEPTH = 8
 #: Sentences quoted after the opening of a provision the question names.
 NAMED_SENTENCES = 2
 #: For each later question of a message that asks several, its best sentence is looked for in this
@@ -99,7 +103,7 @@ _RECORD_FIELD = re.compile(r"(?:^|\s)[a-z_]+: ")
 _COUNTRY = {
     "CN": re.compile(r"\bchina\b|\bchinese\b|\bprc\b|中国|国内|刑法|民法典|个人信息保护法|cba|gb/t|nifa", re.IGNORECASE),
     "US": re.compile(r"\bunited states\b|\bu\.s\.(?!\s*c)|\bus\b|\bfdcpa\b|\bcfpb\b|regulation f|15 u\.s\.c\.|12 cfr|美国", re.IGNORECASE),
-    "UK": re.compile(r"\bunited kingdom\b|\buk\b|\bconc\b|\bfca\b|breathing space|\baja\b|英国", re.IGNORECASE),
+    "UK": re.compile(r"\bunited kingdom\b|\buk\b|\bconc\b|\bfca\b|breathing space|\baja\b|英国|moneyhelper|stepchange|national debtline|citizens advice|financial ombudsman", re.IGNORECASE),
 }
 _LEAD = re.compile(r"^(?:\*\*)?(?:in\s+(?:the\s+)?)?(?:china|united states|united kingdom|the us|the uk|us|uk)\b|^(?:在)?(?:中国|美国|英国)", re.IGNORECASE)
 
@@ -434,6 +438,9 @@ class Composer:
         if not q.jurisdiction and not q.about_case:
             # no country named: the group rule answers first, each country's law follows it
             first = sorted(first, key=lambda r: r.section.jurisdiction != "ALL")
+            group = next((r for r in ranked[:GROUP_OPENING_DEPTH] if r.section.jurisdiction == "ALL"), None)
+            if first and first[0].section.jurisdiction != "ALL" and group is not None:
+                first = [group, *first]  # one country's law does not open an answer for every country
         if q.about_case and not q.case_id and ranked and ranked[0].section.doc_type == "case":
             # "which case …": the case's best sentence opens, whichever of its fields holds it (the best
             # field may hold only a visit's result line, or only tags with nothing to quote)
