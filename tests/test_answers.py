@@ -43,6 +43,7 @@ def test_uk_visit_hours_come_from_the_uk_line_of_the_policy(pack):
         assert "08:00" in first and "20:00" in first, answer.answer
         assert cited(answer, scorers.markers(first)[0]) == "Field Visit Policy §4.2"
         assert "21:00" not in answer.answer and "22:00" not in answer.answer  # no other country's window
+        assert "It holds:" not in answer.answer  # the visit pack's contents sound close but do not answer
 
 
 def test_uk_visit_hours_in_chinese(pack):

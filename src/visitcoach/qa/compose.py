@@ -38,6 +38,11 @@ SEE_ALSO = 3
 #: composer chooses sentences; set on the dev split (0.2-0.4 alike; alone it moved dev every key
 #: fact 0.715 -> 0.729, with the longer answers 0.726 -> 0.753).
 SENTENCE_MEANING = 0.3
+#: Whether meaning also picks the sentence quoted from each supporting section. Off: read as a user
+#: reads them, "When may I visit a borrower in the UK?" then gained "It holds: the borrower's name and
+#: visit address …" (the visit pack, close in meaning, wrong in substance) in place of "The whole visit
+#: … must fall inside the window", at a dev cost of 0.789 -> 0.783 every key fact.
+SUPPORT_MEANING = False
 #: At most this many sentences of each supporting section, the further ones only from a section
 #: scoring at least `SUPPORT_CLOSE` of the best.
 SUPPORT_SENTENCES = 2
@@ -495,6 +500,7 @@ class Composer:
             if top is not None:
                 countries_said |= self._country_lines(top, q, say, used_text)
         # 4. supporting points from the next sections
+        plain = q.with_(closeness=None)  # (see SUPPORT_MEANING)
         for r in ranked:
             if len(parts) >= MAX_SENTENCES:
                 break
@@ -503,7 +509,7 @@ class Composer:
             if r.score < 0.35 * top_score:
                 break
             cands = [
-                c for c in self.candidates(r.section, q, said)
+                c for c in self.candidates(r.section, q if SUPPORT_MEANING else plain, said)
                 # an English reader gets no Chinese support lines (a Chinese reader of US/UK law may get English ones)
                 if not _repeats(c[1].text, used_text) and (q.lang == "zh" or sentence_facts(c[1].text).lang == "en")
             ]
