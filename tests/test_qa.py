@@ -366,3 +366,13 @@ def test_a_proposed_settlement_is_turned_into_its_discount_and_who_may_agree_it(
     settings = make_settings(Path("/tmp/unused"), SHIPPED)
     [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "discount_authority"]
     assert says in fact.sentence and fact.citation == "Hardship and Repayment Plan Policy §4.1"
+
+
+@pytest.mark.parametrize("text", ["余额5万，每月还2000，能减免吗？", "余额 5 万，他说能还 2000，能减免吗？", "She owes 8000 and earns 2000"])
+def test_an_instalment_or_an_income_is_not_read_as_a_settlement(text):
+    figures = mentioned_figures(text)
+    assert "settlement" not in figures
+
+
+def test_a_bare_repayment_that_closes_the_account_is_a_settlement():
+    assert mentioned_figures("欠款20000，他说还15000了结行不行") == {"balance": Decimal("20000"), "settlement": Decimal("15000")}

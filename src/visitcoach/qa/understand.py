@@ -174,7 +174,9 @@ _BALANCE = (
 )
 _SETTLE = re.compile(
     rf"(?:settle(?:s|d)?(?: it| the (?:debt|account|balance))?(?: at| for| with)?|pay(?:s|ing)? off (?:for|at|with)|full and final (?:of|at|for)?|"
-    rf"一次性(?:还|付|结清)?|结清价|和解价|还)\s*(?:of|at|for|about|大概|约|是)?\s*{_AMOUNT}(?=\s*(?:结清|和解|了结|to (?:settle|close)|in full|and close|,|，|\.|。|\?|？|$))",
+    rf"一次性(?:还|付|结清)?|结清价|和解价)\s*(?:of|at|for|about|大概|约|是)?\s*{_AMOUNT}(?=\s*(?:结清|和解|了结|to (?:settle|close)|in full|and close|,|，|\.|。|\?|？|$))"
+    # a bare 还 is a settlement only when what follows closes the account ("还15000了结"), never "每月还300"
+    rf"|(?<!每月)(?<!每期)(?<!月)还\s*(?:大概|约)?\s*(?P<n2>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?P<k2>千|万)?\s*(?:元|块)?\s*(?=结清|和解|了结)",
     re.IGNORECASE,
 )
 
@@ -441,9 +443,9 @@ def mentioned_time(text: str) -> dt.time | None:
     return None
 
 
-def _amount(m: re.Match[str]) -> Decimal:
-    value = Decimal(m.group("n").replace(",", ""))
-    unit = (m.group("k") or "").lower()
+def _amount(m: re.Match[str], suffix: str = "") -> Decimal:
+    value = Decimal(m.group("n" + suffix).replace(",", ""))
+    unit = (m.group("k" + suffix) or "").lower()
     return value * (1000 if unit in ("k", "千") else 10000 if unit == "万" else 1)
 
 
@@ -473,7 +475,7 @@ def mentioned_figures(text: str) -> dict[str, Decimal]:
         out["other_debt"] = _amount(m)
     b = next((m for m in (p.search(text) for p in _BALANCE) if m), None)
     if b and (m := _SETTLE.search(text, b.end()) or _SETTLE.search(text)):
-        balance, settle = _amount(b), _amount(m)
+        balance, settle = _amount(b), _amount(m) if m.group("n") else _amount(m, "2")
         if 0 < settle < balance:
             out["balance"], out["settlement"] = balance, settle
     if m := _DISPOSABLE.search(text):
