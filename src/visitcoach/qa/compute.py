@@ -27,7 +27,7 @@ from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.errors import ConfigError, KnowledgeError
 from visitcoach.qa.understand import Question
-from visitcoach.repayment.calc import ROLES, PlanInputs, assess, inputs_from_case
+from visitcoach.repayment.calc import CURRENCY, ROLES, PlanInputs, assess, inputs_from_case
 from visitcoach.text import JURISDICTIONS
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ _PLACE_CITATION = {"workplace": "Field Visit Policy §4.3", "hospital": "Field V
 _AUTHORITY_CITATION = "Hardship and Repayment Plan Policy §4.1"
 _AFFORDABLE_CITATION = "Hardship and Repayment Plan Policy §2.3"
 _INCOME_CITATION = "Hardship and Repayment Plan Policy §2.1"
-_CURRENCY = {"CN": "CNY ", "US": "USD ", "UK": "GBP "}
 _TOKEN_CITATION = "Hardship and Repayment Plan Policy §3.6"
 _TOKEN = re.compile(r"\btoken\b|象征性", re.IGNORECASE)
 _ALONE = ("alone", "on my own", "by myself", "solo", "just me", "一个人", "单独", "独自", "自己去")
@@ -275,13 +274,14 @@ def _settlement(q: Question, t: dict[str, Any], auth: Any, product: str, where: 
     share = (balance - settle) / balance
     limits = {r: Decimal(str(getattr(auth, r) if not isinstance(auth, dict) else auth[r])) for r in ROLES}
     who = next((r for r in ROLES if share <= limits[r]), None)
-    cur = _CURRENCY.get(q.jurisdiction or ("CN" if q.lang == "zh" else ""), "")
+    cur = _money_prefix(q.jurisdiction or ("CN" if q.lang == "zh" else None))
     pct = f"{(share * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP).normalize():f}%"
     head = t["settlement"].format(balance=f"{cur}{balance:,.2f}", settle=f"{cur}{settle:,.2f}", pct=pct, product=t["products"][product], where=where)
     if who == "agent":
         tail = t["settlement_agent"].format(agent=_pct(limits["agent"]))
     elif who is not None:
-        tail = t["settlement_above"].format(agent=_pct(limits["agent"]), role=t["next_role"][ROLES[ROLES.index(who) - 1]], limit=_pct(limits[who]))
+        approver = t["next_role"][ROLES[ROLES.index(who) - 1]]  # "a supervisor": the role above the one before `who`
+        tail = t["settlement_above"].format(agent=_pct(limits["agent"]), role=approver, limit=_pct(limits[who]))
     else:
         tail = t["settlement_committee"].format(manager=_pct(limits["manager"]))
     return Fact("discount_authority", f"{head}{tail}", _AUTHORITY_CITATION, (pct.rstrip("%"),), {"product": product, "share": str(share), "role": who})
@@ -312,6 +312,11 @@ def _asks_own(q: Question) -> bool:
     return bool(re.search(r"\b(?:i|me|agents?|collectors?)\b|我|外访专员|催收员", q.text, re.IGNORECASE))
 
 
+def _money_prefix(j: str | None) -> str:
+    """"GBP " for a UK figure; nothing when the country (and so the currency) is not known."""
+    return f"{CURRENCY[j]} " if j in CURRENCY else ""
+
+
 def _monthly_income(q: Question, t: dict[str, Any]) -> Fact | None:
     """A weekly or fortnightly income as the monthly figure the assessment takes (plan policy §2.1:
     × 52 ÷ 12, × 26 ÷ 12; `understand.mentioned_figures` converts it)."""
@@ -319,8 +324,7 @@ def _monthly_income(q: Question, t: dict[str, Any]) -> Fact | None:
     if weeks is None or "income_per_period" not in q.figures:
         return None
     period, rule = t["monthly_periods"][int(weeks)]
-    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
-    cur = _CURRENCY.get(j or "", "")
+    cur = _money_prefix(q.jurisdiction or ("CN" if q.lang == "zh" else None))
     monthly = f"{cur}{q.figures['income']:,.2f}"
     s = t["monthly_income"].format(per=f"{cur}{q.figures['income_per_period']:,.2f}", period=period, monthly=monthly, rule=rule)
     return Fact("monthly_income", s, _INCOME_CITATION, (str(q.figures["income"]),), {"monthly_income": str(q.figures["income"])},

@@ -384,7 +384,7 @@ class KnowledgeIndex:
         for ref in refs:
             if " s." in ref:  # "Consumer Credit Act s.87": the act and the section must be named together
                 act, number = ref.rsplit(" s.", 1)
-                keys = {act.lower().replace(" ", "")} | {_ACT_NAMES[a].lower().replace(" ", "") for a in [act.lower()] if a in _ACT_NAMES}
+                keys = {name.lower().replace(" ", "") for name in (act, _ACT_NAMES.get(act.lower(), act))}
                 section = re.compile(rf"(?:s\.?|section){re.escape(number.lower())}(?![0-9])")
                 found = False
                 for cid, c in self._chunks.items():
