@@ -46,8 +46,9 @@ def test_uk_visit_hours_come_from_the_uk_line_of_the_policy(pack):
         assert "It holds:" not in answer.answer  # the visit pack's contents sound close but do not answer
 
 
-def test_uk_visit_hours_in_chinese(pack):
-    answer = ask(pack, "英国什么时候可以上门？")
+@pytest.mark.parametrize("question", ["英国什么时候可以上门？", "英国什么时间可以上门？"])
+def test_uk_visit_hours_in_chinese(pack, question):
+    answer = ask(pack, question)
     first = first_sentence(answer.answer)
     assert answer.lang == "zh" and "20:00" in first and "21:00" not in answer.answer
     assert cited(answer, 1) == "外访管理制度 §4.2"
