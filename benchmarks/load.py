@@ -53,16 +53,9 @@ if processes > 1:  # several app processes behind one port (`visitcoach serve --
     from visitcoach.ui.pool import serve_pool
     serve_pool(settings, "127.0.0.1", port, processes)
     sys.exit(0)
-from visitcoach.ui import build_demo
-demo = build_demo(settings)
-kwargs = {"auth": demo.vc_resources.auth, "quiet": True}
-try:
-    from visitcoach.ui import launch_options
-    kwargs.update(launch_options())
-except ImportError:
-    pass
+from visitcoach.ui import launch  # as `visitcoach serve` does: warm-up and all
 print("ready", flush=True)
-demo.launch(server_name="127.0.0.1", server_port=port, **kwargs)
+launch(settings, host="127.0.0.1", port=port, quiet=True)
 """
 
 

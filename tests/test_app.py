@@ -49,6 +49,40 @@ def test_gradio_events_skip_the_monitoring_summary_and_the_missing_matplotlib(tm
         assert sys.modules["matplotlib"] is None
 
 
+def test_a_serving_process_runs_one_blas_thread_per_product():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from visitcoach.ui import limit_blas
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    if not blas:
+        pytest.skip("numpy has no BLAS threadpoolctl can see")
+    before = blas[0]["num_threads"]
+    try:
+        limit_blas(1)
+        assert {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"} == {1}
+    finally:
+        threadpool_limits(limits=before, user_api="blas")
+
+
+def test_warming_a_process_freezes_what_it_loaded_out_of_garbage_collection():
+    import gc
+
+    from visitcoach.ui import warm_and_freeze
+
+    class Warmed:
+        def warm(self) -> None:
+            self.loaded = [[n] for n in range(1000)]  # long-lived objects, as an index's are
+
+    res = Warmed()
+    gc.unfreeze()
+    try:
+        warm_and_freeze(res)  # type: ignore[arg-type]
+        assert gc.get_freeze_count() > len(res.loaded)
+    finally:
+        gc.unfreeze()
+
+
 def test_handler_returns_answer_and_expandable_sources(fixture_index_dir):
     settings = make_settings(fixture_index_dir)
     answer, sources = answer_question("外访需要几个人？", "ALL", settings)

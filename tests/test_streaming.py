@@ -80,15 +80,20 @@ def test_a_streamed_answer_grows_before_it_completes(pack_index_dir, tmp_path):
     with slow_model_app(pack_index_dir, tmp_path, REPLY) as (stub, url):
         with signed_in(url, "demo-agent") as page:
             record_lengths(page, "#vc-chat")  # from before the question is sent
-            page.locator("#vc-question textarea, #vc-question input").first.fill(QUESTION)
+            box = page.locator("#vc-question textarea, #vc-question input").first
+            box.fill(QUESTION)
             page.locator("#vc-ask").click()
+            page.wait_for_function("() => (window.vcLengths || []).some(n => n > 20)", timeout=60000)
+            asked_while_growing = box.input_value()  # the question stays until the answer is whole
             page.locator("#vc-sources details").first.wait_for(timeout=60000)  # sources come when it completes
             page.wait_for_timeout(300)
             lengths = page.evaluate("window.vcLengths")
             final = page.locator("#vc-chat .message.bot, #vc-chat [data-testid='bot']").last.inner_text()
+            asked_after = box.input_value()
     assert "place of employment" in final and "record what they said" in final
     growing_states = sorted({n for n in lengths if 0 < n < len(REPLY) * 0.9})
     assert len(growing_states) >= 3, f"the answer appeared in {len(set(lengths))} steps: {sorted(set(lengths))}"
+    assert (asked_while_growing, asked_after) == (QUESTION, "")
     assert any(r["body"].get("stream") for r in stub.requests)
 
 

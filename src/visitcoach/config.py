@@ -102,6 +102,14 @@ class Settings(BaseSettings):
         "on every core and, when the app has other work running, one takes over a second instead of ~35 ms "
         "(benchmarks/README.md). Raise it only for a large ingest on an otherwise idle machine.",
     )
+    blas_threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Threads of numpy's BLAS (OpenBLAS) in a serving process. 1 serves best: the matrices of one "
+        "request are small, and with one thread per core each product's threads spin waiting for cores the other "
+        "requests hold (50 users: 28 % more server CPU, /ask p95 3.9 s instead of 2.6 s; benchmarks/README.md).",
+    )
     chroma_url: str | None = Field(
         None,
         description="URL of a Chroma server (e.g. http://127.0.0.1:8000); empty = embedded Chroma in the data dir.",

@@ -43,8 +43,16 @@ def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
         sentence; then the whole reply with its hover cards, the sources and the cleared question."""
         user = user_of(request)
         asked = [*(seen or []), {"role": "user", "content": (q or "").strip()}]
+        # While the answer grows: the states are skipped, the previous answer's sources are cleared (they
+        # do not belong to the answer being shown) and the question is sent back as it is. Values, not
+        # `gr.skip()`, for those two: Gradio sends a streamed output only when it changed, but turns each
+        # skip of a component into a new component built for the session, which cost a loaded server
+        # 17 % of its time (benchmarks/README.md). An error part-way still leaves the question to resend.
         skip = gr.skip()
         streamed = ""
+
+        def partial(reply: str) -> tuple[Any, ...]:
+            return skip, skip, [*asked, {"role": "assistant", "content": reply}], "", q
 
         def work(on_token: Callable[[str], None], cancel: threading.Event) -> Any:
             with turn("ask"):  # a worker for computing the answer; showing it as it reads needs none
@@ -53,12 +61,12 @@ def build(res: H.Resources, reg: Any, msg_box: Any) -> None:
         for event, value in in_background(work, res.settings.ask_timeout):
             if event == "token":
                 streamed += value
-                yield skip, skip, [*asked, {"role": "assistant", "content": streamed}], skip, skip
+                yield partial(streamed)
                 continue
             plain, html, reply = value
             if not streamed:  # offline: whole at once, shown as it reads
                 for part in growing(plain[-1]["content"])[:-1]:
-                    yield skip, skip, [*asked, {"role": "assistant", "content": part}], skip, skip
+                    yield partial(part)
             display = [*asked[:-1], {"role": "user", "content": plain[-2]["content"]}, {"role": "assistant", "content": reply}]
             yield plain, display, display, html, ""
 
