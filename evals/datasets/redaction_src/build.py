@@ -19,7 +19,7 @@ FILES_R6 = [f.replace(".txt", "_r6.txt") for f in FILES]
 BATCHES = [("r5", FILES, 20261207), ("r6", FILES_R6, 20261210)]
 
 
-def parse(line, lang):
+def parse(line: str, lang: str) -> dict:
     text, ids, negs, pos = "", [], [], 0
     for m in MARK.finditer(line):
         text += line[pos:m.start()]
@@ -45,7 +45,7 @@ def parse(line, lang):
     return {"lang": lang, "text": text, "identifiers": [i for i, _ in ids], "negatives": negs, "split": "dev"}
 
 
-def build(prefix, files, seed):
+def build(prefix: str, files: list[str], seed: int) -> list[str]:
     rows = []
     for name in files:
         lang = name[:2]
@@ -56,7 +56,7 @@ def build(prefix, files, seed):
     return [json.dumps({"id": f"{prefix}-{i:03d}", **r}, ensure_ascii=False) for i, r in enumerate(rows, 1)]
 
 
-def main():
+def main() -> None:
     prefixes = tuple(f'{{"id": "{p}-' for p, _, _ in BATCHES)
     kept = [ln for ln in OUT.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith(prefixes)]
     out = []
