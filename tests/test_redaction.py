@@ -552,3 +552,47 @@ def test_a_name_before_its_shop_is_masked_and_a_shop_word_is_not():
     assert "米振东" not in out and "[PERSON_1]" in out, out
     for text in ("他在服装店里上班", "去了五金店里"):
         assert Redactor().redact(text) == text
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("晁文杰、糜芳、仉小龙三人都是客户", "糜芳"),  # a rarer surname of the Hundred Family Surnames
+    ("闻人雅是新来的催收员", "闻人雅"),  # a rare compound surname, jieba glues the given name to 是
+    ("老太太说她孙子宇文浩会替她还", "宇文浩"),  # cue + compound surname: 宇文 is no common word
+    ("曾凡曾经答应过分期", "曾凡"),  # 曾经 between a subject and its act
+    ("村里的苗村长说魏长根两年没回来了", "魏长根"),  # a duration, then 没回来
+    ("借款人的小舅子汪鹏来开的门", "汪鹏"),  # an in-law as a cue
+    ("师兄舒航带我跑了第一次外访", "舒航"),  # a mentor at work as a cue
+    ("下午跟温总监汇报了进展", "温总监"),  # 跟 + a risky surname + a long title
+    ("客户约翰·卡特是外籍", "约翰·卡特"),  # 卡 is a character of transliteration
+    ("Mrs Van der Berg says her husband handles the bills", "Mrs Van der Berg"),
+    ("Jack wasn't in, his flatmate took the letter", "Jack"),
+    ("can u check if priyanka desai has an open complaint", "priyanka desai"),
+])
+def test_name_shapes_of_the_sixth_batch_are_masked(text, name):
+    assert name not in Redactor().redact(text)
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Mail to P.O. Box 932, Tulsa, OK 74101 came back", "P.O. Box 932, Tulsa, OK 74101"),
+    ("He lives at RR 2 Box 115, Millbrook, AL 36054, no signal", "RR 2 Box 115, Millbrook, AL 36054"),
+    ("Skip trace gave 2100 County Road 12, Fremont, OH 43420", "2100 County Road 12, Fremont, OH 43420"),
+    ("The property is at N5432 State Highway 13, Medford, WI 54451", "N5432 State Highway 13, Medford, WI 54451"),
+    ("send mail to 77 bay st apt 2, san francisco, ca 94133", "77 bay st apt 2, san francisco, ca 94133"),
+    ("He works at Unit 4, Riverside Industrial Estate, WA5 7TY", "Unit 4, Riverside Industrial Estate"),
+    ("New address Apartment 5, The Maltings, 3 Mill Street, LS10 1DD", "Apartment 5, The Maltings"),
+    ("Knocked at 14 St. Mary's Close twice", "14 St. Mary's Close"),
+    ("Welsh address: Ty Newydd, Heol y Llan, SA44 5AB", "Ty Newydd, Heol y Llan"),
+    ("The farm is Hillside Farm, Low Road, near Keswick CA12 4QX", "Hillside Farm, Low Road"),
+    ("我们去了东城区东四十条甲22号，邻居说早搬了", "东城区东四十条甲22号"),
+    ("地址：金水区农业路东16号1号楼2单元7楼东户", "金水区农业路东16号1号楼2单元7楼东户"),
+    ("重庆龙湖春森彼岸2期9栋18-3，客户说周末在", "龙湖春森彼岸2期9栋18-3"),
+])
+def test_address_shapes_of_the_sixth_batch_are_masked(text, address):
+    spans = Redactor().spans(text)
+    at = text.index(address)
+    assert any(s.start <= at and s.end >= at + len(address) and s.kind == "ADDRESS" for s in spans), [text[s.start:s.end] for s in spans]
+
+
+@pytest.mark.parametrize("text", ["白条和花呗逾期也归我们管吗", "按刑法第二百九十三条之一，第3条2号", "He called 3 times a day"])
+def test_sixth_batch_words_left_alone(text):
+    assert Redactor().redact(text) == text

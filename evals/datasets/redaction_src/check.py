@@ -1,4 +1,4 @@
-"""Check ../redaction.jsonl (all rows structurally; r5 rows in detail). Prints no row text of other batches."""
+"""Check ../redaction.jsonl (all rows structurally; r5 and r6 rows in detail). Prints no row text of other batches."""
 import collections
 import json
 import re
@@ -21,7 +21,7 @@ for r in rows:
             names[ident["value"]] += 1
 counts = collections.Counter()
 for r in rows:
-    if not r["id"].startswith("r5-"):
+    if not r["id"].startswith(("r5-", "r6-")):
         continue
     t = r["text"]
     if r["split"] != "dev":
@@ -42,7 +42,7 @@ for r in rows:
         while i >= 0:
             spans.append((i, i + len(v)))
             i = t.find(v, i + 1)
-        counts[(ident["type"], r["lang"])] += 1
+        counts[(r["id"][:2], ident["type"], r["lang"])] += 1
     for n in r["negatives"]:
         if n not in t:
             errors.append(f"{r['id']}: negative {n!r} not in text")
@@ -51,13 +51,14 @@ for r in rows:
             if any(a < i + len(n) and i < b for a, b in spans):
                 errors.append(f"{r['id']}: negative {n!r} overlaps an identifier")
             i = t.find(n, i + 1)
-        counts[("NEG", r["lang"])] += 1
+        counts[(r["id"][:2], "NEG", r["lang"])] += 1
     for ident in r["identifiers"]:
         if ident["type"] == "PERSON" and names[ident["value"]] > 3:
             errors.append(f"{r['id']}: name {ident['value']!r} used {names[ident['value']]} times in the file")
-r5 = [r for r in rows if r["id"].startswith("r5-")]
-print(f"r5 rows {len(r5)} (zh {sum(r['lang'] == 'zh' for r in r5)}, en {sum(r['lang'] == 'en' for r in r5)})")
-for k in sorted(counts):
-    print(f"  {k[0]:9} {k[1]} {counts[k]}")
+for b in ("r5", "r6"):
+    batch = [r for r in rows if r["id"].startswith(b + "-")]
+    print(f"{b} rows {len(batch)} (zh {sum(r['lang'] == 'zh' for r in batch)}, en {sum(r['lang'] == 'en' for r in batch)})")
+    for k in sorted(k for k in counts if k[0] == b):
+        print(f"  {k[1]:9} {k[2]} {counts[k]}")
 print("\n".join(errors) or "OK")
 sys.exit(1 if errors else 0)

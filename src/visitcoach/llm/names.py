@@ -57,6 +57,8 @@ ZH_SURNAMES = (
 _ZH_STAT_SURNAMES = ZH_SURNAMES
 #: Surnames of the Hundred Family Surnames the list lacked (傅 and 萧 are among the hundred commonest).
 ZH_SURNAMES += "傅萧荀酆贲韶蒯庾竺璩厍郏殳郤凤贝弓於桓"
+#: … and rarer ones of the Hundred Family Surnames that begin no everyday word (糜, 羿, 汲, 莘, 暨, 夔, 毋, 宦).
+ZH_SURNAMES += "糜羿汲莘暨夔毋宦"
 ZH_COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
     "轩辕", "令狐", "钟离", "端木", "独孤", "南宫", "西门", "呼延", "申屠", "澹台", "公冶", "濮阳", "淳于",
@@ -89,7 +91,7 @@ ZH_GIVEN_CHARS = set(
 _ZH_NOT_GIVEN = set(
     "的了在是说和与及也都就又还把被给让对向从到去来不没很太要会能已今昨等这那哪些个么吗呢吧啊呀哦嗯着过"
     "们您你我他她它其此每各该某所为而但若则因于乎者经将再更最非无有得地请须应需里上下内外前后边面才"
-    "元块钱号月日年时分秒岁次件条款项张份期笔额率费息单表证卡书"
+    "元块钱号月日年时分秒岁次件条款项张份期笔额率费息单表证卡书呗"
 )
 _ZH_CUES = (
     "借款人", "借款者", "借款方", "债务人", "客户", "顾客", "担保人", "保证人", "共同借款人", "联系人", "紧急联系人",
@@ -101,6 +103,10 @@ _ZH_CUES = (
     "尊敬的", "亲爱的", "致", "签字人", "经办人", "当事人", "申请人", "被申请人", "原告", "被告", "证人",
     "家属", "亲属", "家人", "监护人", "代理人", "对方", "男友", "女友", "未婚夫", "未婚妻", "舅舅", "姑姑", "叔叔",
     "阿姨", "伯伯", "表哥", "表姐", "表弟", "表妹", "堂哥", "堂弟",
+    # in-laws and other kin (小舅子汪鹏, 姐夫), a mentor or partner at work (师兄舒航), friends of long standing
+    "堂姐", "堂妹", "姐夫", "妹夫", "嫂子", "弟媳", "小舅子", "大舅子", "小姨子", "大姨子", "小叔子", "舅妈", "姨妈",
+    "姑父", "姨父", "婶婶", "伯母", "继父", "继母", "养父", "养母", "干爸", "干妈", "前男友", "前女友",
+    "师兄", "师姐", "师弟", "师妹", "师父", "徒弟", "搭档", "合伙人", "发小", "闺蜜", "战友", "老乡", "保姆",
 )
 _ZH_NAME_CUES = (
     *(c for c in _ZH_CUES if c not in ("尊敬的", "亲爱的", "致", "本人", "对方")),
@@ -156,7 +162,7 @@ _ZH_ORG_SUFFIX = (
 #: 老X / 小X / X-word pairs that are ordinary words, not forms of address.
 _ZH_NOT_NAMES = {
     "小时", "小于", "小区", "小心", "小组", "小学", "小孩", "小说", "小吃", "小康", "小额", "小型", "小计", "小费",
-    "小麦", "小微", "小伙", "小雨", "小方", "小米", "小白", "小路", "小车", "小金库", "小高层", "小花", "小国",
+    "小麦", "小微", "小伙", "小雨", "花呗", "借呗", "小方", "小米", "小白", "小路", "小车", "小金库", "小高层", "小花", "小国",
     "小时候", "小事", "小数", "小商", "小店", "小常识", "小毛病", "小平房", "小公司", "小贷", "小额贷款", "小宝",
     "老师", "老年", "老人", "老家", "老公", "老婆", "老百姓", "老化", "老旧", "老实", "老虎", "老鼠", "老乡", "老大",
     "老弱", "老赖", "老伴", "老爷", "老少", "老式", "老于", "老成", "老牛", "老路", "老江湖", "老师傅", "老常",
@@ -248,6 +254,8 @@ def _is_given(c: str) -> bool:
     return c in given_chars() or _rare_char(c)
 
 
+#: A compound surname rarer than this in jieba's dictionary is no everyday word (闻人 27; 东方, 上官 are words too).
+_COMPOUND_WORD_FREQ = 200
 #: A dictionary entry tagged `nr` rarer than this is somebody's name (解晓东, 游本昌), not an everyday word.
 _RARE_NR = 50
 #: An everyday word this frequent inside a candidate makes it a word, not a name (严肃/性, 岳/父母, 权益/保护).
@@ -324,11 +332,14 @@ _ZH_STRONG_NEXT = re.compile(
 )
 #: An adverb or time word that may stand between a subject and what the person does ("高峰这个月只还了").
 _ZH_SUBJECT_ADVERB = (
-    r"(?:今天|昨天|前天|昨晚|今早|刚刚|上次|上周|这周|这个月|上个月|这几天|这两天|前几天|这阵子|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先)+"
+    r"(?:今天|昨天|前天|昨晚|今早|刚刚|上次|上周|这周|这个月|上个月|这几天|这两天|前几天|这阵子|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先|"
+    # once (曾凡曾经答应过), a duration or a count (魏长根两年没回来, 三次都没接)
+    r"曾经|曾|[一二两三四五六七八九十几半]{1,3}(?:年|个月|个星期|周|天|次|回)多?)+"
 )
 #: … and after such an adverb, a verb a person does (还了, 接了, 说, 没钱).
 _ZH_AFTER_ADVERB = re.compile(
     rf"{_ZH_SUBJECT_ADVERB}(?:说|讲|问|答应|要求|同意|拒绝|接|还了|还钱|还一|没钱|没还|不还|在家|不在|打|哭|来|去|跑|躲|换|搬|欠|"
+    r"没(?:回|来|露面|联系|消息|见)|"
     rf"{_ZH_STRONG_NEXT.pattern})"
 )
 #: What may stand before a subject: the start, a clause break, a list or a cue verb.
@@ -447,9 +458,10 @@ _ZH_DOTTED = re.compile(rf"[{CJK}]{{1,8}}(?:[·•‧・･][{CJK}]{{1,8}})+")
 @cache
 def _dotted_name_chars() -> frozenset[str]:
     """Characters a dotted name is made of: those of transliteration (`_ZH_TRANSLIT`), those jieba's dictionary
-    uses in at least five transliterated names (tag `nrt`: 帕, 努 …) and given-name characters."""
+    uses in at least five transliterated names (tag `nrt`: 帕, 努 …) and given-name characters. A character of
+    transliteration stays one even where it is a function word in Chinese (卡特, 阿不都, 阿里)."""
     learned = {c for c, k in _transliteration_counts().items() if k >= 5}
-    return frozenset((set(_ZH_TRANSLIT) | learned | given_chars()) - _ZH_NOT_GIVEN)
+    return frozenset((set(_ZH_TRANSLIT) | learned | given_chars()) - (_ZH_NOT_GIVEN - set(_ZH_TRANSLIT)))
 
 
 @cache
@@ -525,8 +537,9 @@ def _titled_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list
         if surname in _ZH_RISKY:
             if before not in _ZH_SUBJECT_BEFORE and before != "的" and CJK_CHAR.match(before):
                 continue
-            if before in "和与及同跟把给让叫找问对向被由是" or (start == 0 and surname in "和与及同跟把给让叫找问对向被由是"):
-                continue  # 和科长一起, 查会计: the "surname" is a word of its own
+            if (before in "和与及同跟把给让叫找问对向被由是" and freq.get(text[start - 1: start + 1])) or (
+                    start == 0 and surname in "和与及同跟把给让叫找问对向被由是"):
+                continue  # 和科长一起, 跟单会计: the "surname" is a word of its own or ends one (跟温总监 is Director Wen)
         out.append(Span(start, end, "PERSON", 0.8, "zh_long_title"))
     return out
 
@@ -691,7 +704,9 @@ def chinese_names(text: str) -> list[Span]:
                     given, end = given + nxt, e + 1
             else:  # the surname alone: given name in the next one or two single characters
                 given, end, split = "", e, True
-                cued = _cue_before(run, s, text, base)
+                # a compound surname is rare enough to be a cue of its own (闻人/雅是…), unless it is a word (东方)
+                cued = _cue_before(run, s, text, base) or (
+                    len(surname) == 2 and freq.get(surname, 0) < _COMPOUND_WORD_FREQ and tags.get(surname) != "ns")
                 for s2, e2, t2 in tokens[i + 1: i + 3]:
                     if len(t2) == 1 and t2 not in _ZH_NOT_GIVEN and len(given) < 2:
                         if given and t2 not in given_chars():
@@ -785,7 +800,9 @@ def chinese_names(text: str) -> list[Span]:
         word = surname + given
         if not given or _common_word(word, freq, tags) or "ns" in (tags.get(word), tags.get(word[:2])):
             continue
-        if (len(word) > 2 and _common_word(word[:2], freq, tags)) or (surname in _ZH_RISKY and not all(c in given_chars() for c in given)):
+        # (after a compound surname the first two characters are the surname itself: 孙子宇文浩)
+        if (len(word) > 2 and len(surname) == 1 and _common_word(word[:2], freq, tags)) or (
+                surname in _ZH_RISKY and not all(c in given_chars() for c in given)):
             continue
         after = text[m.start(1) + len(word): m.start(1) + len(word) + 6]
         if after.startswith(_ZH_ORG_SUFFIX):
@@ -1344,6 +1361,8 @@ _LOWER = "a-zß-öø-ÿāăąćĉċčďđēėęěğģīįıķĺļľłńņňōő�
 _NAME_WORD = rf"(?:(?:Mc|Mac|O['’]|D['’]|Fitz|De|La|Le|Di|Da)?[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?|[A-Z]\.)"
 _PARTICLE = r"(?:van|von|de|da|del|della|der|den|di|du|la|le|bin|ibn|al|el|ter|ten|dos|das|ap|ab|Ó|Ní|Nic|Uí)"
 _CAP_RUN = re.compile(rf"(?<![A-Za-z0-9'’{_LOWER}])(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD}))*(?![A-Za-z0-9{_LOWER}]|['’](?:t|re|ve|ll|m|d)\b)")
+#: Particles that open a surname and are capitalised after a title (Mrs Van der Berg, Mr De Souza, Dr Von Trapp).
+_CAP_PARTICLES = frozenset("van von de da del della der den di du la le ter ten dos das".split())
 _TITLE_BEFORE = re.compile(rf"(?:(?<=[^A-Za-z])|^){_EN_TITLES}\.?[ \t]+$")
 _ORG_TAIL = frozenset(
     "Street St Road Rd Avenue Ave Lane Ln Drive Close Way Court Ct Boulevard Blvd Place Pl Terrace Crescent Gardens "
@@ -1440,7 +1459,9 @@ _EN_LOWER_AFTER_CUE = re.compile(
 #: What follows only a person, enough to make a word-name a name on its own (Will answered, Ivy signed).
 _EN_PERSON_NEXT = re.compile(
     r"\s+(?:answered|signed|says|said|told|asked|wants|wanted|refused|agreed|promised|owes|owed|rang|phoned|emailed|texted|"
-    r"lives|works|moved|paid|pays|disputes|disputed|denied|cried|shouted|insisted|complained|and\s+(?:his|her|their)\s+"
+    r"lives|works|moved|paid|pays|disputes|disputed|denied|cried|shouted|insisted|complained|took|opened|"
+    # being at home or not ("Jack wasn't in", "Rose is out till six")
+    r"(?:wasn't|isn't|was\s+not|is\s+not|was|is)\s+(?:in|home|out|away|around)(?=\W|$)|and\s+(?:his|her|their)\s+"
     r"(?:husband|wife|partner|son|daughter|sister|brother|mother|father|mum|dad|kids|children))\b"
 )
 #: Typed in lower case after a verb that takes a person ("spoke to john whitaker", "texted faith", "asked rose
@@ -1448,6 +1469,12 @@ _EN_PERSON_NEXT = re.compile(
 _EN_LOWER_AFTER_VERB = re.compile(
     r"(?i:\b(?:spoke|spoken|talked|chatted|speak|talk)\s+(?:to|with)|\b(?:met|rang|texted|phoned|emailed|messaged|"
     r"asked|told|bumped\s+into|visited|a\s+(?:calling\s+)?card\s+for))\s+([a-z]{2,})(?:\s+([a-z][a-z'’]+))?"
+)
+#: Typed in lower case after a look-up ("check if priyanka desai has …", "look up tom barker"): a given name that is
+#: no everyday word, then a surname the census knows and no word of ours; both are needed.
+_EN_LOWER_AFTER_LOOKUP = re.compile(
+    r"(?i:\b(?:check(?:ed|ing)?|look(?:ed|ing)?\s+up|search(?:ed|ing)?\s+for|find|found|pull(?:ed)?\s+up)"
+    r"(?:\s+(?:if|whether|on|for|that))?)\s+([a-z]{2,})\s+([a-z][a-z'’]+)\b"
 )
 #: "at dawn's", "to faith's": a given name with a possessive after a preposition is somebody's home.
 _EN_LOWER_POSSESSIVE = re.compile(r"(?i:\b(?:at|to|from|outside)\s+)([a-z]{2,})(?=['’]s\b)")
@@ -1484,6 +1511,8 @@ def english_names(text: str) -> list[Span]:
         start_at = m.start() - len(title.group(0)) if title else m.start()
         # Leading titles and capitalised cue or stop words ("Borrower", "Dear", "Mr") are context.
         while words and (re.fullmatch(_EN_TITLES, words[0][2]) or words[0][2] in _EN_STOP):
+            if titled and len(words) > 1 and words[0][2].lower() in _CAP_PARTICLES:
+                break  # "Mrs Van der Berg", "Mr De Souza": after a title a capitalised particle opens the surname
             if words[0][2] in any_given and _strong_cue(text[max(0, words[0][0] - 40): words[0][0]]):
                 break  # "her husband Will", "a neighbour called May"
             if words[0][2] in any_given and len(words) > 1 and words[1][2] in family:
@@ -1502,6 +1531,7 @@ def english_names(text: str) -> list[Span]:
         kept: list[tuple[int, int, str]] = []
         for w in words:
             opens = not kept and w[2] in any_given and (_strong_cue(before) or (len(words) > 1 and words[1][2] in family))
+            opens = opens or (titled and not kept and len(words) > 1 and w[2].lower() in _CAP_PARTICLES)
             if w[2] in _EN_STOP and not opens:
                 # A surname that is also a word closes a name that a given name opened (Paula Green, Nicole Ward).
                 if len(kept) == 1 and kept[0][2] in any_given and w[2] in census and w[2] not in _NEVER_SURNAME:
@@ -1570,6 +1600,14 @@ def english_names(text: str) -> list[Span]:
             continue
         end = m.end(2) if second and second.islower() and _surname_like(second, census) and second.capitalize() not in _EN_STOP else m.end(1)
         out.append(Span(m.start(1), end, "PERSON", 0.7, "en_lower_verb"))
+    for m in _EN_LOWER_AFTER_LOOKUP.finditer(text):
+        first, second = m.group(1), m.group(2)
+        if not (first.islower() and second.islower()) or first.capitalize() not in given:
+            continue
+        if first.capitalize() in _AMBIGUOUS_GIVEN or second.capitalize() in _EN_STOP or second.capitalize() in _AMBIGUOUS_SURNAMES:
+            continue
+        if _surname_like(second, census):
+            out.append(Span(m.start(1), m.end(2), "PERSON", 0.65, "en_lower_lookup"))
     for m in _EN_LOWER_POSSESSIVE.finditer(text):
         if m.group(1).islower() and m.group(1).capitalize() in any_given and m.group(1).capitalize() not in _NEVER_ALONE:
             out.append(Span(m.start(1), m.end(1), "PERSON", 0.65, "en_lower_possessive"))

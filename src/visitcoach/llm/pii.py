@@ -173,7 +173,8 @@ _EN_ADDRESS = (
     # (the street number may then be left out); otherwise the address starts with its number
     rf"(?:(?:\d{{1,4}}\s+)?(?:[A-Z][A-Za-z'’]+\s+){{1,3}}(?:{_BUILDING_TYPES}),\s+(?:\d{{1,5}}[A-Za-z]?,?\s+)?"
     r"|(?<![\w£$¥€/])(?<!\d[.,])\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?,?\s+)"
-    r"(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:(?:[A-Z][A-Za-z'’]+|\d{1,3}(?:st|nd|rd|th))\s+){1,3}"
+    # a saint's street keeps its abbreviation's dot: "14 St. Mary's Close"
+    r"(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:St\.\s+)?(?:(?:[A-Z][A-Za-z'’]+|\d{1,3}(?:st|nd|rd|th))\s+){1,3}"
     rf"(?:{_STREET_TYPES})s?\b\.?"
     r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
     r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*\d+[A-Za-z]?)?"
@@ -190,7 +191,8 @@ _EN_ADDRESS_PREFIXED = (
 _EN_NAMED_HOUSE = (
     r"(?<![\w])(?:The\s+)?[A-Z][a-z'’]+(?:\s+(?:y|yr|na|nan|an|[A-Z][a-z'’]+)){0,3},\s+"
     rf"(?:(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa)\s+(?:(?:y|yr)\s+)?[A-Z][a-z'’]+|(?:[A-Z][a-z'’]+\s+){{1,2}}(?:{_STREET_TYPES}))"
-    r"(?=,\s*(?:[A-Z][a-z'’]+\s+){1,2}[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b)"
+    # then the town ("near Keswick" too) or straight away the postcode: "Ty Newydd, Heol y Llan, SA44 5AB"
+    r"(?=,\s*(?:(?:near|nr\.?)\s+)?(?:[A-Z][a-z'’]+\s+){0,2}[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b)"
 )
 # A named house introduced by "The", then a street with its type and the village or town, no postcode needed:
 # "The Old Forge, Church Lane, Little Haddon". "The" and a typed street after a comma say it is a house, not a
@@ -202,6 +204,28 @@ _EN_THE_HOUSE = (
 )
 # A flat and a number make an address even when the street has no type: "Apartment 4, 88 Quayside".
 _EN_FLAT_NUMBER = r"(?<![\w])(?:Flat|Apartment|Apt\.?)\s*\d+[A-Za-z]?,\s+\d{1,5}[A-Za-z]?\s+[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\b"
+# A flat, unit or suite in a named building or estate, with or without its block: "Unit 4, Riverside Industrial
+# Estate", "Apartment 5, The Maltings", "Flat 10, Block C, Kingsway Court". The street after it, if any, is found
+# by the street recognisers; the span ends with the building's name.
+_EN_UNIT_BUILDING = (
+    r"(?<![\w])(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room)\s*\d+[A-Za-z]?,\s+(?:Block\s+[A-Z\d]{1,2},\s+)?"
+    r"(?:The\s+(?:[A-Z][a-z'’]+\s+){0,2}[A-Z][a-z'’]+"
+    rf"|(?:[A-Z][a-z'’]+\s+){{1,3}}(?:{_BUILDING_TYPES}|Estate|Industrial\s+Estate|Trading\s+Estate|Business\s+Park|"
+    r"Retail\s+Park|Centre|Center|Works|Wharf|Heights|Point|Plaza|Quarter|Mill|Yard))\b(?=\s*(?:,|$|\.|\s[a-z]))"
+)
+# A US box or rural route, through the ZIP: "PO Box 4471, Boise, ID 83704", "RR 2 Box 115, Millbrook, AL 36054",
+# "HC 64 Box 2020, Castle Valley, UT 84532". A UK PO box stands alone ("PO Box 123").
+_US_CITY_ZIP = r",\s*(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?"
+_EN_BOX = (
+    r"(?<![\w.])(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box|(?:RR|R\.R\.|Rural\s+Route|HC|PSC|CMR)\s*\d{1,4}\s*,?\s+Box)"
+    rf"\s*#?\d{{1,6}}\b(?:{_US_CITY_ZIP})?"
+)
+# A numbered road, with the house number first (Wisconsin's grid numbers carry a letter: N5432), through the ZIP:
+# "2100 County Road 12, Fremont, OH 43420", "N5432 State Highway 13, Medford, WI 54451".
+_EN_NUMBERED_ROAD = (
+    r"(?<![\w£$¥€/])(?<!\d[.,])[NSEW]?\d{1,6}[A-Za-z]?\s+(?:(?:County|State|US|U\.S\.|Interstate|Farm\s+to\s+Market|Ranch)\s+)?"
+    rf"(?:Road|Rd\.?|Highway|Hwy\.?|Route|Rte\.?)\s+\d{{1,4}}[A-Z]?\b(?:{_US_CITY_ZIP})?"
+)
 # Lower-case street names are rarer but still an address ("42 baker street").
 _EN_ADDRESS_LOWER = (
     # not a measure or a count ("90 minutes each way", "3 times a day")
@@ -209,19 +233,33 @@ _EN_ADDRESS_LOWER = (
     r"(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|miles?|times?|people|each|of|the|a|an|and|or|more|other)\b)"
     r"(?:(?!(?:each|of|the|a|an|and|or|per)\s)[a-z][a-z'’]+\s+){1,2}"
     r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court)\b"
+    # … or a US street type abbreviated, which needs the flat or the city, state and ZIP after it ("77 bay st apt 2,
+    # san francisco, ca 94133"): "3 times a st" is no address
+    r"|(?:(?<![\w])(?:flat|apartment|apt\.?|unit)\s*\d+[a-z]?,?\s+)?(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[a-z]?\s+"
+    r"(?:[a-z][a-z'’]+\s+){1,2}(?:st|rd|ave|blvd|dr|ln|ct|pl)\.?"
+    r"(?=(?:,?\s+(?:apt\.?|apartment|unit|suite|ste\.?|#)\s*\d+[a-z]?)|,\s*(?:[a-z]+\s){0,2}[a-z]+,?\s+[a-z]{2}\s+\d{5}\b)"
+    r"(?:,?\s+(?:apt\.?|apartment|unit|suite|ste\.?|#)\s*\d+[a-z]?)?"
+    r"(?:,\s*(?:[a-z]+\s){0,2}[a-z]+,?\s+[a-z]{2}\s+\d{5}(?:-\d{4})?)?"
 )
 
 _ZH_NUM = r"[\d零〇一二三四五六七八九十百两]"
 _ZH_REGION = rf"(?:[{CJK}]{{2,7}}?(?:省|自治区|特别行政区|市|区|县|旗|镇|乡|街道)\s?)"
-_ZH_ROAD = rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区))(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段|(?<=大道)[东西南北中](?={_ZH_NUM}))?"
+# A road may be a Beijing 条 (东四十条), and a direction may follow its name before the number (农业路东16号,
+# 深南大道中128号); the number may carry 甲/乙 (东四十条甲22号).
+_ZH_ROAD = (
+    rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区|条))"
+    rf"(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段|[东西南北中](?=[甲乙丙丁]?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄)))?"
+)
 # After the street number: building, unit and room in any of their usual shapes, ending on a number or a
 # unit word ("华星时代广场A座1203", "5栋2单元301室", "12号601"); never across a particle or a comma.
 _ZH_PLAIN = r"(?![的了在是有和与不也都就要会去到说我你他她它们这那个吗呢吧，。；、：！？（）])"
 _ZH_TAIL = rf"(?:\s?(?:{_ZH_PLAIN}[{CJK}A-Za-z\d\-\s]){{0,18}}(?:(?<=[\d室户座栋幢元层楼号房])|(?<=\d[A-Za-z])))?"
 # The street number is a 号 (弄 in Shanghai), or straight away a block (固戍二路一巷8栋501); 38号之一 is one number.
-_ZH_NUMBERED = rf"(?:(?:负?{_ZH_NUM}{{1,2}}楼|[Bb]\d)?\s?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄|栋|幢|座)(?:院|之[一二三四五六七八九十\d])?(?:门面|商铺|铺位|档口)?){_ZH_TAIL}"
+_ZH_NUMBERED = rf"(?:(?:负?{_ZH_NUM}{{1,2}}楼|[Bb]\d)?\s?[甲乙丙丁]?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄|栋|幢|座)(?:院|之[一二三四五六七八九十\d])?(?:门面|商铺|铺位|档口)?){_ZH_TAIL}"
 _ZH_BUILDING = (
-    rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|山庄|庄园|府|园|城))"
+    rf"(?:[{CJK}A-Za-z]{{2,12}}?(?:小区|花园|公寓|大厦|家园|苑|新村|新城|广场|中心|大楼|公馆|山庄|庄园|府|园|城)"
+    # an estate whose name ends in no estate word is told by its phase and block (龙湖春森彼岸2期9栋18-3)
+    rf"|[{CJK}A-Za-z]{{2,8}}?(?={_ZH_NUM}{{1,2}}期\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|栋|幢|座)))"
     # an estate may have parts before the block (龙锦苑东五区8号楼, 望京西园四区411楼), and a block-unit-room
     # may be written with dashes (吉祥花园12-3-401)
     rf"(?:[东西南北中]?{_ZH_NUM}{{1,3}}(?:区|期)|[A-Za-z](?=\s?(?:栋|幢|座)))?"
@@ -329,7 +367,11 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("en_the_house", "ADDRESS", _compile(_EN_THE_HOUSE), 0.7, gate=_compile(r"\bThe [A-Z]"), digitless=True),
     Recogniser("en_flat_number", "ADDRESS", _compile(_EN_FLAT_NUMBER), 0.7, gate=_compile(r"Flat|Apartment|Apt")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
-               gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court")),
+               gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court|"
+                             r"\d\s+(?:[a-z]+\s+){1,2}(?:st|rd|ave|blvd|dr|ln|ct|pl)\b")),
+    Recogniser("en_unit_building", "ADDRESS", _compile(_EN_UNIT_BUILDING), 0.7, gate=_compile(r"Flat|Apartment|Apt|Unit|Suite|Ste|Room")),
+    Recogniser("en_box", "ADDRESS", _compile(_EN_BOX), 0.75, gate=_compile(r"Box")),
+    Recogniser("en_numbered_road", "ADDRESS", _compile(_EN_NUMBERED_ROAD), 0.75, gate=_compile(r"\b(?:Road|Rd|Highway|Hwy|Route|Rte)\.?\s+\d")),
     Recogniser("zh_address", "ADDRESS", _compile(rf"{_ZH_REGION}*(?:{_ZH_ROAD}{_ZH_NUMBERED}|{_ZH_BUILDING})|{_ZH_REGION}+{_ZH_VILLAGE}"), 0.8,
                validator=lambda v, t, s: "ADDRESS" if _zh_address_ok(v) else None,
                gate=_compile(rf"{_ZH_NUM}\s?(?:号|號|弄|栋|幢|座|期|组|队|楼)|\d-\d|[A-Za-z]\s?(?:栋|幢|座)\s?\d")),
@@ -348,7 +390,8 @@ _ADDRESS_LEAD = re.compile(r"^(?:.*?(?:住在|住于|居住在|家住|位于|地
 
 
 def _zh_address_ok(value: str) -> bool:
-    return bool(re.search(r"[\d零〇一二三四五六七八九十百两]", value))
+    # a statute's article is no road (第十三条2号 is not 条 + number)
+    return bool(re.search(r"[\d零〇一二三四五六七八九十百两]", value)) and not re.search(r"第[\d零〇一二三四五六七八九十百千两]+条", value)
 
 
 def _trim_zh_address(text: str, start: int, end: int) -> int:
