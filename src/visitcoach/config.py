@@ -108,7 +108,7 @@ class Settings(BaseSettings):
         le=64,
         description="Threads of numpy's BLAS (OpenBLAS) in a serving process. 1 serves best: the matrices of one "
         "request are small, and with one thread per core each product's threads spin waiting for cores the other "
-        "requests hold (50 users: 28 % more server CPU, /ask p95 3.9 s instead of 2.6 s; benchmarks/README.md).",
+        "requests hold (50 users: 39 % more server CPU, /ask p95 3.9 s instead of 2.6 s; benchmarks/README.md).",
     )
     chroma_url: str | None = Field(
         None,
