@@ -44,7 +44,7 @@ SCRIPTS = [
 #: The server process: the app as `visitcoach serve` builds it, offline, with the demo accounts.
 SERVER = """
 import logging, os, sys
-logging.disable(logging.WARNING)
+logging.basicConfig(level=logging.WARNING)  # the pool's warnings (an unreachable process) reach stderr
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from visitcoach.config import get_settings
 settings = get_settings().model_copy(update={"llm": "offline", "users_file": None, "users": None})

@@ -120,6 +120,26 @@ def test_an_unreachable_process_gives_one_busy_message_in_the_users_language():
     assert f'{COOKIE}=""' in zh.headers["set-cookie"]  # dropped, so the next request may go elsewhere
 
 
+def test_a_busy_process_that_is_still_running_keeps_its_browsers():
+    """A process that cannot be reached for a moment but has not exited still holds its browsers'
+    sign-ins: the user is told to try again and stays pinned there (moving would sign them out)."""
+    dead = free_port()
+    with serving(proxy_app([dead, dead], alive=lambda i: True)) as front, httpx.Client(base_url=f"http://127.0.0.1:{front}") as browser:
+        reply = browser.get("/", cookies={COOKIE: "1"})
+    assert reply.status_code == 503 and reply.text == t("err.busy", "en")
+    assert COOKIE not in reply.headers.get("set-cookie", "")
+
+
+def test_the_proxy_drops_idle_connections_before_the_processes_do():
+    """uvicorn (under each app process) closes a connection idle for 5 s; a proxy that reused one that
+    long would now and then send a request into a closing connection and lose it."""
+    import uvicorn
+
+    from visitcoach.ui.pool import KEEPALIVE_S
+
+    assert KEEPALIVE_S < uvicorn.Config(app=None).timeout_keep_alive
+
+
 def test_two_real_app_processes_answer_signed_in_asks(pack_index_dir, tmp_path):
     """The pool as `visitcoach serve --processes 2` runs it: each client signs in through the proxy and
     is answered by the process its cookie names."""

@@ -9,8 +9,10 @@ the process that served it, so the proxy pins each browser to one process with a
 (`vc_process`), set on the first response it sends that browser; browsers without one are spread
 round-robin. Everything else is forwarded as it is, event streams chunk by chunk, so a streamed
 answer still grows in the page. A process that cannot be reached gets the user one "busy, try
-again" message in their language (and the cookie is dropped, so the next request tries another);
-nothing is retried, so nothing is done twice.
+again" message in their language; nothing is retried, so nothing is done twice. The cookie is
+dropped only when that process has exited, so the next request tries another: a process that is
+alive but slow keeps its browsers, whose sign-in and session live there (moving them would sign
+them out).
 
 The processes share what is on disk: the ingested index (read only while serving) and the
 artifact store (SQLite in WAL mode, which takes writers from several processes).
@@ -27,7 +29,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from visitcoach.config import Settings
@@ -113,15 +115,24 @@ def _lang(headers: Any) -> str:
     return "zh" if "zh" in headers.get("accept-language", "").lower()[:8] else "en"
 
 
-def proxy_app(ports: list[int]) -> Any:
-    """The ASGI app that pins each browser to one of `ports` and forwards its requests there."""
+#: Seconds the proxy keeps an idle connection to a process for reuse: under the 5 s after which the
+#: processes' uvicorn closes idle connections, so the proxy never sends a request down a connection
+#: the process is closing (at equal timeouts a loaded run lost a request to that race now and then).
+KEEPALIVE_S = 2.0
+
+
+def proxy_app(ports: list[int], alive: Callable[[int], bool] | None = None) -> Any:
+    """The ASGI app that pins each browser to one of `ports` and forwards its requests there.
+
+    `alive(i)` says whether the i-th process is still running; without it an unreachable process
+    is taken for gone."""
     import httpx
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse, Response, StreamingResponse
     from starlette.routing import Route
 
-    client = httpx.AsyncClient(timeout=httpx.Timeout(None, connect=5.0), limits=httpx.Limits(max_connections=None))
+    client = httpx.AsyncClient(timeout=httpx.Timeout(None, connect=5.0), limits=httpx.Limits(max_connections=None, keepalive_expiry=KEEPALIVE_S))
     turn = itertools.cycle(range(len(ports)))
 
     async def forward(request: Request) -> Response:
@@ -138,7 +149,8 @@ def proxy_app(ports: list[int]) -> Any:
         except httpx.HTTPError as exc:
             log.warning("pool: app process %d (port %d) unreachable: %s", chosen, ports[chosen], exc)
             busy = PlainTextResponse(t("err.busy", _lang(request.headers)), status_code=503)
-            busy.delete_cookie(COOKIE)
+            if alive is None or not alive(chosen):  # gone: its sessions went with it, so try another next time
+                busy.delete_cookie(COOKIE)
             return busy
 
         async def body() -> AsyncIterator[bytes]:
@@ -176,6 +188,7 @@ def serve_pool(settings: Settings, host: str, port: int, processes: int) -> None
     # the `finally` stops the app processes: make it an exit that runs it
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(proxy_app(ports), host=host, port=port, log_level="warning", access_log=False)  # until SIGINT/SIGTERM
+        app = proxy_app(ports, alive=lambda i: started[i][1].poll() is None)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)  # until SIGINT/SIGTERM
     finally:
         stop_processes(started)
