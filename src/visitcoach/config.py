@@ -79,8 +79,9 @@ class Settings(BaseSettings):
     )
     processes: int = Field(
         1, ge=1, le=32, description="App processes behind the one port of `visitcoach serve` (each browser stays "
-        "with one). One process answers on one core; 2 on a 2-core machine roughly doubles what it serves "
-        "(benchmarks/README.md). Each loads the index and the models (about 0.4 GB).",
+        "with one). More help only with cores to spare: on a 2-core machine one process served 50 users "
+        "faster than two, which with the proxy use every core (benchmarks/README.md). Each loads the index "
+        "and the models (about 0.4 GB).",
     )
     ui_wait: float = Field(
         20.0, gt=0, description="Seconds a request may wait for a free worker before the user is told the app is "
