@@ -40,6 +40,11 @@ VOCAB = load_vocabulary(SHIPPED)
         ("晚上10点以后", dt.time(22, 0)),
         ("下午三点", dt.time(15, 0)),
         ("When may I visit?", None),
+        # of several times, the visit's: the one next to a word for making the visit, else the last
+        ("he works nights and sleeps till about 2pm. our window opens 8am so is a 9am knock fine?", dt.time(9, 0)),
+        ("他书面同意晚上十点后在小区门口见，那我们23:45过去行不行", dt.time(23, 45)),
+        ("she gets home at 6pm, what about 8pm?", dt.time(20, 0)),
+        ("we could knock at 7.30pm, she finishes work at 5pm", dt.time(19, 30)),
     ],
 )
 def test_times_in_questions(text, expected):
@@ -90,6 +95,9 @@ def test_jurisdiction_from_the_question(text, jurisdiction):
     ("How many of us can go at most?", ("count", "limit")),
     ("How long does a breathing space last?", ("duration",)),
     ("What's the maximum fine under PIPL?", ("amount",)),
+    ("what's the max civil penalty per violation?", ("amount",)),
+    ("how big a fine does the FCA usually give?", ("amount",)),
+    ("What is the penalty for visiting at night?", ()),  # a consequence, not necessarily a figure
     ("When may I visit a borrower in the UK?", ("clock",)),
     ("Can I tell his wife why I'm there?", ()),
     ("How much notice do we give before a visit?", ("duration",)),
@@ -376,3 +384,71 @@ def test_an_instalment_or_an_income_is_not_read_as_a_settlement(text):
 
 def test_a_bare_repayment_that_closes_the_account_is_a_settlement():
     assert mentioned_figures("欠款20000，他说还15000了结行不行") == {"balance": Decimal("20000"), "settlement": Decimal("15000")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Massachusetts customer: how many in-person visits per week are allowed under the state rules?",
+        "does California's Rosenthal Act let in-house staff visit on Sundays?",
+        "What does Texas state law say about visits?",
+        "纽约州对上门催收有什么规定？",
+    ],
+)
+def test_a_question_about_one_us_states_own_law_is_told_apart(text):
+    """The pack carries federal US law only: a question about a state's own law is one it does not answer."""
+    assert understand(text, VOCAB).state_law
+
+
+def test_federal_questions_are_not_state_law_questions():
+    assert understand("Can we visit a customer in Ohio at 8pm under the FDCPA?", VOCAB).state_law is None
+
+
+@pytest.mark.parametrize(("text", "balance", "settlement"), [
+    ("US personal loan, balance $800, customer offers $600 to settle. Who can approve that?", "800", "600"),
+    ("card balance $10,000, customer offers $7,000 lump sum from savings. who has to sign off?", "10000", "7000"),
+    ("客户信用卡欠5万，想一次性还3.8万结清，我现场能直接答应吗", "50000", "38000"),
+    ("车贷余额10万，客户想打八折一次结清，谁有权批", "100000", "80000"),
+    ("余额2万，七五折结清行吗", "20000", "15000"),
+    ("owes £5,000, wants 30% off to settle", "5000", "3500"),
+])
+def test_a_settlement_offer_is_read_however_it_is_put(text, balance, settlement):
+    figures = mentioned_figures(text)
+    assert (figures["balance"], figures["settlement"]) == (Decimal(balance), Decimal(settlement))
+
+
+def test_an_instalment_is_not_a_settlement():
+    assert "settlement" not in mentioned_figures("欠款2万，每月还300")
+    assert "settlement" not in mentioned_figures("balance £2,000, he offers £50 a month")
+
+
+def test_a_settlement_offer_is_answered_with_the_discount_and_who_approves_it():
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    [fact] = [f for f in compute(understand("card balance $10,000, customer offers $7,000 lump sum. who has to sign off?", VOCAB), settings)
+              if f.kind == "discount_authority"]
+    assert "30%" in fact.sentence and fact.values["role"] == "manager"
+
+
+def test_an_income_that_fits_no_plan_is_answered_with_the_token_payment_too():
+    from visitcoach.corpus.pack import load_plan_policy
+
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    token = f"CNY {load_plan_policy(SHIPPED).products['credit_card']['CN'].token_payment:,.2f}"
+    facts = compute(understand("Chinese credit card customer, disposable income CNY 150 a month. Anything we can offer?", VOCAB), settings)
+    assert [f.kind for f in facts] == ["affordability", "token_payment"]
+    assert facts[0].values["fits"] is False and token in facts[1].sentence
+    fits = compute(understand("Chinese credit card customer, disposable income CNY 1,500 a month. What can he pay?", VOCAB), settings)
+    assert [f.kind for f in fits] == ["affordability"]
+
+
+def test_a_quoted_table_keeps_the_product_and_country_asked():
+    from visitcoach.qa.compose import narrowed_table
+
+    table = ("| Product | Affordability cap | Min instalment CN | Min instalment US | |---|---|---|---| "
+             "| Consumer loan (consumer_loan) | 0.60 (60%) | CNY 200.00 | USD 50.00 | | Auto loan (auto_loan) | 0.65 (65%) | CNY 500.00 | USD 100.00 |")
+    cut = narrowed_table(table, "auto_loan", "US")
+    assert "USD 100.00" in cut and "0.65" in cut and "USD 50.00" not in cut and "CNY" not in cut
+    assert narrowed_table(table, None, None) == table
+    assert narrowed_table(table, "sme_loan", None) == table  # a product the table does not hold: left whole
+    zh = "| 产品 | 中国 | 英国 | |---|---|---| | 消费贷款（consumer_loan） | CNY 50.00 | GBP 1.00 | | 汽车贷款（auto_loan） | CNY 100.00 | GBP 5.00 |"
+    assert narrowed_table(zh, "auto_loan", "CN") == "| 产品 | 中国 | | --- | --- | | 汽车贷款（auto_loan） | CNY 100.00 |"

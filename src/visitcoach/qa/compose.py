@@ -145,6 +145,38 @@ def narrowed(text: str, jurisdiction: str | None) -> str:
     return _BRACKETED.sub(cut, text)
 
 
+#: A quoted table's column header that belongs to one country ("Min instalment CN", "最低月供（中国）", "美国").
+_COLUMN_COUNTRY = {"CN": re.compile(r"\bCN\b|中国"), "US": re.compile(r"\bUS\b|美国"), "UK": re.compile(r"\bUK\b|英国")}
+
+
+def narrowed_table(text: str, product: str | None, jurisdiction: str | None) -> str:
+    """A quoted table (one line of `| … |` rows, as the pack's plan limits are quoted) cut to what was
+    asked: the rows of the product the question names ("auto_loan" in "Auto loan (auto_loan)") and
+    the columns of the country it names, so a $500 auto-loan question is not handed the SME row's
+    figures too. Left whole when it is not a table, nothing was named, or nothing would be left."""
+    if not text.lstrip().startswith("|") or not (product or jurisdiction):
+        return text
+    separator = re.search(r"\|(?:\s*:?-{3,}:?\s*\|)+", text)
+    if separator is None:
+        return text
+    width = len(re.findall(r"-{3,}", separator.group(0)))
+    rows = [[c.strip() for c in row.strip("|").split("|")] for row in re.findall(rf"\|(?:[^|]*\|){{{width}}}", text)]
+    if len(rows) < 3 or any(len(r) != width for r in rows):
+        return text
+    header, rule, body = rows[0], rows[1], rows[2:]
+    if product:
+        mine = [r for r in body if re.search(rf"[(（]{product}[)）]", r[0])]
+        body = mine or body
+    keep = list(range(width))
+    if jurisdiction:
+        owned = [next((j for j, pat in _COLUMN_COUNTRY.items() if pat.search(h)), None) for h in header]
+        if jurisdiction in owned:
+            keep = [i for i, j in enumerate(owned) if j in (None, jurisdiction)]
+    if len(body) == len(rows) - 2 and len(keep) == width:
+        return text
+    return " ".join("| " + " | ".join(r[i] for i in keep) + " |" for r in [header, rule, *body])
+
+
 def sentence_label(text: str) -> str | None:
     found = sentence_facts(text).countries
     return next(iter(found)) if len(found) == 1 else None
@@ -405,7 +437,7 @@ class Composer:
             first = chunk.id not in numbers
             n = cite(chunk, score)
             used_text.add(text.strip())
-            text = _tidy(narrowed(text.strip(), q.jurisdiction), q.lang)
+            text = _tidy(narrowed_table(narrowed(text.strip(), q.jurisdiction), q.product, q.jurisdiction), q.lang)
             if first and chunk.metadata.get("doc_type") == "case" and chunk.metadata.get("citation"):
                 text = f"{chunk.metadata['citation']}{'：' if q.lang == 'zh' else ': '}{text}"  # which case it is
             if q.lang == "zh":

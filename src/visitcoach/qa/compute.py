@@ -140,6 +140,10 @@ def compute(q: Question, settings: Settings) -> list[Fact]:
             if monthly := _monthly_income(q, t):
                 facts.append(monthly)
             fact = _affordability(q, eng, t, settings)
+            if fact and fact.values.get("fits") is False and "token_payment" not in order:
+                # no regular plan fits: what the agent can offer instead is the token payment (plan policy §3.6)
+                facts.append(fact)
+                fact = _token_payment(q, eng, t, asked=False)
         elif kind == "token_payment":
             fact = _token_payment(q, eng, t)
         if fact:
@@ -241,7 +245,8 @@ _DISCOUNT = re.compile(r"discount|settle|write[- ]?off|waive|how much off|\d+\s*
 
 
 def _authority(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
-    if eng.plan_policy is None or not _DISCOUNT.search(q.text):
+    settles = "balance" in q.figures and "settlement" in q.figures  # "owes $10,000, offers $7,000": a discount asked
+    if eng.plan_policy is None or not (settles or _DISCOUNT.search(q.text)):
         return None  # authority over other things (an interest freeze, a term) is not a discount
     products = eng.plan_policy.products
     product = q.product or "consumer_loan"
@@ -287,12 +292,13 @@ def _settlement(q: Question, t: dict[str, Any], auth: Any, product: str, where: 
     return Fact("discount_authority", f"{head}{tail}", _AUTHORITY_CITATION, (pct.rstrip("%"),), {"product": product, "share": str(share), "role": who})
 
 
-def _token_payment(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+def _token_payment(q: Question, eng: Engines, t: dict[str, Any], asked: bool = True) -> Fact | None:
     """The monthly token payment offered on the product in the country when no affordable plan fits
-    (`plan_policy.yaml`); without a country named, China's for a Chinese question, else each country's."""
+    (`plan_policy.yaml`); without a country named, China's for a Chinese question, else each country's.
+    `asked=False`: given after an affordability figure that fits no plan, whatever the question asked."""
     if eng.plan_policy is None:
         return None
-    if set(q.asks) - {"amount"} and not _TOKEN.search(q.text):
+    if asked and set(q.asks) - {"amount"} and not _TOKEN.search(q.text):
         return None  # "催收要先停多久？" asks how long the pause is, not what to offer
     product = q.product or "consumer_loan"
     j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
@@ -370,5 +376,6 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Setti
         s = t["affordable"].format(cap=_pct(a.affordability_cap), **money)
     if from_case:
         s = f"{q.case_id}{'：' if q.lang == 'zh' else ': '}{s}"
-    return Fact("affordability", s, _AFFORDABLE_CITATION, (str(a.affordable),), {"affordable": str(a.affordable)})
+    fits = a.disposable_income > 0 and a.affordable >= a.min_instalment
+    return Fact("affordability", s, _AFFORDABLE_CITATION, (str(a.affordable),), {"affordable": str(a.affordable), "fits": fits})
 

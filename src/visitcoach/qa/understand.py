@@ -31,10 +31,11 @@ _US_STATES = (
     "west virginia|wisconsin|wyoming"
 )
 _ZH_STATES = "纽约市|得克萨斯州|德克萨斯州|得州|加州|加利福尼亚州|纽约州|佛罗里达州|伊利诺伊州|宾夕法尼亚州|华盛顿州|亚利桑那州|[\u4e00-\u9fff]{2,4}州法"
-#: A question about one US state's own law ("Texas state law", "California's Rosenthal Act", "纽约州…规定").
+#: A question about one US state's own law ("Texas state law", "California's Rosenthal Act", "under the
+#: state rules", "纽约州…规定").
 _STATE_LAW = re.compile(
     rf"\b(?:{_US_STATES})\b(?:'s)?[^.?!]{{0,40}}\b(?:law|laws|act|statute|code|rules?|regulations?)\b"
-    rf"|\b(?:law|laws|act|statute|rules?)\b[^.?!]{{0,20}}\b(?:in|of) (?:{_US_STATES})\b|\bstate law\b"
+    rf"|\b(?:law|laws|act|statute|rules?)\b[^.?!]{{0,20}}\b(?:in|of) (?:{_US_STATES})\b|\bstate(?:'s own)? (?:laws?|rules?|regulations?|statutes?)\b"
     rf"|(?:{_ZH_STATES}).{{0,20}}(?:法|规定|条例)",
     re.IGNORECASE,
 )
@@ -68,7 +69,8 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         re.compile(
             r"多少钱|罚多少|多少元|罚款多少|上限是多少|比例是多少|多少比例|百分之几|最高(?:分别)?罚|\bhow much\b(?! (?:advance )?(?:notice|time|warning|lead time)\b)"
             r"|\bwhat(?:'s| is| are)? (?:the )?(?:\w+ ){0,3}(?:percentage|percent|rate|fine|cap|amount|commission|allowance|salary|bonus|fee|target|quota|threshold)s?\b"
-            r"|\bwhat %"
+            r"|\b(?:max|maximum|highest|biggest)\b (?:\w+ ){0,2}(?:penalt(?:y|ies)|fines?)\b|\bwhat %"
+            r"|\bhow (?:big|large|high|steep) (?:a |an |is the |are the |would the )?(?:fine|penalty|penalties|fee|discount|bonus)s?\b"
             r"|\bmaximum (?:fine|penalty)\b|率是多少|率有多少|多少提成|提成是多少|(?:补贴|报销|工资|底薪|奖金)(?:是)?多少",
             re.IGNORECASE,
         ),
@@ -146,7 +148,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("agent", re.compile(r"\b(?:agents?|collectors?|field agents?|i|me)\b|外访专员|催收员|我", re.IGNORECASE)),
 )
 _PRODUCTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("credit_card", re.compile(r"credit[- ]?cards?|信用卡", re.IGNORECASE)),
+    ("credit_card", re.compile(r"credit[- ]?cards?|\bcard (?:balance|debt|account)s?\b|信用卡", re.IGNORECASE)),
     ("sme_loan", re.compile(r"\bsme\b|business loans?|small business|经营贷|小微|企业贷", re.IGNORECASE)),
     ("auto_loan", re.compile(r"\b(?:auto|car|vehicle) (?:loan|finance)s?\b|车贷|汽车贷", re.IGNORECASE)),
     ("consumer_loan", re.compile(r"personal loans?|consumer loans?|消费贷|个人贷款|信用贷", re.IGNORECASE)),
@@ -169,7 +171,7 @@ _OTHER_DEBT = re.compile(
 #: A balance ("£12,000 left", "owes $8,000", "余额 5 万", "还欠 20000") and what a settlement would take
 #: ("settle at £10,500", "pay $6,000 to close it", "一次性还 4 万结清").
 _BALANCE = (
-    re.compile(rf"(?:balance(?: of| is)?|owes?|owing|outstanding(?: of)?|余额|欠款|还欠|欠了|剩)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE),
+    re.compile(rf"(?:balance(?: of| is)?|owes?|owing|outstanding(?: of)?|余额|欠款|还欠|欠了|欠|剩)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE),
     re.compile(rf"{_AMOUNT}\s*(?:left|outstanding|owed|owing|balance)", re.IGNORECASE),
 )
 _SETTLE = re.compile(
@@ -179,6 +181,34 @@ _SETTLE = re.compile(
     rf"|(?<!每月)(?<!每期)(?<!月)还\s*(?:大概|约)?\s*(?P<n2>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?P<k2>千|万)?\s*(?:元|块)?\s*(?=结清|和解|了结)",
     re.IGNORECASE,
 )
+
+#: Settlement offers said another way: "offers $600 to settle", "a $7,000 lump sum", "settlement offer of £900".
+_SETTLE_MORE = (
+    re.compile(rf"offer(?:s|ed|ing)?\s+(?:to pay\s+)?{_AMOUNT}(?=\s*(?:as a |in a |in one )?(?:lump sum|one-off|to (?:settle|close|clear)|in full))", re.IGNORECASE),
+    re.compile(rf"{_AMOUNT}\s*(?:lump sum|one-off payment|in one go)", re.IGNORECASE),
+    re.compile(rf"settlement offer (?:of\s*)?{_AMOUNT}", re.IGNORECASE),
+)
+#: A settlement asked as a share of the balance: "打八折", "七五折结清", "8折", "20% off", "a 30% discount".
+_ZH_ZHE = re.compile(r"(?P<z>[一二三四五六七八九]{1,2}|\d{1,2}(?:\.\d)?)\s*折")
+_PCT_OFF = re.compile(r"(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:off|discount)|(?:discount|减免|减)\s*(?:of\s*)?(?P<p2>\d{1,2}(?:\.\d+)?)\s*%", re.IGNORECASE)
+
+
+def _settlement_share(text: str) -> Decimal | None:
+    """The share of the balance a settlement would pay, from "打八折" (0.8), "七五折" (0.75), "20% off" (0.8)."""
+    if m := _ZH_ZHE.search(text):
+        z = m.group("z")
+        if z[0].isdigit():
+            value = Decimal(z)
+            share = value / 10 if value < 10 else value / 100
+        else:
+            digits = [_zh_number(c) for c in z]
+            share = Decimal(digits[0]) / 10 + (Decimal(digits[1]) / 100 if len(digits) > 1 else 0)
+        return share if 0 < share < 1 else None
+    if m := _PCT_OFF.search(text):
+        off = Decimal(m.group("p") or m.group("p2")) / 100
+        return 1 - off if 0 < off < 1 else None
+    return None
+
 
 _DISPOSABLE = re.compile(rf"(?:disposable income(?: is| of)?|可支配收入(?:是|为|只有|有)?)\s*{_AMOUNT}", re.IGNORECASE)
 
@@ -402,45 +432,71 @@ def _zh_idiom(m: re.Match[str], text: str) -> bool:
     return text[m.end() : m.end() + 1] == "儿" or (bare and m.group("h") == "一")
 
 
-def mentioned_time(text: str) -> dt.time | None:
-    """A clock time the question mentions: "21:30", "9.30pm", "9 pm", "晚上九点半", "早上7点"."""
-    m = _CLOCK.search(text)
-    if m:
+#: Words for making the visit ("knock", "get there", "上门", "过去"): of several times in a question,
+#: the one next to these is the time of the visit ("he sleeps till 2pm, is a 9am knock fine?").
+_VISIT_WORD = re.compile(
+    r"\b(?:knock\w*|visit\w*|go|going|come|coming|call round|pop round|turn up|arrive\w*|get there|reach|"
+    r"be there|doorstep|at the door)\b|上门|外访|过去|过来|敲门|到门口|到他家|到她家|去他家|去她家|去找|登门",
+    re.IGNORECASE,
+)
+#: How near (characters) a visit word must be to a time to mark it as the visit's.
+_VISIT_NEAR = 12
+
+
+def _time_mentions(text: str) -> list[tuple[int, int, dt.time]]:
+    """Every clock time the question mentions, as (start, end, time), in order."""
+    found: list[tuple[int, int, dt.time]] = []
+    night = (part := _EN_PART.search(text)) is not None and re.search(r"evening|night|tonight", part.group(0), re.I)
+    for m in _CLOCK.finditer(text):
         h, minute = int(m.group("h")), int(m.group("m"))
         ap = (m.group("ap") or "").lower()
         if ap.startswith("p") and h < 12:
             h += 12
         elif ap.startswith("a") and h == 12:
             h = 0
-        elif not ap and h < 12 and _EN_PART.search(text) and re.search(r"evening|night|tonight", _EN_PART.search(text).group(0), re.I):  # type: ignore[union-attr]
+        elif not ap and h < 12 and night:
             h += 12
-        return dt.time(h, minute)
-    m = _AMPM.search(text)
-    if m:
+        found.append((m.start(), m.end(), dt.time(h, minute)))
+    for m in _AMPM.finditer(text):
         h = int(m.group("h"))
         ap = m.group("ap").lower()
         if ap.startswith("p") and h < 12:
             h += 12
         elif ap.startswith("o"):
-            part = _EN_PART.search(text)
             if part and re.search(r"evening|night|tonight|afternoon", part.group(0), re.I) and h < 12:
                 h += 12
-        return dt.time(h % 24, 0)
-    m = next((m for m in _ZH_TIME.finditer(text) if not _zh_idiom(m, text)), None)
-    if m:
+        found.append((m.start(), m.end(), dt.time(h % 24, 0)))
+    for m in _ZH_TIME.finditer(text):
+        if _zh_idiom(m, text):
+            continue
         h = _zh_number(m.group("h"))
         if not 0 <= h <= 24:
-            return None
+            continue
         minute = 30 if m.group("half") else (_zh_number(m.group("m")) if m.group("m") else 0)
-        part = m.group("part") or ""
-        if part in ("下午", "傍晚", "晚上", "夜里", "深夜", "半夜") and h < 12:
+        zh_part = m.group("part") or ""
+        if zh_part in ("下午", "傍晚", "晚上", "夜里", "深夜", "半夜") and h < 12:
             h += 12
-        if part in ("深夜", "半夜") and h == 24:
+        if zh_part in ("深夜", "半夜") and h == 24:
             h = 0
         if not 0 <= minute < 60:
             minute = 0
-        return dt.time(h % 24, minute)
-    return None
+        found.append((m.start(), m.end(), dt.time(h % 24, minute)))
+    found.sort()
+    # one time written two ways at one place ("21:30" inside a longer match) counts once
+    return [f for i, f in enumerate(found) if not i or f[0] >= found[i - 1][1]]
+
+
+def mentioned_time(text: str) -> dt.time | None:
+    """The clock time of the visit the question asks about: "21:30", "9.30pm", "9 pm", "晚上九点半",
+    "早上7点". Of several, the one next to a word for making the visit, else the last one (the
+    question comes after what it depends on: "he's home after 8pm, can we come at 9?")."""
+    found = _time_mentions(text)
+    if len(found) <= 1:
+        return found[0][2] if found else None
+    visits = [m.span() for m in _VISIT_WORD.finditer(text)]
+
+    marked = [f for f in found if any(a - _VISIT_NEAR <= f[1] and f[0] <= e + _VISIT_NEAR for a, e in visits)]
+    return (marked or found)[-1][2]
 
 
 def _amount(m: re.Match[str], suffix: str = "") -> Decimal:
@@ -478,6 +534,12 @@ def mentioned_figures(text: str) -> dict[str, Decimal]:
         balance, settle = _amount(b), _amount(m) if m.group("n") else _amount(m, "2")
         if 0 < settle < balance:
             out["balance"], out["settlement"] = balance, settle
+    elif b and (m := next((m for m in (p.search(text, b.end()) for p in _SETTLE_MORE) if m), None)):
+        balance, settle = _amount(b), _amount(m)
+        if 0 < settle < balance:
+            out["balance"], out["settlement"] = balance, settle
+    elif b and (share := _settlement_share(text[b.end():])) is not None:
+        out["balance"], out["settlement"] = _amount(b), (_amount(b) * share).quantize(Decimal("0.01"))
     if m := _DISPOSABLE.search(text):
         out["disposable"] = _amount(m)
         out.pop("income", None)
