@@ -422,3 +422,24 @@ def test_with_no_country_named_group_policy_opens_before_one_countrys_law(pack):
     first = answer.citations[0].as_dict()
     chunk = pack.chunk(first["chunk_id"])
     assert chunk.metadata.get("jurisdiction") == "ALL", answer.answer[:200]
+
+
+@pytest.mark.parametrize("question", [
+    "customer's in Belfast — how long does the Northern Ireland version of breathing space last?",
+    "limitation period for a simple contract debt in Northern Ireland?",
+    "英国北爱尔兰的客户，诉讼时效是多久？",
+])
+def test_a_figure_for_a_uk_nation_the_law_quoted_does_not_cover_is_not_given(pack, question):
+    """The pack's breathing space and limitation periods are England and Wales's: giving their 60
+    days or six years for Northern Ireland would answer for the wrong nation."""
+    assert not ask(pack, question).covered
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("What is the limitation period for a card debt in Scotland?", "five-year"),  # the section covers Scotland too
+    ("Belfast customer, can we visit at 8.30pm?", "20:00"),  # CONC and the group window apply UK-wide
+    ("How long does a standard breathing space last?", "60 days"),
+])
+def test_a_uk_nation_the_law_covers_or_a_rule_that_applies_everywhere_is_answered(pack, question, fact):
+    answer = ask(pack, question)
+    assert answer.covered and fact in answer.answer

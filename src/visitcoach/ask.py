@@ -158,7 +158,7 @@ def ask(
         q = q.with_(closeness=engine.meaning.sentences(result.query_vector))
     facts = compute(q, settings)
     understood = {**q.as_dict(), "ranked": [{"citation": r.citation, "doc_id": r.section.doc_id} for r in ranked], "retrieved": [c.id for r in ranked for c in r.section.chunks]}
-    if not _covered(index, q, ranked, result, facts, settings, engine.vocabulary):
+    if not _covered(index, q, ranked, result, facts, settings, engine.vocabulary, engine.sections):
         log.info("ask: not covered (best dense %.3f)", result.best_dense)
         return _not_covered(q, mode, understood)
     offline = _offline(engine, q, ranked, facts, understood)
@@ -179,10 +179,10 @@ def _not_covered(q: Question, mode: str, understood: dict[str, Any] | None = Non
 
 def _covered(
     index: KnowledgeIndex, q: Question, ranked: list[RankedSection], result: Any, facts: list[Fact], settings: Settings,
-    vocabulary: Vocabulary | None = None,
+    vocabulary: Vocabulary | None = None, sections: SectionIndex | None = None,
 ) -> bool:
     """Whether the pack answers the question (else the answer says it does not, rather than guess)."""
-    if not ranked or result.unknown_provision or _unknown_subject(index, q, vocabulary):
+    if not ranked or result.unknown_provision or _unknown_subject(index, q, vocabulary) or _outside_its_nations(q, ranked, sections):
         return False
     if facts or (q.case_id and any(r.section.doc_id == q.case_id for r in ranked)):
         return True  # a computed answer, or a case of the pack named by its id
@@ -195,6 +195,39 @@ def _covered(
     coverage = index._coverage(q.query, top)
     best = max((h.dense or 0.0) for h in result.hits) if result.hits else 0.0
     return type(result)(top, best, result.exact_match, coverage, result.in_domain, result.elsewhere, None).covered(settings.min_relevance)
+
+
+#: The UK nations whose own law the pack does not carry where it differs (it carries England and
+#: Wales's breathing space and limitation periods), by the names a question uses for them or their cities.
+_NATIONS = {
+    "Northern Ireland": re.compile(r"northern ireland|北爱尔兰|belfast|贝尔法斯特|\bderry\b|londonderry", re.IGNORECASE),
+    "Scotland": re.compile(r"scotland|scottish|苏格兰|glasgow|格拉斯哥|edinburgh|爱丁堡|aberdeen|dundee", re.IGNORECASE),
+}
+_ENGLAND_AND_WALES = re.compile(r"england and wales|英格兰和威尔士|英格兰与威尔士", re.IGNORECASE)
+#: A document that says it covers England and Wales only ("As the title says, they cover England and Wales").
+_SCOPE_STATEMENT = re.compile(r"cover England and Wales|appl(?:y|ies) (?:only )?(?:in|to) England and Wales|适用于英格兰和威尔士", re.IGNORECASE)
+#: The rank of the first UK legal section looked at for its scope.
+NATION_DEPTH = 3
+
+
+def _outside_its_nations(q: Question, ranked: list[RankedSection], sections: SectionIndex | None) -> str | None:
+    """The UK nation a question asks a figure for ("how long does the Northern Ireland version of
+    breathing space last?", "limitation period in Scotland?") when the UK law that answers it is
+    England and Wales's and says nothing of that nation: quoting its 60 days or six years would
+    answer for the wrong nation. A nation the section also covers ("in Scotland a five-year
+    prescription period applies") is answered."""
+    nation = next((name for name, pattern in _NATIONS.items() if pattern.search(q.text)), None)
+    if nation is None or not set(q.asks) & _FIGURE_KINDS:
+        return None
+    lead = next((r.section for r in ranked[:NATION_DEPTH] if r.section.jurisdiction == "UK" and r.section.doc_type == "legal"), None)
+    if lead is None:
+        return None
+    scope = f"{lead.heading}\n{lead.text}"
+    whole_doc = sections is not None and any(_SCOPE_STATEMENT.search(s.text) for s in sections.of_document(lead.doc_id))
+    if (_ENGLAND_AND_WALES.search(scope) or whole_doc) and not _NATIONS[nation].search(scope):
+        log.info("ask: %s asked, but %s covers England and Wales", nation, lead.citation)
+        return nation
+    return None
 
 
 #: Words too general to be the subject of a question, even when the pack never uses them.

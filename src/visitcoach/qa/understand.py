@@ -53,7 +53,8 @@ _ASKS: tuple[tuple[AnswerKind, re.Pattern[str]], ...] = (
         re.compile(
             r"多久|多长时间|多长|几天|几个月|几年|几个工作日|多少天|多少个工作日|期限是|\bhow long\b|\bhow soon\b|\bby when\b"
             r"|\bhow much (?:advance )?(?:notice|time|warning|lead time)\b"
-            r"|\bhow many (?:days|hours|weeks|months|years|working days|business days)\b|\bwithin what\b",
+            r"|\bhow many (?:days|hours|weeks|months|years|working days|business days)\b|\bwithin what\b"
+            r"|(?:^|\bwhat(?:'s| is| are) the )(?:\w+ ){0,3}(?:limitation|prescription) periods?\b|时效(?:是|有)?多",
             re.IGNORECASE,
         ),
     ),
