@@ -443,3 +443,10 @@ def test_a_figure_for_a_uk_nation_the_law_quoted_does_not_cover_is_not_given(pac
 def test_a_uk_nation_the_law_covers_or_a_rule_that_applies_everywhere_is_answered(pack, question, fact):
     answer = ask(pack, question)
     assert answer.covered and fact in answer.answer
+
+
+def test_a_detail_a_named_case_file_does_not_hold_is_not_answered_from_the_file(pack):
+    """"CN-010 的案号是多少？": the case file has no court number; quoting its notes would read as
+    if it did. A computed answer for a named case still stands, whatever else the words ask."""
+    assert not ask(pack, "CN-010 的案号是多少，承办法官是谁？").covered
+    assert ask(pack, "US-001 Rosa: what's her affordable monthly on the policy formula?").covered

@@ -182,7 +182,9 @@ def _covered(
     vocabulary: Vocabulary | None = None, sections: SectionIndex | None = None,
 ) -> bool:
     """Whether the pack answers the question (else the answer says it does not, rather than guess)."""
-    if not ranked or result.unknown_provision or _unknown_subject(index, q, vocabulary) or _outside_its_nations(q, ranked, sections):
+    # (a computed answer for a named case answers it, whatever else the question's words ask)
+    unknown = _unknown_subject(index, q, vocabulary) and not (q.case_id and facts)
+    if not ranked or result.unknown_provision or unknown or _outside_its_nations(q, ranked, sections):
         return False
     if facts or (q.case_id and any(r.section.doc_id == q.case_id for r in ranked)):
         return True  # a computed answer, or a case of the pack named by its id
@@ -241,6 +243,10 @@ _PLAIN = frozenset(
 _ASKS_FIGURE = re.compile(r"how (?:much|many|long)|what (?:percentage|rate|percent|is the rate)|\brate\b|多少|几[天个名次年月]|多久|多长|比例|费率", re.IGNORECASE)
 
 
+#: What a question about a named case asks of its file: a figure, or which one / who.
+_ASKS_CASE_DETAIL = re.compile(_ASKS_FIGURE.pattern + r"|哪家|哪个|哪位|是谁|谁是|\bwhich\b|\bwho(?:'s| is| was)\b|\bwhat(?:'s| is| was) (?:the|his|her|their)\b", re.IGNORECASE)
+
+
 def _unknown_subject(index: KnowledgeIndex, q: Question, vocabulary: Vocabulary | None = None) -> str | None:
     """What the question asks about that the pack does not carry: a US state's own law, or, for a
     question after a figure, a content word the pack never uses ("底薪", "payday", "mileage"). When
@@ -252,10 +258,12 @@ def _unknown_subject(index: KnowledgeIndex, q: Question, vocabulary: Vocabulary 
     a sentence are skipped, and so are words of the triggers the question matched."""
     if q.state_law:
         return q.state_law
-    if q.case_id or q.about_case or vocabulary is None or vocabulary.path is None or not _ASKS_FIGURE.search(q.text):
+    # a question about a named case may also ask which one ("CN-010 的案号是多少，承办法官是谁？")
+    asks = _ASKS_FIGURE if not q.case_id else _ASKS_CASE_DETAIL
+    if (q.about_case and not q.case_id) or vocabulary is None or vocabulary.path is None or not asks.search(q.text):
         return None  # (without a concept vocabulary every question would look unmatched)
     # the clauses that ask for the figure: "公司最多罚多少？我们经手的个人呢？" asks about a fine, not 经手
-    asking = " ".join(c for c in _CLAUSE.split(q.text) if _ASKS_FIGURE.search(c))
+    asking = " ".join(c for c in _CLAUSE.split(q.text) if asks.search(c))
     text = vocabulary.without_places(asking)
     words = tokenize(text, bigrams=False)
     if q.concepts:
