@@ -450,3 +450,12 @@ def test_a_detail_a_named_case_file_does_not_hold_is_not_answered_from_the_file(
     if it did. A computed answer for a named case still stands, whatever else the words ask."""
     assert not ask(pack, "CN-010 的案号是多少，承办法官是谁？").covered
     assert ask(pack, "US-001 Rosa: what's her affordable monthly on the policy formula?").covered
+
+
+@pytest.mark.parametrize("question", [
+    "按照个人信息保护法，外访时能不能拍客户家门牌？",  # the title inside a longer run of characters
+    "What does the Fair Debt Collection Practices Act say about visiting at work?",
+    "What Act covers home visits in the UK?",
+])
+def test_a_law_the_pack_carries_is_not_taken_for_an_unknown_one(pack, question):
+    assert pack.search(question, 5).unknown_provision is None

@@ -121,6 +121,11 @@ def test_server_error_falls_back_to_the_offline_answer_with_a_notice_naming_the_
         ("does a CCA s.87 default notice have to go out before a UK home visit?", "CCA s.87"),
         ("Reg F 1006.42 - what makes an emailed validation notice delivered?", "1006.42"),
         ("寻衅滋事罪（刑法第二百九十三条）的入罪标准是什么？", "第二百九十三条"),  # the pack holds 第二百九十三条之一 only
+        # a law named by its title that the pack never mentions
+        ("《消费者权益保护法》里有没有专门针对催收的条款？", "消费者权益保护法"),
+        ("申请支付令的流程是什么？民事诉讼法里怎么规定的", "民事诉讼法"),
+        ("TCPA question: can we text the borrower's cell to confirm the visit time?", "TCPA"),
+        ("Under the Telephone Consumer Protection Act can we text him?", "Telephone Consumer Protection Act"),
     ],
 )
 def test_a_provision_the_pack_does_not_carry_is_not_answered_from_something_else(index, question, provision):

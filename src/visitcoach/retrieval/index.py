@@ -55,6 +55,14 @@ _SECTION_OF_ACT = re.compile(r"\b(?:section|s\.)\s*(\d+[A-Z]?)\s+of\s+the\s+([A-
 #: A section of an act named by its usual abbreviation ("CCA s.87", "AJA 1970 s.40").
 _ABBREVIATED_ACT = re.compile(r"\b(CCA|AJA)\s*(?:19\d\d\s*)?(?:s\.|section)\s*(\d+[A-Z]?)\b", re.IGNORECASE)
 _ACT_NAMES = {"cca": "Consumer Credit Act", "aja": "Administration of Justice Act"}
+#: A law named by its title: 《消费者权益保护法》, "民事诉讼法里", "the Telephone Consumer Protection Act", "TCPA".
+_ZH_LAW = re.compile(r"《([^》]{2,30})》|([\u4e00-\u9fff]{2,12}(?:保护法|诉讼法|管理法|监督法|安全法|合同法|担保法|破产法|处罚法|条例|公约))")
+_EN_ACT = re.compile(r"\b((?:[A-Z][a-z]+ ){1,5}Act)\b")
+#: Capitalised words before a title that are not part of it ("What Act …", "Under the Fair … Act").
+_LEADING_PLAIN = re.compile(r"^(?:(?:The|What|Which|Does|Do|Is|Are|Can|Could|Under|Per|Any|This|That|Our|Their|Is there an?) )+")
+_EN_LAW_ABBREVIATION = re.compile(r"\b(TCPA|FCRA|GDPR|HIPAA|ECOA|TILA|RESPA|CCPA|SCRA|GLBA|UTCCR|CPUTR)\b")
+#: The shortest tail of a Chinese law title that still names it ("按照个人信息保护法" names 个人信息保护法).
+_ZH_LAW_TAIL = 4
 #: A Regulation F / CFR section written as a bare decimal ("Reg F 1006.42", "12 CFR 1006.42").
 _CFR_SECTION = re.compile(r"(?:\bCFR|\bReg(?:ulation)?\.?\s*F)\s*(?:§\s*)?(\d{3,4}\.\d+[a-z]?)\b", re.IGNORECASE)
 _CITATION_LIKE = re.compile(r"\d+[a-z]|\d+\.\d+|§\s?\d|第[一二三四五六七八九十百千零\d]+条")
@@ -401,6 +409,21 @@ class KnowledgeIndex:
                 )
             if not found:
                 return ref
+        return self._unknown_law(query)
+
+    def _unknown_law(self, query: str) -> str | None:
+        """The first law the query names by its title that the pack never mentions ("民事诉讼法里怎么
+        规定的", "TCPA question: …"): the pack cannot answer from a law it does not carry. A Chinese
+        title counts as mentioned when any tail of it is ("按照个人信息保护法": 个人信息保护法)."""
+        for m in _ZH_LAW.finditer(query):
+            title = (m.group(1) or m.group(2)).strip()
+            tails = [title[i:] for i in range(max(1, len(title) - _ZH_LAW_TAIL + 1))] if m.group(2) else [title]
+            if not any(self.mentions(t) for t in tails):
+                return title
+        for m in [*_EN_LAW_ABBREVIATION.finditer(query), *_EN_ACT.finditer(query)]:
+            title = _LEADING_PLAIN.sub("", m.group(1))
+            if title != "Act" and not self.mentions(title):
+                return title
         return None
 
     def _coverage(self, query: str, hits: list[Hit]) -> float:
