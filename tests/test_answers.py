@@ -415,6 +415,17 @@ def test_uk_debt_advice_bodies_mark_a_sentence_as_the_uks():
     assert sentence_label("Refer the customer to free debt advice.") is None
 
 
+def test_a_law_cited_in_brackets_does_not_make_a_group_rule_one_countrys():
+    """"不接受任何还款（CONC 7.3.4 R 要求…）" is the group's rule with its reason; a country named in
+    brackets, or a law cited outside them, still marks the sentence as that country's."""
+    from visitcoach.qa.compose import sentence_label
+
+    assert sentence_label("客户出现上述迹象时，不接受任何还款（CONC 7.3.4 R 要求对客户给予宽容）。") is None
+    assert sentence_label("Never threaten arrest (15 U.S.C. 1692e(4)).") is None
+    assert sentence_label("If life is at risk, call emergency services (911 in the US).") == "US"
+    assert sentence_label("CONC 7.9.4 R forbids contact at unreasonable times.") == "UK"
+
+
 def test_with_no_country_named_group_policy_opens_before_one_countrys_law(pack):
     """GROUP_OPENING_DEPTH: the sheriff question names no country; the UK's AJA s.40 ranks above the
     group policy, but an answer for every country opens with the group rule."""

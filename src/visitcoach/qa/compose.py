@@ -178,8 +178,27 @@ def narrowed_table(text: str, product: str | None, jurisdiction: str | None) -> 
 
 
 def sentence_label(text: str) -> str | None:
+    """The one country a sentence is about. A law cited in brackets as the reason for a group rule
+    ("不接受任何还款（CONC 7.3.4 R 要求…）") does not make the rule that country's; a country named
+    in brackets ("call 911 (US)") does."""
     found = sentence_facts(text).countries
-    return next(iter(found)) if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    bare = text
+    for _ in range(3):  # nested brackets ("(15 U.S.C. 1692e(4))") from the inside out
+        bare, n = _BRACKETED.subn(_unless_country_named, bare)
+        if not n:
+            break
+    if not any(p.search(bare) for p in _COUNTRY.values()):
+        return None  # named only by a law cited in brackets
+    return next(iter(found))
+
+
+_COUNTRY_NAME = re.compile(r"\bchina\b|\bchinese\b|\bunited states\b|\bus\b|\bunited kingdom\b|\buk\b|中国|国内|美国|英国", re.IGNORECASE)
+
+
+def _unless_country_named(m: re.Match[str]) -> str:
+    return m.group(0) if _COUNTRY_NAME.search(m.group(0)) else ""
 
 
 @dataclass(frozen=True)
