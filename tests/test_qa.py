@@ -417,6 +417,15 @@ def test_a_settlement_offer_is_read_however_it_is_put(text, balance, settlement)
     assert (figures["balance"], figures["settlement"]) == (Decimal(balance), Decimal(settlement))
 
 
+@pytest.mark.parametrize(("text", "disposable"), [
+    ("小微企业贷款客户，可支配收入算下来1600，能做常规分期吗？", "1600"),
+    ("Atlanta auto loan, disposable income works out $400, contract payment $500.", "400"),
+    ("disposable income is about £300 a month", "300"),
+])
+def test_a_disposable_income_is_read_with_the_words_agents_put_before_it(text, disposable):
+    assert mentioned_figures(text)["disposable"] == Decimal(disposable)
+
+
 def test_an_instalment_is_not_a_settlement():
     assert "settlement" not in mentioned_figures("欠款2万，每月还300")
     assert "settlement" not in mentioned_figures("balance £2,000, he offers £50 a month")

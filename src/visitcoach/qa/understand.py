@@ -211,7 +211,9 @@ def _settlement_share(text: str) -> Decimal | None:
     return None
 
 
-_DISPOSABLE = re.compile(rf"(?:disposable income(?: is| of)?|可支配收入(?:是|为|只有|有)?)\s*{_AMOUNT}", re.IGNORECASE)
+#: "disposable income works out $400", "可支配收入算下来1600": the words agents put between the two.
+_DISPOSABLE_FILLER = r"(?:\s*(?:is|of|works out(?: at| to)?|comes (?:to|out at)|about|around|roughly|only|just|a month|per month|monthly|是|为|只有|有|算下来|算出来|大概|约|差不多|才|就|每月|每个月))*"
+_DISPOSABLE = re.compile(rf"(?:disposable income|可支配收入){_DISPOSABLE_FILLER}\s*{_AMOUNT}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
