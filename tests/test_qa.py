@@ -461,3 +461,15 @@ def test_a_quoted_table_keeps_the_product_and_country_asked():
     assert narrowed_table(table, "sme_loan", None) == table  # a product the table does not hold: left whole
     zh = "| 产品 | 中国 | 英国 | |---|---|---| | 消费贷款（consumer_loan） | CNY 50.00 | GBP 1.00 | | 汽车贷款（auto_loan） | CNY 100.00 | GBP 5.00 |"
     assert narrowed_table(zh, "auto_loan", "CN") == "| 产品 | 中国 | | --- | --- | | 汽车贷款（auto_loan） | CNY 100.00 |"
+
+
+@pytest.mark.parametrize(("question", "ability", "says"), [
+    ("Atlanta auto loan, disposable income works out $400, contract payment $500. what bucket is he?", "partial", "segment partial"),
+    ("消费贷，合同月供 300，可支配收入算下来 1000，属于哪一层？", "able", "able（有能力）"),
+    ("消费贷，合同月供 300，可支配收入只有 200，怎么办？", "unable", "unable（无能力）"),
+])
+def test_the_segment_is_computed_when_the_contractual_instalment_is_given(question, ability, says):
+    """Plan policy §2.4: A against the contractual instalment C sets the segment, and with it the options."""
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "affordability"]
+    assert fact.values["ability"] == ability and says in fact.sentence

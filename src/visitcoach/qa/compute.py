@@ -314,6 +314,11 @@ def _token_payment(q: Question, eng: Engines, t: dict[str, Any], asked: bool = T
     return Fact("token_payment", s, _TOKEN_CITATION, tuple(a.split(" ")[1] for a in amounts.values()), {"product": product})
 
 
+def _joiner(q: Question) -> str:
+    """Between two computed sentences: a space in English, nothing after a Chinese full stop."""
+    return "" if q.lang == "zh" else " "
+
+
 def _asks_own(q: Question) -> bool:
     return bool(re.search(r"\b(?:i|me|agents?|collectors?)\b|我|外访专员|催收员", q.text, re.IGNORECASE))
 
@@ -354,8 +359,9 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Setti
         else:
             income = q.figures["income"] if given is None else given
             expenses = q.figures["expenses"] if given is None else Decimal("0")
+            contractual = q.figures.get("contractual", Decimal("0.01"))  # C only sets the segment
             inputs = PlanInputs(
-                j, product, Decimal("1000000"), Decimal("0"), Decimal("0.01"), 12,  # type: ignore[arg-type]
+                j, product, Decimal("1000000"), Decimal("0"), contractual, 12,  # type: ignore[arg-type]
                 income, expenses, Decimal("0") if given is not None else q.figures.get("other_debt", Decimal("0")),
             )
         a = assess(inputs, eng.plan_policy)
@@ -369,13 +375,16 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Setti
         s = t["affordable_given"].format(cap=_pct(a.affordability_cap), disposable=money["disposable"], amount=money["amount"],
                                          minimum=f"{cur}{a.min_instalment:,.2f}")
         if a.affordable < a.min_instalment:
-            s += " " + t["below_minimum"].format(minimum=f"{cur}{a.min_instalment:,.2f}")
+            s += _joiner(q) + t["below_minimum"].format(minimum=f"{cur}{a.min_instalment:,.2f}")
     elif a.disposable_income <= 0:
         s = t["affordable_none"].format(**money)
     else:
         s = t["affordable"].format(cap=_pct(a.affordability_cap), **money)
+    if "contractual" in q.figures and not from_case:
+        s += _joiner(q) + t[f"segment_{a.ability}"].format(contractual=f"{cur}{a.contractual_instalment:,.2f}")
     if from_case:
         s = f"{q.case_id}{'：' if q.lang == 'zh' else ': '}{s}"
     fits = a.disposable_income > 0 and a.affordable >= a.min_instalment
-    return Fact("affordability", s, _AFFORDABLE_CITATION, (str(a.affordable),), {"affordable": str(a.affordable), "fits": fits})
+    figures = (str(a.affordable), *([str(a.contractual_instalment)] if "contractual" in q.figures else []))
+    return Fact("affordability", s, _AFFORDABLE_CITATION, figures, {"affordable": str(a.affordable), "fits": fits, "ability": a.ability})
 

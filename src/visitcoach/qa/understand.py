@@ -211,6 +211,12 @@ def _settlement_share(text: str) -> Decimal | None:
     return None
 
 
+#: The contractual instalment C ("contract payment $500", "合同月供 300"), against which A sets the segment.
+_CONTRACTUAL = re.compile(
+    rf"(?:contract(?:ual)? (?:monthly )?(?:payment|instalment|installment|repayment)s?(?: is| of)?|合同月供|合同约定的?月供|原月供|原来每月还)"
+    rf"\s*(?:of|is|about|大概|约|是|为)?\s*{_AMOUNT}",
+    re.IGNORECASE,
+)
 #: "disposable income works out $400", "可支配收入算下来1600": the words agents put between the two.
 _DISPOSABLE_FILLER = r"(?:\s*(?:is|of|works out(?: at| to)?|comes (?:to|out at)|about|around|roughly|only|just|a month|per month|monthly|是|为|只有|有|算下来|算出来|大概|约|差不多|才|就|每月|每个月))*"
 _DISPOSABLE = re.compile(rf"(?:disposable income|可支配收入){_DISPOSABLE_FILLER}\s*{_AMOUNT}", re.IGNORECASE)
@@ -543,6 +549,8 @@ def mentioned_figures(text: str) -> dict[str, Decimal]:
             out["balance"], out["settlement"] = balance, settle
     elif b and (share := _settlement_share(text[b.end():])) is not None:
         out["balance"], out["settlement"] = _amount(b), (_amount(b) * share).quantize(Decimal("0.01"))
+    if m := _CONTRACTUAL.search(text):
+        out["contractual"] = _amount(m)
     if m := _DISPOSABLE.search(text):
         out["disposable"] = _amount(m)
         out.pop("income", None)
