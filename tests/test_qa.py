@@ -473,3 +473,36 @@ def test_the_segment_is_computed_when_the_contractual_instalment_is_given(questi
     settings = make_settings(Path("/tmp/unused"), SHIPPED)
     [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "affordability"]
     assert fact.values["ability"] == ability and says in fact.sentence
+
+
+@pytest.mark.parametrize(("question", "option", "says"), [
+    ("英国消费贷客户，减额还款最长能给几个月？多久要复核一次？", "reduced_payment", "最长 12 个月，自开始起 3 个月复核"),
+    ("消费贷客户想停息，谁能批？最长能停多久？", "interest_freeze", "停息最长 6 个月，须主管或以上批准"),
+    ("How long can we freeze interest on a credit card?", "interest_freeze", "at most 12 months; a supervisor (China), a supervisor (the US), an agent (the UK)"),
+    ("UK auto loan: how many instalments can a settlement be paid in at most?", "settlement_instalments", "at most"),
+])
+def test_a_plan_options_limits_come_from_the_plan_policy(question, option, says):
+    """"减额还款最长能给几个月？" is answered from plan_policy.yaml for the product and country asked."""
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "plan_limit"]
+    assert fact.values["option"] == option and says in fact.sentence
+
+
+def test_a_plan_option_named_without_asking_its_limit_is_not_a_limit_question():
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    assert not [f for f in compute(understand("客户想申请减额还款，要准备什么材料？", VOCAB), settings) if f.kind == "plan_limit"]
+
+
+def test_every_answer_template_renders_in_both_languages():
+    """Both template files hold the same entries, and each sentence fills from named figures only."""
+    import string
+
+    from visitcoach.qa.compute import templates
+
+    en, zh = (templates(SHIPPED.parent / "prompts", lang) for lang in ("en", "zh"))
+    assert set(en) == set(zh)
+    for t in (en, zh):
+        for key, value in t.items():
+            if isinstance(value, str):
+                names = {f for _, f, _, _ in string.Formatter().parse(value) if f}
+                assert value.format(**dict.fromkeys(names, "X")), key

@@ -120,11 +120,14 @@ def compute(q: Question, settings: Settings) -> list[Fact]:
     # an engine answers only a topic the question is mainly about
     topics = [m.concept for m in q.concepts[:2] if m.score >= 0.75 * top]
     kinds = {c.compute for c in topics if c.compute}
-    if not kinds:
+    option = _plan_option(q)
+    if not kinds and option is None:
         return []
     eng = Engines.load(settings)
     t = templates(Path(settings.prompts_dir), q.lang)
     facts: list[Fact] = []
+    if option is not None and (limit := _plan_limit(q, eng, t, option)):
+        facts.append(limit)  # "减额还款最长能给几个月？": the plan policy's figure answers first
     order = [c.compute for c in topics if c.compute]
     for kind in dict.fromkeys(order):
         fact = None
@@ -312,6 +315,74 @@ def _token_payment(q: Question, eng: Engines, t: dict[str, Any], asked: bool = T
     else:
         s = t["token_all"].format(product=t["products"][product], **amounts)
     return Fact("token_payment", s, _TOKEN_CITATION, tuple(a.split(" ")[1] for a in amounts.values()), {"product": product})
+
+
+#: The plan options whose limits the plan policy fixes per product and country (policy §3), by the
+#: words agents use for them.
+_PLAN_OPTIONS: dict[str, re.Pattern[str]] = {
+    "reduced_payment": re.compile(r"reduced[- ](?:payment|instalment)s?|pay less for a while|减额还款|减额|降低月供", re.IGNORECASE),
+    "interest_freeze": re.compile(r"interest freeze|freez\w* (?:the |his |her )?interest|stop\w* (?:the )?interest|停息|停止计息", re.IGNORECASE),
+    "fee_freeze": re.compile(r"fee freeze|freez\w* (?:the |his |her )?(?:late )?fees|stop\w* (?:the )?(?:late )?fees|停收费用|免费用|免罚息|停收罚息", re.IGNORECASE),
+    "term_extension": re.compile(r"term extension|extend\w* (?:the |his |her )?(?:loan|term)|延长期限|延长还款期|展期", re.IGNORECASE),
+    "settlement_instalments": re.compile(
+        r"settle\w*\b.{0,30}\b(?:instalments|installments)\b|\b(?:instalments|installments)\b.{0,30}\bsettle|分几期结清|分期结清|和解.{0,4}分几期", re.IGNORECASE
+    ),
+}
+#: A question after an option's limit: how long, how many, up to what, who may grant it.
+_ASKS_LIMIT = re.compile(r"最长|最多|多久|几个月|几期|谁能批|谁批|谁可以批|longest|at most|how long|how many|maximum|max\b|who (?:can|may) (?:approve|grant|agree)", re.IGNORECASE)
+
+
+def _plan_option(q: Question) -> str | None:
+    """The plan option a question asks the limit of ("英国消费贷客户，减额还款最长能给几个月？"), if any."""
+    if not _ASKS_LIMIT.search(q.text):
+        return None
+    return next((name for name, pattern in _PLAN_OPTIONS.items() if pattern.search(q.text)), None)
+
+
+def _plan_limit(q: Question, eng: Engines, t: dict[str, Any], option: str) -> Fact | None:
+    """The limits of one plan option on the product in the country (`plan_policy.yaml`, policy §3):
+    for a question naming no country, China's for a Chinese question, else each country's."""
+    if eng.plan_policy is None:
+        return None
+    product = q.product or "consumer_loan"
+    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
+    countries = [j] if j else list(JURISDICTIONS)
+    try:
+        blocks = {c: eng.plan_policy.products[product][c] for c in countries}
+    except (KeyError, TypeError):
+        return None
+    where = (f"（{t['places'][j]}）" if q.lang == "zh" else f" in {t['places'][j]}") if j else ""  # (China's, said so, when assumed)
+
+    def each(value: Any) -> str:
+        """One figure, or one per country when they differ ("6 (China), 6 (the US), 12 (the UK)")."""
+        values = {c: value(b) for c, b in blocks.items()}
+        if len(set(values.values())) == 1:
+            return str(next(iter(values.values())))
+        return ", ".join(t["limit_per_country"].format(value=v, place=t["places"][c]) for c, v in values.items())
+
+    first = next(iter(blocks.values()))
+    names = {"product": t["products"][product], "where": where}
+    offered = first.hardship_options if option != "settlement_instalments" else [*first.hardship_options, "settlement_instalments"]
+    freeze = getattr(first, option, None) if option in ("interest_freeze", "fee_freeze") else None
+    if (option in ("reduced_payment", "term_extension") and option not in offered) or (freeze is not None and not freeze.allowed):
+        return Fact("plan_limit", t["limit_not_offered"].format(option=t["plan_options"][option], **names), _option_citation(first, option))
+    if freeze is not None:
+        s = t[f"limit_{option}"].format(
+            months=each(lambda b: getattr(b, option).max_months), role=each(lambda b: t["role_names"][getattr(b, option).approval]), **names
+        )
+    elif option == "reduced_payment":
+        s = t["limit_reduced_payment"].format(months=each(lambda b: b.reduced_payment_max_months), review=each(lambda b: b.reduced_payment_review_months), **names)
+    elif option == "term_extension":
+        s = t["limit_term_extension"].format(months=each(lambda b: b.max_extension_months), term=each(lambda b: b.max_term_months), **names)
+    else:
+        s = t["limit_settlement_instalments"].format(n=each(lambda b: b.settlement_max_instalments), **names)
+    figures = tuple(re.findall(r"\d+", s))
+    return Fact("plan_limit", s, _option_citation(first, option), figures, {"option": option, "product": product})
+
+
+def _option_citation(block: Any, option: str) -> str:
+    key = {"fee_freeze": "interest_freeze", "settlement_instalments": "settlement"}.get(option, option)
+    return block.citations.get(key, _AUTHORITY_CITATION)
 
 
 def _joiner(q: Question) -> str:
