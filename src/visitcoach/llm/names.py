@@ -35,6 +35,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from visitcoach.llm.hanzi import simplified
 from visitcoach.llm.pii import Span
 from visitcoach.text import CJK, CJK_CHAR
 
@@ -1626,5 +1627,6 @@ def english_names(text: str) -> list[Span]:
 
 
 def find(text: str) -> list[Span]:
-    """Every person-name span in `text` (Chinese and English)."""
-    return chinese_names(text) + english_names(text)
+    """Every person-name span in `text` (Chinese and English); Chinese is read with traditional characters
+    mapped to simplified ones (`hanzi.simplified`: 陳志明說 is read as 陈志明说, at the same offsets)."""
+    return chinese_names(simplified(text)) + english_names(text)

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from visitcoach.llm.hanzi import simplified
 from visitcoach.text import CJK
 
 
@@ -483,7 +484,7 @@ def matches(r: Recogniser, probe: str) -> list[Span]:
 
 def find(text: str) -> list[Span]:
     """Every candidate identifier span (overlapping candidates included)."""
-    probe = text.translate(FULLWIDTH)
+    probe = simplified(text.translate(FULLWIDTH))  # one character for one: offsets keep
     digits = _ANY_DIGIT.search(probe) is not None
     out: list[Span] = []
     for r in RECOGNISERS:
