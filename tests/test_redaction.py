@@ -615,6 +615,7 @@ def test_sixth_batch_words_left_alone(text):
     ("CN-005孔繁星说下周去公司面谈", "孔繁星"),  # a case id before it; 繁 is a given-name character
     ("黎明辉15号发工资，说发了就还", "黎明辉"),  # a number right after a name at the head
     ("向东向来不接陌生电话", "向东"),  # 向来 between a subject and its act
+    ("江哥帮我看下这句话术合不合规", "江哥"),  # a favour asked by a title form
     ("Called Leon Fisher twice, no answer, left a voicemail", "Leon Fisher"),  # the note's verb is no name
 ])
 def test_name_shapes_of_the_seventh_batch_are_masked(text, name):

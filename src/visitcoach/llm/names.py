@@ -324,8 +324,8 @@ def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, .
 _ZH_STRONG_NEXT = re.compile(
     r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
     r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
-    # a claim, and somebody told to act (聂伟称自己没借过, 何总让财务打款); not 称为/称作 (is called)
-    r"(?:声)?称(?!为|作|号|呼)|让(?:我|他|她|财务|会计)|"
+    # a claim, somebody told to act, a favour asked (聂伟称自己没借过, 何总让财务打款, 江哥帮我看下); not 称为/称作
+    r"(?:声)?称(?!为|作|号|呼)|让(?:我|他|她|财务|会计)|帮(?:我|忙)|"
     # being willing, or messaging us (只有闵海军愿意开门, 牛犇发微信说)
     r"愿意|发(?:了|来)?(?:微信|短信|消息)|"
     # not answering, replying, going missing or running off (付强不接电话, 景甜回复了, 程程失联了, 华子跑路了)
