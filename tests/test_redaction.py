@@ -596,3 +596,60 @@ def test_address_shapes_of_the_sixth_batch_are_masked(text, address):
 @pytest.mark.parametrize("text", ["白条和花呗逾期也归我们管吗", "按刑法第二百九十三条之一，第3条2号", "He called 3 times a day"])
 def test_sixth_batch_words_left_alone(text):
     assert Redactor().redact(text) == text
+
+
+# -- the seventh batch's shapes (first-batch style: a name typed straight before its identifier) ------------------
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("客戶陳志明說下週會還款", "陳志明"),  # traditional characters, read as simplified ones
+    ("鄭秀蘭說她兒子謝家豪會幫她還", "謝家豪"),
+    ("于洋QQ：527730164", "于洋"),  # a risky surname straight before an identifier cue
+    ("阿强手机13825674410，白天打不通就发短信", "阿强"),  # 阿 + a given-name character
+    ("婷婷的微信号：tingting_0312，她说只回微信", "婷婷"),  # a doubled given-name character
+    ("借款人的老婆叫秀英，说家里的钱都是她管", "秀英"),  # a given name alone after a cue
+    ("联系人：阿珍，她是客户的同事", "阿珍"),
+    ("聂伟称自己从来没借过这笔钱", "聂伟"),  # 称, a claim
+    ("何总让财务下周三之前打款", "何总"),  # a title form telling somebody to act
+    ("13号练志强答应还¥2,000", "练志强"),  # a date before the name
+    ("CN-005孔繁星说下周去公司面谈", "孔繁星"),  # a case id before it; 繁 is a given-name character
+    ("黎明辉15号发工资，说发了就还", "黎明辉"),  # a number right after a name at the head
+    ("向东向来不接陌生电话", "向东"),  # 向来 between a subject and its act
+    ("江哥帮我看下这句话术合不合规", "江哥"),  # a favour asked by a title form
+    ("Called Leon Fisher twice, no answer, left a voicemail", "Leon Fisher"),  # the note's verb is no name
+])
+def test_name_shapes_of_the_seventh_batch_are_masked(text, name):
+    assert name not in Redactor().redact(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("蘇慧敏的微信號：suhuimin_hk", "suhuimin_hk"),  # a traditional cue word
+    ("借款人住锦绣花园B区12栋1单元2楼，门卫不让进", "锦绣花园B区12栋1单元2楼"),  # a lettered part of an estate
+    ("宗丽住金牛区一环路北三段8号附1号", "金牛区一环路北三段8号附1号"),  # a direction and a numbered section
+    ("Irene Watts lives at 11 The Paddocks, NR14 7HQ", "11 The Paddocks"),  # a number and a "The" close
+    ("Mr Dunn at Flat 1/R, 33 Hyndland Road, G12 9UY, is in arrears", "Flat 1/R, 33 Hyndland Road"),  # Glasgow door
+    ("Denise Ford rents 3419 Lakeshore Dr, Unit B, Tallahassee, FL 32312", "3419 Lakeshore Dr, Unit B, Tallahassee, FL 32312"),
+])
+def test_identifier_shapes_of_the_seventh_batch_are_masked_whole(text, value):
+    spans = Redactor().spans(text)
+    at = text.index(value)
+    assert any(s.start <= at and s.end >= at + len(value) for s in spans), [text[s.start:s.end] for s in spans]
+
+
+@pytest.mark.parametrize("text", [
+    "毛巾厂倒闭以后他就没收入了", "这个客户马虎得很，还款日期老记错", "客户去周大福买了金子，还说没钱",
+    "Visit done, Amber flag stays", "宝宝电话打不通", "阿婆手机没电了", "浦发信用卡的账单", "单位电话是多少",
+    "我们这儿叫蚰子，不知道你们那儿叫什么", "还是像白人和黃種人的審美要求", "因为她的成绩家世都让人无话可说",
+])
+def test_seventh_batch_words_left_alone(text):
+    assert Redactor().redact(text) == text
+
+
+def test_traditional_characters_keep_offsets_and_restore():
+    from visitcoach.llm.hanzi import simplified
+
+    text = "客戶陳志明說下週會還款，電話13912345678"
+    assert len(simplified(text)) == len(text) and simplified("陳志明說") == "陈志明说"
+    r = Redactor()
+    masked = r.redact(text)
+    assert "陳志明" not in masked and "13912345678" not in masked and r.restore(masked) == text

@@ -1,4 +1,4 @@
-"""Check ../redaction.jsonl (all rows structurally; r5 and r6 rows in detail). Prints no row text of other batches."""
+"""Check ../redaction.jsonl (all rows structurally; r5, r6 and r7 rows in detail). Prints no row text of other batches."""
 import collections
 import json
 import re
@@ -21,7 +21,7 @@ for r in rows:
             names[ident["value"]] += 1
 counts = collections.Counter()
 for r in rows:
-    if not r["id"].startswith(("r5-", "r6-")):
+    if not r["id"].startswith(("r5-", "r6-", "r7-")):
         continue
     t = r["text"]
     if r["split"] != "dev":
@@ -55,7 +55,7 @@ for r in rows:
     for ident in r["identifiers"]:
         if ident["type"] == "PERSON" and names[ident["value"]] > 3:
             errors.append(f"{r['id']}: name {ident['value']!r} used {names[ident['value']]} times in the file")
-for b in ("r5", "r6"):
+for b in ("r5", "r6", "r7"):
     batch = [r for r in rows if r["id"].startswith(b + "-")]
     print(f"{b} rows {len(batch)} (zh {sum(r['lang'] == 'zh' for r in batch)}, en {sum(r['lang'] == 'en' for r in batch)})")
     for k in sorted(k for k in counts if k[0] == b):

@@ -35,6 +35,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from visitcoach.llm.hanzi import simplified
 from visitcoach.llm.pii import Span
 from visitcoach.text import CJK, CJK_CHAR
 
@@ -85,7 +86,7 @@ ZH_GIVEN_CHARS = set(
     "育胜舒艳芙芮芷苏英茂荣莎莘莹萌萍葆蓉蔓蕙薇虹蛟蝶衡袁西言誉语诺谦豪贝贤赫超越轩辉辛达迎邦铮锋镇长"
     "阔阳阿陶隆雁雄雅霄青靖静韬顺颂颖风飞馨驹骁高鲁鸥鹏黎鼎齐龄晴宾蕾萱芊芯沫菡诗琪梦瑶可家以星冠卓玥奕宸彦昀翊"
     "钧熠恺祯禹弘贺婕姝妙丫全守秉学宗占廷仲伯孟季兆保根水木铁锁柱满仙巧菊桂琴颜怀蕴灵朵芹苗莎媚娉婷一二三四五"
-    "六七八九十大野誉子"
+    "六七八九十大野誉子繁"
 )
 #: Characters that do not continue a name: particles, pronouns, common verbs and place/measure words.
 _ZH_NOT_GIVEN = set(
@@ -188,7 +189,11 @@ _ZH_NOT_NAMES = {
     "相互", "初次", "云端", "容忍", "敬重", "普通", "戈壁", "伏击", "鹿角", "薄弱", "雍正", "羊肉", "乌鲁木齐", "母亲",
     "修改", "杭州", "况且", "宿舍", "鲜花", "印章", "隆重", "茹素", "诸位", "战争", "慕名", "危险", "玉米", "银行",
     "湛江", "宾馆", "戎装", "勾结", "茅台", "呼吸", "居住", "揭露", "干部", "衣服", "展示", "阴影", "幸福", "奉献",
-    "植物", "衡量", "富裕", "吴江",
+    "植物", "衡量", "富裕", "吴江", "毛巾", "马虎", "黄种",
+    # banks' short names (浦发信用卡, 平安银行卡)
+    "浦发", "华夏", "平安", "广发", "民生", "兴业", "中信", "招商", "光大",
+    # shops and brands named after a person (周大福 jewellers, 周黑鸭, 王老吉, 张小泉 knives, 杨国福 malatang)
+    "周大福", "周生生", "周黑鸭", "王老吉", "张小泉", "杨国福", "黄记煌", "谭木匠",
     # the pack's companies, short forms (兰亭消费金融有限公司, 北辰信用管理服务有限公司)
     "兰亭", "北辰",
 }
@@ -319,6 +324,8 @@ def _cue_before(run: str, at: int, text: str, run_start: int, cues: tuple[str, .
 _ZH_STRONG_NEXT = re.compile(
     r"(?:说|讲|问|答应|要求|同意|拒绝|坚持|承认|表示|保证|承诺|怀疑|抱怨|投诉|打来|来电|回电|接(?:了|的)?电话|在电话里|电话里|"
     r"哭|骂|喝多|住院|做了手术|不让|不肯|不愿|非要|主动|让我们|叫我们|请我们|这人|这个人|人挺|本人|跟我|陪我|"
+    # a claim, somebody told to act, a favour asked (聂伟称自己没借过, 何总让财务打款, 江哥帮我看下); not 称为/称作
+    r"(?:声)?称(?!为|作|号|呼)|让(?:我|他|她|财务|会计)|帮(?:我|忙)|"
     # being willing, or messaging us (只有闵海军愿意开门, 牛犇发微信说)
     r"愿意|发(?:了|来)?(?:微信|短信|消息)|"
     # not answering, replying, going missing or running off (付强不接电话, 景甜回复了, 程程失联了, 华子跑路了)
@@ -334,7 +341,8 @@ _ZH_STRONG_NEXT = re.compile(
 _ZH_SUBJECT_ADVERB = (
     r"(?:今天|昨天|前天|昨晚|今早|刚刚|上次|上周|这周|这个月|上个月|这几天|这两天|前几天|这阵子|每次|一直|又|也|都|还|刚才?|已经|终于|最近|现在|只|就|才|总是?|先|"
     # once (曾凡曾经答应过), a duration or a count (魏长根两年没回来, 三次都没接)
-    r"曾经|曾|[一二两三四五六七八九十几半]{1,3}(?:年|个月|个星期|周|天|次|回)多?)+"
+    r"曾经|曾|向来|从来|根本|经常|老是|"
+    r"[一二两三四五六七八九十几半]{1,3}(?:年|个月|个星期|周|天|次|回)多?)+"
 )
 #: … and after such an adverb, a verb a person does (还了, 接了, 说, 没钱).
 _ZH_AFTER_ADVERB = re.compile(
@@ -358,8 +366,8 @@ _COMMON_NOUN = 400
 _COMMON_NAME_WORD = 1000
 #: … and only this frequent when what follows is no more than a home or a workplace (春花家在村东头; 东家 222).
 _LIFE_ONLY_FREQ = 100
-#: Last characters of landmarks, not of names (陶然亭, 白马寺, 卢沟桥).
-_ZH_LANDMARK_END = set("亭寺庙塔桥门阁")
+#: Last characters of landmarks and works, not of names (陶然亭, 白马寺, 卢沟桥, 毛巾厂, 米粉店).
+_ZH_LANDMARK_END = set("亭寺庙塔桥门阁厂店馆")
 
 
 #: What follows a person and not a word, besides speech and promises: a home (次仁卓玛家在牧区), a workplace or ward
@@ -439,7 +447,7 @@ def _subject_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> lis
         common = _COMMON_NAME_WORD if tags.get(word, "").startswith("nr") else _COMMON_NOUN
         if not (_ZH_STRONG_NEXT.match(after) or _ZH_AFTER_ADVERB.match(after)):
             common = min(common, _LIFE_ONLY_FREQ)  # a home or a workplace after it: 东家在北京工作 is the employer
-        if tags.get(word) == "ns" or freq.get(word, 0) >= common or not _name_like(word, _BARE_RISKY_LLR):
+        if tags.get(word) == "ns" or freq.get(word, 0) >= common or not (_name_like(word, _BARE_RISKY_LLR) or _nickname(word)):
             continue  # 保安说, 同事说: a common noun for a role is not somebody's name
         out.append(Span(start, start + 2, "PERSON", 0.65, "zh_subject"))
     return out
@@ -784,6 +792,8 @@ def chinese_names(text: str) -> list[Span]:
     out.extend(_titled_names(text, freq, tags))
     out.extend(_rare_surname_names(text, freq, tags))
     out.extend(_home_names(text, freq, tags))
+    out.extend(_owner_names(text, freq, tags))
+    out.extend(_cued_given_names(text, freq, tags))
     out.extend(_unlisted_surname_names(text, freq, tags))
     out.extend(_minority_names(text, out, freq, tags))
     out.extend(_coordinated_names(text, out, freq, tags))
@@ -895,6 +905,89 @@ def _home_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
     return out
 
 
+#: A date, a time or a day just before a name: it stands apart like a clause break (13号练志强答应, 3月5日莫斌来电).
+_ZH_DATE_BEFORE = re.compile(r"(?:\d{1,4}\s?(?:号|日|点半?|月|年)|[零一二两三四五六七八九十]{1,3}(?:号|日|点))$")
+#: What a name is typed straight before in agents' notes: an identifier of the person's own (于洋QQ：…, 阿强手机…,
+#: 婷婷的微信号：…).
+_ZH_OWNED = re.compile(r"的?(?:手机|电话|座机|身份证|QQ|qq|微信|邮箱|卡号|账号|银行卡|信用卡)")
+_ZH_FUNCTION_TAGS = ("t", "m", "f", "d", "p", "c", "r", "v", "q", "u", "a")
+
+
+#: Characters of kinship and age that make 阿/doubled forms words for relatives, not names (阿婆, 阿姨, 宝宝, 妹妹),
+#: and numerals (阿三 is a slur, 阿大 a rank).
+_ZH_KIN_CHARS = set("婆公姨伯叔婶嫂哥妹弟姐爸妈爷奶舅姑娘宝娃一二三四五六七八九十大")
+
+
+def _nickname(word: str) -> bool:
+    """A familiar form without a surname: 阿 and a given-name character (阿强, 阿珍), or a doubled one (婷婷, 芳芳);
+    not a word for a relative (阿婆, 宝宝)."""
+    return len(word) == 2 and word[1] not in _ZH_KIN_CHARS and (
+        (word[0] == "阿" and _is_given(word[1]) and word[1] not in _ZH_NOT_GIVEN)
+        or (word[0] == word[1] and word[0] in ZH_GIVEN_CHARS))
+
+
+def _owner_word(word: str, freq: dict[str, int], tags: dict[str, str]) -> bool:
+    """`word`, standing alone before a person's identifier, is a name: a surname and one or two given-name characters,
+    a familiar form (`_nickname`), and no everyday word, role, place or function word (客户手机, 单位电话, 江西身份证)."""
+    if word in _ZH_NOT_NAMES or word in _ZH_CUES or any(c in _ZH_PARTICLES for c in word):
+        return False
+    tag, f = tags.get(word, ""), freq.get(word, 0)
+    if tag[:1] in _ZH_FUNCTION_TAGS or (tag == "ns" and f >= _LIFE_ONLY_FREQ) or (f >= _COMMON_NOUN and not tag.startswith("nr")):
+        return False
+    if _nickname(word):
+        return True
+    surname = _surname_of(word)
+    given = word[len(surname):]
+    if not surname or not 1 <= len(given) <= 2 or not all(_is_given(c) and c not in _ZH_NOT_GIVEN for c in given):
+        return False
+    return not (len(given) == 2 and len(surname) == 1 and _everyday(word[:2], freq, tags))
+
+
+def _owner_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A name typed straight before an identifier of its own (`_ZH_OWNED`), standing on its own: at the start, after
+    a break, a number or a Latin word, a cue word (借款人于洋手机) or a date (`_ZH_DATE_BEFORE`). The longest such
+    word of two to four characters that is shaped like a name (`_owner_word`) is taken, whatever jieba's cut."""
+    out: list[Span] = []
+    for m in _ZH_OWNED.finditer(text):
+        end = m.start()
+        for k in (4, 3, 2):
+            start = end - k
+            if start < 0 or not all(CJK_CHAR.match(c) for c in text[start:end]):
+                continue
+            before = text[start - 1] if start else "，"
+            alone = (not CJK_CHAR.match(before) or before in "是叫" or _cue_before(text, start, text, 0)
+                     or bool(_ZH_DATE_BEFORE.search(text, 0, start)))
+            if alone and _owner_word(text[start:end], freq, tags):
+                out.append(Span(start, end, "PERSON", 0.7, "zh_owner"))
+                break
+    return out
+
+
+#: After a strong cue, a given name or a familiar form alone, then a break or what a person does (老婆叫秀英，;
+#: 联系人：阿珍，).
+@cache
+def _cued_given_re() -> re.Pattern[str]:
+    cues = "|".join(sorted(_ZH_NAME_CUES, key=len, reverse=True))
+    return re.compile(rf"(?:{cues})[：:\s]*(?:是|为|叫)?\s*([{CJK}]{{2}})(?=[，。！？；、,.!?;\s“”]|$|{_ZH_STRONG_NEXT.pattern})")
+
+
+def _cued_given_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
+    """A given name without its surname, or a familiar form, right after a cue word (`_cued_given_re`): a given name
+    jieba's dictionary lists as a person (秀英) or a nickname (阿珍); no everyday word (客户满意，, 女儿小学) and no
+    other word a thing is called by (这儿叫蚰子, 东北叫梦生)."""
+    out: list[Span] = []
+    for m in _cued_given_re().finditer(text):
+        word = m.group(1)
+        if word in _ZH_NOT_NAMES or word in _ZH_CUES or _surname_of(word):
+            continue
+        tag, f = tags.get(word, ""), freq.get(word, 0)
+        if tag[:1] in _ZH_FUNCTION_TAGS or tag == "ns" or f >= (_COMMON_NAME_WORD if tag.startswith("nr") else _LIFE_ONLY_FREQ):
+            continue
+        if _nickname(word) or (tag.startswith("nr") and _name_like(word, _BARE_RISKY_LLR)):
+            out.append(Span(m.start(1), m.end(1), "PERSON", 0.7, "zh_cued_given"))
+    return out
+
+
 def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[Span]:
     """Surname + two given-name characters, from the characters themselves, where what stands
     before it takes a person (the start, a cue, 是/跟/和 …) and what follows is something people do
@@ -913,13 +1006,19 @@ def _char_names(text: str, freq: dict[str, int], tags: dict[str, str]) -> list[S
         before = text[start - 1] if start else " "
         cue = _cue_before(text, start, text, 0)
         weak = not cue and _cue_before(text, start, text, 0, _ZH_WEAK_CUES)
-        if not (cue or weak or before in _ZH_BEFORE_NAME or not CJK_CHAR.match(before)):
+        dated = bool(_ZH_DATE_BEFORE.search(text, 0, start))
+        if not (cue or weak or dated or before in _ZH_BEFORE_NAME or not CJK_CHAR.match(before)):
             continue
         after = text[end: end + 6]
+        if (start == 0 or before in "，。！？；：,.!?;: " or dated) and re.match(r"\d", after) and not freq.get(word) and all(
+                CJK_CHAR.match(c) for c in given):
+            after = "，" + after  # 黎明辉15号发工资: at a clause's head, a number after the name ends it like a break
         if _everyday(text[end - 1: end + 1], freq, tags) and len(text[end - 1: end + 1]) == 2:
             continue  # the last character begins a word with what follows (客户权益保|护)
         if after.startswith(_ZH_ORG_SUFFIX) or not (cue or _ZH_PERSON_NEXT.match(after) or (weak and _followed_by_break(after))):
             continue
+        if after.startswith("，") and not text[end:end + 1] == "，":
+            after = after[1:]
         strong = bool(cue or _ZH_ACTS.match(after) or _ZH_PERSONAL.match(after) or _ZH_DOES.match(after))
         if (surname in _ZH_RISKY or place_like) and not strong and not _name_like(given, _CHAR_NAME_LLR):
             continue
@@ -981,8 +1080,8 @@ def _minority_plausible(word: str, freq: dict[str, int], tags: dict[str, str], c
     for n in range(2, len(word)):
         for i in range(len(word) - n + 1):
             part = word[i: i + n]
-            if freq.get(part, 0) >= 300 and not tags.get(part, "").startswith("nr"):
-                return False
+            if (freq.get(part, 0) >= 300 and not tags.get(part, "").startswith("nr")) or part in _ZH_NOT_NAMES:
+                return False  # … nor one of ours (马虎 is tagged `nr`)
     return True
 
 
@@ -1332,7 +1431,9 @@ _EN_STOP = frozenset(
         "Stop Call Calls Visit Leave Come Go Tell Ask Speak Talk Say Said Says Meet Met Write Read Check Confirm "
         "Agree Agreed Refuse Refused Explain Offer Offered Discuss Review Send Sent Make Made Take Took Give Gave "
         "Get Got Let Keep Kept Put Bring Brought Open Closed Start End Begin Finish Continue Remember Record "
-        "Recorded Arrange Arranged Schedule Scheduled Log Logged Update Updated Unknown Anonymous Redacted Removed"
+        "Recorded Arrange Arranged Schedule Scheduled Log Logged Update Updated Unknown Anonymous Redacted Removed "
+        # a note's first word, a verb whose subject is the agent: "Called Leon Fisher twice", "Rang Mrs Hale"
+        "Called Rang Phoned Texted Emailed Messaged Visited Spoke Chased Reminded Saw"
     ).split()
 )
 _EN_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Mister|Madam|Mme|Mlle|Rev|Revd|Auntie|Aunty|Uncle|Grandma|Grandpa|Nana|Granny)"
@@ -1487,6 +1588,10 @@ _EN_ASIAN_NAME = re.compile(
 )
 
 
+#: After a colour-like word, a rating or a flag: the word is a status (Amber flag, Red alert, Jade list), not a person.
+_EN_STATUS_AFTER = re.compile(r"(?i)\s+(?:flags?|alerts?|status|rating|risk|warning|light|zone)\b")
+
+
 def _surname_like(word: str, census: frozenset[str]) -> bool:
     w = word[0].upper() + word[1:]
     if re.match(r"(?i)o['’][a-z]", word):
@@ -1583,6 +1688,8 @@ def english_names(text: str) -> list[Span]:
                 # the door", "Frank wants it in writing", "Ivy and her sister"; not "Will Tomasz be ok", "Hope this is".
                 ok = True
 
+        if ok and len(kept) == 1 and not titled and _EN_STATUS_AFTER.match(text, kept[-1][1]):
+            ok = False  # "Amber flag", "Red alert": a rating, not a person
         if ok:
             out.append(Span(start_at, kept[-1][1], "PERSON", 0.85 if titled or cue else 0.7, "en_name"))
     # Typed in lower case after a cue or title ("borrower john smith", "mrs patel"): known names only.
@@ -1626,5 +1733,6 @@ def english_names(text: str) -> list[Span]:
 
 
 def find(text: str) -> list[Span]:
-    """Every person-name span in `text` (Chinese and English)."""
-    return chinese_names(text) + english_names(text)
+    """Every person-name span in `text` (Chinese and English); Chinese is read with traditional characters
+    mapped to simplified ones (`hanzi.simplified`: 陳志明說 is read as 陈志明说, at the same offsets)."""
+    return chinese_names(simplified(text)) + english_names(text)

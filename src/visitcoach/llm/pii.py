@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from visitcoach.llm.hanzi import simplified
 from visitcoach.text import CJK
 
 
@@ -165,7 +166,8 @@ _STREET_TYPES = (
 )
 _BUILDING_TYPES = "House|Court|Building|Tower|Towers|Mansions|Cottages|Cottage|Lodge|Hall|Apartments|Flats|Chambers"
 _EN_ADDRESS = (
-    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?\d*(?:/\d+)?,?\s+|(?<![\w/])\d{1,2}/\d{1,2},\s+"
+    # a Glasgow flat may give its door as left, right or middle: "Flat 1/R"
+    r"(?:(?:Flat|Apartment|Apt\.?|Unit|Suite|Ste\.?|Room|Floor)\s*\d+[A-Za-z]?\d*(?:/(?:\d+|[LRM](?![A-Za-z])))?,?\s+|(?<![\w/])\d{1,2}/\d{1,2},\s+"
     # an Edinburgh flat: floor and door (3F1 is the first door on the third floor)
     r"|(?<![\w/])\d{1,2}F\d{1,2},\s+"
     r"|(?:Ground|First|Second|Third|Top|Basement|Upper|Lower)\s+(?:Floor\s+)?Flat,\s+)?"
@@ -177,7 +179,8 @@ _EN_ADDRESS = (
     r"(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:St\.\s+)?(?:(?:[A-Z][A-Za-z'’]+|\d{1,3}(?:st|nd|rd|th))\s+){1,3}"
     rf"(?:{_STREET_TYPES})s?\b\.?"
     r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
-    r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*\d+[A-Za-z]?)?"
+    # the flat or unit after the street may be a letter: "3419 Lakeshore Dr, Unit B, Tallahassee, FL 32312"
+    r"(?:,?\s+(?:Apt\.?|Apartment|Unit|Suite|Ste\.?|Flat|#)\s*(?:\d+[A-Za-z]?|[A-Z](?![A-Za-z])))?"
     # a US address runs on through the city, state and ZIP: "318 Maple Drive, Columbus, OH 43215"
     r"(?:,\s*(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+,?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?)?"
 )
@@ -201,6 +204,12 @@ _EN_THE_HOUSE = (
     r"(?<![\w])The\s+(?:[A-Z][a-z'’]+\s+){0,2}[A-Z][a-z'’]+,\s+"
     rf"(?:[A-Z][a-z'’]+\s+){{1,2}}(?:{_STREET_TYPES})\b"
     r"(?=,\s*(?:[A-Z][a-z'’]+|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b))"
+)
+# A number and a close or estate named with "The" ("11 The Paddocks", "4 The Maltings"), before a UK postcode
+# (the town may stand between): the postcode says it is an address and not "3 The Ship" in passing.
+_EN_NUMBER_THE = (
+    r"(?<![\w£$¥€/])(?<!\d[.,])\d{1,4}[A-Za-z]?\s+The\s+(?:[A-Z][a-z'’]+\s+){0,2}[A-Z][a-z'’]+"
+    r"(?=,?\s*(?:[A-Z][a-z'’]+\s+){0,2}[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b)"
 )
 # A flat and a number make an address even when the street has no type: "Apartment 4, 88 Quayside".
 _EN_FLAT_NUMBER = r"(?<![\w])(?:Flat|Apartment|Apt\.?)\s*\d+[A-Za-z]?,\s+\d{1,5}[A-Za-z]?\s+[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?\b"
@@ -248,7 +257,7 @@ _ZH_REGION = rf"(?:[{CJK}]{{2,7}}?(?:省|自治区|特别行政区|市|区|县|�
 # 深南大道中128号); the number may carry 甲/乙 (东四十条甲22号).
 _ZH_ROAD = (
     rf"(?:[{CJK}A-Za-z\d]{{1,10}}?(?:路|街|大街|大道|巷|弄|胡同|道|里|村|屯|组|社区|条))"
-    rf"(?:[东西南北中]{{1,2}}段|{_ZH_NUM}{{1,3}}段|[东西南北中](?=[甲乙丙丁]?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄)))?"
+    rf"(?:[东西南北中]{{0,2}}{_ZH_NUM}{{1,3}}段|[东西南北中]{{1,2}}段|[东西南北中](?=[甲乙丙丁]?{_ZH_NUM}{{1,5}}\s?(?:号|號|弄)))?"
 )
 # After the street number: building, unit and room in any of their usual shapes, ending on a number or a
 # unit word ("华星时代广场A座1203", "5栋2单元301室", "12号601"); never across a particle or a comma.
@@ -262,7 +271,7 @@ _ZH_BUILDING = (
     rf"|[{CJK}A-Za-z]{{2,8}}?(?={_ZH_NUM}{{1,2}}期\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|栋|幢|座)))"
     # an estate may have parts before the block (龙锦苑东五区8号楼, 望京西园四区411楼), and a block-unit-room
     # may be written with dashes (吉祥花园12-3-401)
-    rf"(?:[东西南北中]?{_ZH_NUM}{{1,3}}(?:区|期)|[A-Za-z](?=\s?(?:栋|幢|座)))?"
+    rf"(?:[东西南北中]?{_ZH_NUM}{{1,3}}(?:区|期)|[A-Za-z]区|[A-Za-z](?=\s?(?:栋|幢|座)))?"
     # … or a lettered block (华港花园B座1805)
     rf"(?:\s?{_ZH_NUM}{{1,4}}\s?(?:号楼|号|栋|幢|座|期|区|楼)|(?<![A-Za-z])[A-Za-z]\s?(?:栋|幢|座)(?=\s?\d)|\d{{1,4}}(?:-\d{{1,4}}){{1,2}}(?![\d-])){_ZH_TAIL}"
 )
@@ -364,6 +373,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("en_address_prefixed", "ADDRESS", _compile(_EN_ADDRESS_PREFIXED), 0.7,
                gate=_compile(r"\b(?:Llys|Heol|Ffordd|Stryd|Lon|Rhodfa|Kingsway|Queensway|Broadway)\b")),
     Recogniser("en_named_house", "ADDRESS", _compile(_EN_NAMED_HOUSE), 0.75, gate=_compile(r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}")),
+    Recogniser("en_number_the", "ADDRESS", _compile(_EN_NUMBER_THE), 0.7, gate=_compile(r"\d\s+The [A-Z]")),
     Recogniser("en_the_house", "ADDRESS", _compile(_EN_THE_HOUSE), 0.7, gate=_compile(r"\bThe [A-Z]"), digitless=True),
     Recogniser("en_flat_number", "ADDRESS", _compile(_EN_FLAT_NUMBER), 0.7, gate=_compile(r"Flat|Apartment|Apt")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
@@ -483,7 +493,7 @@ def matches(r: Recogniser, probe: str) -> list[Span]:
 
 def find(text: str) -> list[Span]:
     """Every candidate identifier span (overlapping candidates included)."""
-    probe = text.translate(FULLWIDTH)
+    probe = simplified(text.translate(FULLWIDTH))  # one character for one: offsets keep
     digits = _ANY_DIGIT.search(probe) is not None
     out: list[Span] = []
     for r in RECOGNISERS:
