@@ -470,3 +470,12 @@ def test_a_detail_a_named_case_file_does_not_hold_is_not_answered_from_the_file(
 ])
 def test_a_law_the_pack_carries_is_not_taken_for_an_unknown_one(pack, question):
     assert pack.search(question, 5).unknown_provision is None
+
+
+@pytest.mark.parametrize(("question", "rule"), [
+    ("春节初三客户自己说那天在家让我们过去，可以去吗？下午三点", "法定节假日"),
+    ("Chicago customer, Thanksgiving Day, everyone's home — can we go at 2pm?", "public holidays"),
+])
+def test_a_visit_on_a_holiday_gets_the_holiday_rule_beside_the_window(pack, question, rule):
+    answer = ask(pack, question)
+    assert answer.covered and rule in answer.answer

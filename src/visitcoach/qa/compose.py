@@ -31,6 +31,13 @@ MAX_SENTENCES = 10
 #: A supporting sentence must share at least this idf-weighted share of the question's words
 #: (its overlap alone: bonuses for stating a rule or a figure do not count towards it).
 MIN_SUPPORT = 0.08
+#: Holidays and festivals a visit may fall on: a question naming one gets the pack's rule on them
+#: beside the clock window, from the first `OCCASION_DEPTH` ranked sections.
+_OCCASION = re.compile(
+    r"holiday|christmas|thanksgiving|new year|easter|bank holiday|节假日|假日|春节|过年|除夕|大年|初[一二三四五六七]|国庆|中秋|元旦|清明|端午|五一|劳动节|圣诞|感恩节",
+    re.IGNORECASE,
+)
+OCCASION_DEPTH = 5
 #: How much more a word of the question counts than a word of its concepts when a sentence is chosen.
 QUESTION_WORDS = 1.5
 SEE_ALSO = 3
@@ -489,6 +496,13 @@ class Composer:
             more = [c for c in self.candidates(section, q, said) if sentence_facts(c[1].text).kinds & wanted and not _repeats(c[1].text, used_text)]
             if more and len(parts) < MAX_SENTENCES:
                 say(more[0][1].text, more[0][1].chunk, 1.0, section)
+            # a visit on a holiday ("春节初三…下午三点"): the clock window is not the whole answer
+            if fact.kind == "visit_time" and _OCCASION.search(q.text):
+                for r in ranked[:OCCASION_DEPTH]:
+                    held = [c for c in self.candidates(r.section, q, said) if _OCCASION.search(c[1].text) and not _repeats(c[1].text, used_text)]
+                    if held and len(parts) < MAX_SENTENCES:
+                        say(held[0][1].text, held[0][1].chunk, 1.0, r.section)
+                        break
         # 2. otherwise the best sentence of the best section
         first = ranked[:3]
         if not q.jurisdiction and not q.about_case:
