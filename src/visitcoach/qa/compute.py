@@ -362,9 +362,8 @@ def _plan_limit(q: Question, eng: Engines, t: dict[str, Any], option: str) -> Fa
 
     first = next(iter(blocks.values()))
     names = {"product": t["products"][product], "where": where}
-    offered = first.hardship_options if option != "settlement_instalments" else [*first.hardship_options, "settlement_instalments"]
-    freeze = getattr(first, option, None) if option in ("interest_freeze", "fee_freeze") else None
-    if (option in ("reduced_payment", "term_extension") and option not in offered) or (freeze is not None and not freeze.allowed):
+    freeze = getattr(first, option) if option in ("interest_freeze", "fee_freeze") else None
+    if (option in ("reduced_payment", "term_extension") and option not in first.hardship_options) or (freeze is not None and not freeze.allowed):
         return Fact("plan_limit", t["limit_not_offered"].format(option=t["plan_options"][option], **names), _option_citation(first, option))
     if freeze is not None:
         s = t[f"limit_{option}"].format(
