@@ -479,3 +479,11 @@ def test_a_law_the_pack_carries_is_not_taken_for_an_unknown_one(pack, question):
 def test_a_visit_on_a_holiday_gets_the_holiday_rule_beside_the_window(pack, question, rule):
     answer = ask(pack, question)
     assert answer.covered and rule in answer.answer
+
+
+def test_a_computed_chinese_answer_quotes_the_tables_for_the_product_and_china(pack):
+    """A Chinese question naming no country gets China's computed figures, and its quoted tables are
+    cut to that product's row and China's columns, not every product in three currencies."""
+    answer = ask(pack, "小微企业贷款客户，可支配收入算下来1600，能做常规分期吗？做不了怎么办")
+    assert "CNY 800.00" in answer.answer and "CNY 1000.00" in answer.answer
+    assert "USD" not in answer.answer and "consumer_loan" not in answer.answer

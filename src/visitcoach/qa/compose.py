@@ -463,7 +463,7 @@ class Composer:
             first = chunk.id not in numbers
             n = cite(chunk, score)
             used_text.add(text.strip())
-            text = _tidy(narrowed_table(narrowed(text.strip(), q.jurisdiction), q.product, q.jurisdiction), q.lang)
+            text = _tidy(narrowed_table(narrowed(text.strip(), q.jurisdiction), q.product, table_country), q.lang)
             if first and chunk.metadata.get("doc_type") == "case" and chunk.metadata.get("citation"):
                 text = f"{chunk.metadata['citation']}{'：' if q.lang == 'zh' else ': '}{text}"  # which case it is
             if q.lang == "zh":
@@ -476,6 +476,8 @@ class Composer:
             if section is not None:
                 used_sections.add(section.key)
 
+        # a computed answer to a Chinese question naming no country is China's (see compute): so are its tables
+        table_country = q.jurisdiction or ("CN" if facts and q.lang == "zh" else None)
         top_score = ranked[0].score if ranked else 1.0
         countries_said: set[str] = set()
         said = Said.start(q)
