@@ -12,7 +12,7 @@ import pytest
 from visitcoach.ask import QuestionError, validate_question
 from visitcoach.corpus.concepts import load_vocabulary, quantities, quantity_conflicts
 from visitcoach.errors import KnowledgeError
-from visitcoach.qa.compute import compute
+from visitcoach.qa.compute import Fact, compute
 from visitcoach.qa.conversation import is_follow_up, resolve
 from visitcoach.qa.understand import (
     asked_kinds,
@@ -26,6 +26,12 @@ from visitcoach.qa.understand import (
 from .conftest import SHIPPED, make_settings
 
 VOCAB = load_vocabulary(SHIPPED)
+
+
+def the_fact(question: str, kind: str) -> Fact:
+    """The one computed fact of `kind` for `question` over the shipped pack (fails if not exactly one)."""
+    [fact] = [f for f in compute(understand(question, VOCAB), make_settings(Path("/tmp/unused"), SHIPPED)) if f.kind == kind]
+    return fact
 
 
 @pytest.mark.parametrize(
@@ -143,13 +149,12 @@ def test_topics_from_the_vocabulary(text, topic):
 
 
 def test_computed_visit_windows_come_from_the_rules():
-    settings = make_settings(Path("/tmp/unused"), SHIPPED)
-    [fact] = [f for f in compute(understand("Can I visit at 21:30 in the UK?", VOCAB), settings) if f.kind == "visit_time"]
+    fact = the_fact("Can I visit at 21:30 in the UK?", "visit_time")
     assert fact.sentence.startswith("No.") and "20:00" in fact.sentence and "21:30" in fact.sentence
     assert fact.values == {"jurisdiction": "UK", "allowed": False}
-    [fact] = [f for f in compute(understand("Can I visit at 21:30 in China?", VOCAB), settings) if f.kind == "visit_time"]
+    fact = the_fact("Can I visit at 21:30 in China?", "visit_time")
     assert fact.values["allowed"] is True and "22:00" in fact.sentence
-    [fact] = [f for f in compute(understand("英国晚上九点半可以上门吗？", VOCAB), settings) if f.kind == "visit_time"]
+    fact = the_fact("英国晚上九点半可以上门吗？", "visit_time")
     assert fact.sentence.startswith("不可以") and "20:00" in fact.sentence
 
 
@@ -316,12 +321,11 @@ def test_the_pronoun_us_and_a_little_are_not_a_country_or_a_time():
 def test_the_token_payment_comes_from_the_plan_policy():
     from visitcoach.corpus.pack import load_plan_policy
 
-    settings = make_settings(Path("/tmp/unused"), SHIPPED)
     policy = load_plan_policy(SHIPPED)
     uk_card = f"{policy.products['credit_card']['UK'].token_payment:,.2f}"
-    [fact] = [f for f in compute(understand("UK credit card, nothing left each month. What token do we offer?", VOCAB), settings) if f.kind == "token_payment"]
+    fact = the_fact("UK credit card, nothing left each month. What token do we offer?", "token_payment")
     assert f"GBP {uk_card}" in fact.sentence and fact.citation == "Hardship and Repayment Plan Policy §3.6"
-    [fact] = [f for f in compute(understand("客户入不敷出，哪个方案都负担不了，怎么办？", VOCAB), settings) if f.kind == "token_payment"]
+    fact = the_fact("客户入不敷出，哪个方案都负担不了，怎么办？", "token_payment")
     cn_loan = f"{policy.products['consumer_loan']['CN'].token_payment:,.2f}"
     assert f"CNY {cn_loan}" in fact.sentence and fact.sentence.startswith("没有可负担的方案时")
 
@@ -333,10 +337,9 @@ def test_the_token_payment_comes_from_the_plan_policy():
 def test_more_people_than_the_rule_allows_gets_the_maximum(question, start):
     """The staffing rules hold a maximum too (VISIT-STAFF-002): a question proposing more people is
     answered with it, not with the two-person minimum."""
-    settings = make_settings(Path("/tmp/unused"), SHIPPED)
-    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "staffing"]
+    fact = the_fact(question, "staffing")
     assert fact.sentence.startswith(start) and fact.values["max_collectors"] == 3
-    [fact] = [f for f in compute(understand("外访需要几个人？", VOCAB), settings) if f.kind == "staffing"]
+    fact = the_fact("外访需要几个人？", "staffing")
     assert "max_collectors" not in fact.values  # the minimum question keeps its answer
 
 
@@ -371,8 +374,7 @@ def test_the_monthly_income_is_computed_and_then_the_instalment():
     ("客户余额 5 万，想一次性还 4 万结清，我能直接答应吗？", "减免比例为余额的 20%（消费贷款）；超过外访专员 10% 的权限，外访时不能当场答应，须报主管批准"),
 ])
 def test_a_proposed_settlement_is_turned_into_its_discount_and_who_may_agree_it(question, says):
-    settings = make_settings(Path("/tmp/unused"), SHIPPED)
-    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "discount_authority"]
+    fact = the_fact(question, "discount_authority")
     assert says in fact.sentence and fact.citation == "Hardship and Repayment Plan Policy §4.1"
 
 
@@ -432,9 +434,7 @@ def test_an_instalment_is_not_a_settlement():
 
 
 def test_a_settlement_offer_is_answered_with_the_discount_and_who_approves_it():
-    settings = make_settings(Path("/tmp/unused"), SHIPPED)
-    [fact] = [f for f in compute(understand("card balance $10,000, customer offers $7,000 lump sum. who has to sign off?", VOCAB), settings)
-              if f.kind == "discount_authority"]
+    fact = the_fact("card balance $10,000, customer offers $7,000 lump sum. who has to sign off?", "discount_authority")
     assert "30%" in fact.sentence and fact.values["role"] == "manager"
 
 
@@ -470,8 +470,7 @@ def test_a_quoted_table_keeps_the_product_and_country_asked():
 ])
 def test_the_segment_is_computed_when_the_contractual_instalment_is_given(question, ability, says):
     """Plan policy §2.4: A against the contractual instalment C sets the segment, and with it the options."""
-    settings = make_settings(Path("/tmp/unused"), SHIPPED)
-    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "affordability"]
+    fact = the_fact(question, "affordability")
     assert fact.values["ability"] == ability and says in fact.sentence
 
 
@@ -483,8 +482,7 @@ def test_the_segment_is_computed_when_the_contractual_instalment_is_given(questi
 ])
 def test_a_plan_options_limits_come_from_the_plan_policy(question, option, says):
     """"减额还款最长能给几个月？" is answered from plan_policy.yaml for the product and country asked."""
-    settings = make_settings(Path("/tmp/unused"), SHIPPED)
-    [fact] = [f for f in compute(understand(question, VOCAB), settings) if f.kind == "plan_limit"]
+    fact = the_fact(question, "plan_limit")
     assert fact.values["option"] == option and says in fact.sentence
 
 

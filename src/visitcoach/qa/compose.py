@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from visitcoach.qa.compute import Fact
+from visitcoach.qa.compute import Fact, assumed_country
 from visitcoach.qa.sections import RankedSection, Section, SectionIndex
 from visitcoach.qa.types import Citation
 from visitcoach.qa.understand import AnswerKind, Question, asked_kinds, stated_kinds
@@ -476,8 +476,8 @@ class Composer:
             if section is not None:
                 used_sections.add(section.key)
 
-        # a computed answer to a Chinese question naming no country is China's (see compute): so are its tables
-        table_country = q.jurisdiction or ("CN" if facts and q.lang == "zh" else None)
+        # a computed answer is for the country compute assumed (China for a Chinese question): so are its tables
+        table_country = assumed_country(q) if facts else q.jurisdiction
         top_score = ranked[0].score if ranked else 1.0
         countries_said: set[str] = set()
         said = Said.start(q)

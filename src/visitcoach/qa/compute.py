@@ -282,7 +282,7 @@ def _settlement(q: Question, t: dict[str, Any], auth: Any, product: str, where: 
     share = (balance - settle) / balance
     limits = {r: Decimal(str(getattr(auth, r) if not isinstance(auth, dict) else auth[r])) for r in ROLES}
     who = next((r for r in ROLES if share <= limits[r]), None)
-    cur = _money_prefix(q.jurisdiction or ("CN" if q.lang == "zh" else None))
+    cur = _money_prefix(assumed_country(q))
     pct = f"{(share * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP).normalize():f}%"
     head = t["settlement"].format(balance=f"{cur}{balance:,.2f}", settle=f"{cur}{settle:,.2f}", pct=pct, product=t["products"][product], where=where)
     if who == "agent":
@@ -304,7 +304,7 @@ def _token_payment(q: Question, eng: Engines, t: dict[str, Any], asked: bool = T
     if asked and set(q.asks) - {"amount"} and not _TOKEN.search(q.text):
         return None  # "催收要先停多久？" asks how long the pause is, not what to offer
     product = q.product or "consumer_loan"
-    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
+    j = assumed_country(q)
     try:
         blocks = eng.plan_policy.products[product]
         amounts = {c: f"{blocks[c].currency} {blocks[c].token_payment:,.2f}" for c in (["CN", "US", "UK"] if j is None else [j])}
@@ -345,7 +345,7 @@ def _plan_limit(q: Question, eng: Engines, t: dict[str, Any], option: str) -> Fa
     if eng.plan_policy is None:
         return None
     product = q.product or "consumer_loan"
-    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
+    j = assumed_country(q)
     countries = [j] if j else list(JURISDICTIONS)
     try:
         blocks = {c: eng.plan_policy.products[product][c] for c in countries}
@@ -384,6 +384,11 @@ def _option_citation(block: Any, option: str) -> str:
     return block.citations.get(key, _AUTHORITY_CITATION)
 
 
+def assumed_country(q: Question) -> str | None:
+    """The country a computed answer is for: the one named, else China for a Chinese question."""
+    return q.jurisdiction or ("CN" if q.lang == "zh" else None)
+
+
 def _joiner(q: Question) -> str:
     """Between two computed sentences: a space in English, nothing after a Chinese full stop."""
     return "" if q.lang == "zh" else " "
@@ -405,7 +410,7 @@ def _monthly_income(q: Question, t: dict[str, Any]) -> Fact | None:
     if weeks is None or "income_per_period" not in q.figures:
         return None
     period, rule = t["monthly_periods"][int(weeks)]
-    cur = _money_prefix(q.jurisdiction or ("CN" if q.lang == "zh" else None))
+    cur = _money_prefix(assumed_country(q))
     monthly = f"{cur}{q.figures['income']:,.2f}"
     s = t["monthly_income"].format(per=f"{cur}{q.figures['income_per_period']:,.2f}", period=period, monthly=monthly, rule=rule)
     return Fact("monthly_income", s, _INCOME_CITATION, (str(q.figures["income"]),), {"monthly_income": str(q.figures["income"])},
@@ -419,7 +424,7 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Setti
     from_case = q.case_id is not None and given is None and not ("income" in q.figures and "expenses" in q.figures)
     if eng.plan_policy is None or (given is None and not from_case and ("income" not in q.figures or "expenses" not in q.figures)):
         return None
-    j = q.jurisdiction or ("CN" if q.lang == "zh" else None)
+    j = assumed_country(q)
     if j is None and not from_case:
         return None
     product = q.product or "consumer_loan"
