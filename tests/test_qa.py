@@ -158,6 +158,16 @@ def test_computed_visit_windows_come_from_the_rules():
     assert fact.sentence.startswith("不可以") and "20:00" in fact.sentence
 
 
+def test_a_time_inside_the_window_that_the_customer_called_inconvenient_is_not_a_yes():
+    fact = the_fact("customer in Cardiff works nights, sleeps till about 2pm. is a 9am knock fine?", "visit_time")
+    assert fact.sentence.startswith("Not at a time") and "08:00 to 20:00" in fact.sentence
+    assert fact.citation == "Field Visit Policy §3.3" and fact.values == {"jurisdiction": "UK", "allowed": False}
+    fact = the_fact("在美国，客户之前说过早上不方便，那8点15分上门算违规吗？", "visit_time")
+    assert fact.sentence.startswith("不宜") and "08:15" in fact.sentence and "21:00" in fact.sentence
+    # without a stated inconvenience the same time is a plain yes
+    assert the_fact("Cardiff customer, is a 9am knock fine?", "visit_time").sentence.startswith("Yes")
+
+
 def test_computed_staffing_and_authority():
     settings = make_settings(Path("/tmp/unused"), SHIPPED)
     facts = compute(understand("外访需要几个人？", VOCAB), settings)

@@ -32,6 +32,10 @@ from visitcoach.text import JURISDICTIONS
 
 log = logging.getLogger(__name__)
 _WINDOW_CITATION = "Field Visit Policy §4.2"
+#: The rule that a time the customer called inconvenient is avoided inside the window too.
+_INCONVENIENT_CITATION = "Field Visit Policy §3.3"
+#: The concept of a question that says the customer called a time inconvenient ("works nights").
+_INCONVENIENT = "inconvenient_times"
 _STAFFING_CITATION = "Field Visit Policy §5.1"
 _PLACE_CITATION = {"workplace": "Field Visit Policy §4.3", "hospital": "Field Visit Policy §4.4", "school": "Field Visit Policy §4.4"}
 _AUTHORITY_CITATION = "Hardship and Repayment Plan Policy §4.1"
@@ -174,15 +178,22 @@ def _visit_time(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     at = q.time.hour * 60 + q.time.minute
     when = q.time.strftime("%H:%M")
     inside = {j for j in js if _minutes(eng.windows[j][0]) <= at < _minutes(eng.windows[j][1])}
+    # "works nights, sleeps till 2pm: is a 9am knock fine?": inside the window is not a yes
+    unsuited = any(m.id == _INCONVENIENT for m in q.concepts)
     if len(js) == 1:
         j = js[0]
         start, end = eng.windows[j]
-        key = "time_inside" if j in inside else ("time_outside_consented" if "consent_to_time" in q.case_flags else "time_outside")
+        if j in inside:
+            key = "time_inside_inconvenient" if unsuited else "time_inside"
+        else:
+            key = "time_outside_consented" if "consent_to_time" in q.case_flags else "time_outside"
         s = t[key].format(place=t["places"][j], start=start, end=end, time=when)
-        return Fact("visit_time", s, _WINDOW_CITATION, (when, start, end), {"jurisdiction": j, "allowed": j in inside})
+        cite = _INCONVENIENT_CITATION if key == "time_inside_inconvenient" else _WINDOW_CITATION
+        return Fact("visit_time", s, cite, (when, start, end), {"jurisdiction": j, "allowed": j in inside and not unsuited})
     if len(inside) in (0, len(js)):
-        key = "time_inside_every" if inside else "time_outside_every"
-        return Fact("visit_time", t[key].format(time=when, **every), _WINDOW_CITATION, (when,), {"allowed": sorted(inside)})
+        key = ("time_inside_every_inconvenient" if unsuited else "time_inside_every") if inside else "time_outside_every"
+        cite = _INCONVENIENT_CITATION if inside and unsuited else _WINDOW_CITATION
+        return Fact("visit_time", t[key].format(time=when, **every), cite, (when,), {"allowed": [] if unsuited else sorted(inside)})
     sep = "、" if q.lang == "zh" else ", "
     s = t["time_outside_all"].format(
         time=when,
