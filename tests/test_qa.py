@@ -168,6 +168,32 @@ def test_a_time_inside_the_window_that_the_customer_called_inconvenient_is_not_a
     assert the_fact("Cardiff customer, is a 9am knock fine?", "visit_time").sentence.startswith("Yes")
 
 
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("We'd reach the door about 8.50pm and these usually take 20 mins.", 20),
+        ("team gets there 8:40pm, usually takes 30 min", 30),
+        ("at 7pm, it takes half an hour", 30),
+        ("晚上九点四十左右能到，一般要聊半小时", 30),
+        ("晚上八点到，大概二十分钟", 20),
+        ("we drove 2 hrs each way, can we go at 8pm?", None),  # travel, not the visit
+        ("can we go at 8pm?", None),
+    ],
+)
+def test_visit_lengths_in_questions(text, minutes):
+    assert understand(text, VOCAB).visit_minutes == minutes
+
+
+def test_a_visit_that_would_run_past_the_window_is_not_a_yes():
+    fact = the_fact("Columbus, Ohio customer. We'd reach the door about 8.50pm and these usually take 20 mins. Go or no go?", "visit_time")
+    assert fact.sentence.startswith("No.") and "21:10" in fact.sentence and "08:00 to 21:00" in fact.sentence
+    assert fact.citation == "Field Visit Policy §4.1" and fact.values == {"jurisdiction": "US", "allowed": False}
+    fact = the_fact("深圳的客户，我们晚上九点四十左右能到，一般要聊半小时，还来得及吗", "visit_time")
+    assert fact.sentence.startswith("不可以") and "22:10" in fact.sentence
+    # a visit that ends inside the window is still a yes
+    assert the_fact("Columbus, Ohio customer, we get there at 8pm, it takes 20 mins", "visit_time").sentence.startswith("Yes")
+
+
 def test_computed_staffing_and_authority():
     settings = make_settings(Path("/tmp/unused"), SHIPPED)
     facts = compute(understand("外访需要几个人？", VOCAB), settings)

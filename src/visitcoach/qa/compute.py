@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 _WINDOW_CITATION = "Field Visit Policy §4.2"
 #: The rule that a time the customer called inconvenient is avoided inside the window too.
 _INCONVENIENT_CITATION = "Field Visit Policy §3.3"
+#: The rule that the whole visit, from knocking to leaving, falls inside the window.
+_WHOLE_VISIT_CITATION = "Field Visit Policy §4.1"
 #: The concept of a question that says the customer called a time inconvenient ("works nights").
 _INCONVENIENT = "inconvenient_times"
 _STAFFING_CITATION = "Field Visit Policy §5.1"
@@ -183,6 +185,16 @@ def _visit_time(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     if len(js) == 1:
         j = js[0]
         start, end = eng.windows[j]
+        finish = _finish(at, q.visit_minutes)
+        if j in inside and finish is not None and finish > _minutes(end):
+            # "we'd reach the door about 8.50pm and these usually take 20 mins": it would end after the window
+            s = t["time_overruns"].format(
+                place=t["places"][j], start=start, end=end, time=when, minutes=q.visit_minutes, finish=_clock(finish)
+            )
+            return Fact(
+                "visit_time", s, _WHOLE_VISIT_CITATION, (when, start, end, _clock(finish)), {"jurisdiction": j, "allowed": False},
+                anchors=(t["whole_visit_anchor"],),
+            )
         if j in inside:
             key = "time_inside_inconvenient" if unsuited else "time_inside"
         else:
@@ -202,6 +214,15 @@ def _visit_time(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
         **every,
     )
     return Fact("visit_time", s, _WINDOW_CITATION, (when,), {"allowed": sorted(inside)})
+
+
+def _finish(at: int, minutes: int | None) -> int | None:
+    """The minute of the day a visit starting at `at` and lasting `minutes` ends (None: length unknown)."""
+    return at + minutes if minutes else None
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60 % 24:02d}:{minute % 60:02d}"
 
 
 def _staffing(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:

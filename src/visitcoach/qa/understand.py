@@ -238,6 +238,8 @@ class Question:
     #: The set flags and preferences of the case the question names ("consent_to_time", …).
     case_flags: frozenset[str] = frozenset()
     time: dt.time | None = None
+    #: How long the question says a visit takes ("usually takes 30 min", "一般要聊半小时"), in minutes.
+    visit_minutes: int | None = None
     place: Place | None = None
     role: str | None = None
     product: str | None = None
@@ -329,6 +331,7 @@ def understand(
         about_case=bool(case_id or _ABOUT_CASE.search(text)),
         concepts=tuple(concepts),
         time=time,
+        visit_minutes=visit_length(text) if time is not None else None,
         place=mentioned_place(text),
         role=_first(_ROLES, text),
         product=_first(_PRODUCTS, text),
@@ -417,6 +420,25 @@ def with_case_topics(q: Question, flags: list[str], vocabulary: Vocabulary) -> Q
 
 def _first(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> Any:
     return next((name for name, pattern in table if pattern.search(text)), None)
+
+
+#: How long a visit takes, as agents say it: "takes 20 mins", "about 30 minutes", "half an hour",
+#: "聊半小时", "二十分钟", "一个小时". Only a length within an hour and a half counts (longer ones,
+#: "we drove 2 hrs each way", are travel, not the visit).
+_LENGTH_EN = re.compile(r"\b(\d{1,3})\s*(?:-\s*)?(?:mins?|minutes?)\b|\b(half an hour|an hour|1 hour|one hour)\b", re.IGNORECASE)
+_LENGTH_ZH = re.compile(rf"({_ZH_NUM})\s*分钟|(半个?小时|一个?小时|1个?小时)")
+_LENGTH_WORDS = {"half an hour": 30, "an hour": 60, "1 hour": 60, "one hour": 60}
+_MOST_MINUTES = 90
+
+
+def visit_length(text: str) -> int | None:
+    """The visit length a question states, in minutes (None when it states none)."""
+    minutes = None
+    if m := _LENGTH_EN.search(text):
+        minutes = int(m.group(1)) if m.group(1) else _LENGTH_WORDS[m.group(2).lower()]
+    elif m := _LENGTH_ZH.search(text):
+        minutes = _zh_number(m.group(1)) if m.group(1) else (30 if m.group(2).startswith("半") else 60)
+    return minutes if minutes is not None and 0 < minutes <= _MOST_MINUTES else None
 
 
 def mentioned_place(text: str) -> Place | None:
