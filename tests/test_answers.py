@@ -487,3 +487,21 @@ def test_a_computed_chinese_answer_quotes_the_tables_for_the_product_and_china(p
     answer = ask(pack, "小微企业贷款客户，可支配收入算下来1600，能做常规分期吗？做不了怎么办")
     assert "CNY 800.00" in answer.answer and "CNY 1000.00" in answer.answer
     assert "USD" not in answer.answer and "consumer_loan" not in answer.answer
+
+
+def test_a_computed_catch_up_quotes_the_formula_not_the_worked_example(pack):
+    """The policy's §3.1 example has other figures (1,200 + 3,600 ÷ n ≤ 1,700): quoted after the
+    computed catch-up it would read as the customer's plan."""
+    answer = ask(pack, "合同月供 300，逾期 2000，可负担月供算出来是 650。逾期款分几个月补齐？每月还多少？")
+    opening = answer.answer.split("[2]")[0]
+    assert "CNY 633.33" in opening and "R ÷ n" in opening and "1,700" not in opening
+
+
+@pytest.mark.parametrize(("question", "opens", "says"), [
+    ("Columbus, Ohio customer. We'd reach the door about 8.50pm and these usually take 20 mins. Go or no go?", "No. 20:50", "from knocking to leaving"),
+    ("深圳的客户，我们晚上九点四十左右能到，一般要聊半小时，还来得及吗", "不可以。21:40", "从敲门到离开"),
+    ("customer in Cardiff works nights, sleeps till about 2pm. is a 9am knock fine?", "Not at a time", "due regard"),
+])
+def test_a_time_inside_the_window_is_not_a_yes_when_the_visit_overruns_or_the_customer_called_it_inconvenient(pack, question, opens, says):
+    answer = ask(pack, question)
+    assert answer.answer.startswith(opens) and says in answer.answer

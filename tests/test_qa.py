@@ -384,6 +384,7 @@ def test_more_people_than_the_rule_allows_gets_the_maximum(question, start):
     ("he earns $900 every two weeks", Decimal("1950.00"), 2),
     ("客户每周收入 1500 元，开支 4000", Decimal("6500.00"), 1),
     ("工资8000，开支5000", Decimal("8000"), None),
+    ("客户每两周发一次工资，每次420，折成月收入是多少？", Decimal("910.00"), 2),
 ])
 def test_a_weekly_or_fortnightly_income_is_taken_monthly(text, income, weeks):
     """Plan policy §2.1: weekly amounts × 52 ÷ 12, fortnightly × 26 ÷ 12."""
@@ -402,6 +403,22 @@ def test_the_monthly_income_is_computed_and_then_the_instalment():
     assert kinds == ["monthly_income", "affordability"]
     [fact] = [f for f in compute(q, settings) if f.kind == "affordability"]
     assert "CNY 6,500.00" in fact.sentence and "CNY 1,500.00" in fact.sentence  # (6500 - 4000) × 60 %
+
+
+@pytest.mark.parametrize(("question", "n", "monthly"), [
+    ("合同月供 300，逾期 2000，可负担月供算出来是 650。逾期款分几个月补齐？每月还多少？", 6, "633.33"),
+    ("Contractual payment is 250, arrears are 900 and the affordable instalment works out at 400. How many months to catch up?", 6, "400.00"),
+])
+def test_the_catch_up_is_computed_from_the_figures_given(question, n, monthly):
+    """Plan policy §3.1: the smallest n with C + R ÷ n ≤ A, from the question's own figures."""
+    fact = the_fact(question, "catch_up")
+    assert fact.values == {"months": n, "instalment": monthly, "fits": True}
+    assert monthly in fact.sentence and fact.citation == "Hardship and Repayment Plan Policy §3.1"
+
+
+def test_arrears_counted_in_months_are_not_an_amount():
+    assert "arrears" not in mentioned_figures("逾期3个月，欠款5000，每月能还多少")
+    assert mentioned_figures("arrears are 600 and the visit would cost 150")["arrears"] == Decimal("600")
 
 
 @pytest.mark.parametrize(("question", "says"), [

@@ -652,14 +652,16 @@ class Composer:
         return self.sections.version(found[0].family, lang)
 
     def _supporting_quote(self, cands: list[tuple[float, Sentence]], fact: Fact, q: Question) -> Sentence | None:
-        """The sentence of the fact's section that carries its figures (and anchors) for the jurisdiction asked."""
-        figures = [f for f in (*fact.figures, *fact.anchors) if f]
+        """The sentence of the fact's section that carries its anchors, then its figures, for the jurisdiction asked."""
+        figures = [f for f in fact.figures if f]
         best = None
         for score, sent in cands:
             if q.jurisdiction and sent.label not in (q.jurisdiction, None):
                 continue
+            # the rule's own words ("C + R ÷ n") before figures, which a worked example shares by chance
+            anchored = sum(1 for a in fact.anchors if a and a in sent.text)
             have = sum(1 for f in figures if f in sent.text)
-            key = (have, sent.label == q.jurisdiction if q.jurisdiction else sent.label is None, score)
+            key = (anchored, have, sent.label == q.jurisdiction if q.jurisdiction else sent.label is None, score)
             if best is None or key > best[0]:
                 best = (key, sent)
         return best[1] if best else None

@@ -27,7 +27,15 @@ from visitcoach.corpus.cases import load_case
 from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.errors import ConfigError, KnowledgeError
 from visitcoach.qa.understand import Question
-from visitcoach.repayment.calc import CURRENCY, ROLES, PlanInputs, assess, inputs_from_case
+from visitcoach.repayment.calc import (
+    CURRENCY,
+    ROLES,
+    PlanInputs,
+    assess,
+    catch_up_months,
+    inputs_from_case,
+    product_policy,
+)
 from visitcoach.text import JURISDICTIONS
 
 log = logging.getLogger(__name__)
@@ -43,6 +51,7 @@ _PLACE_CITATION = {"workplace": "Field Visit Policy §4.3", "hospital": "Field V
 _AUTHORITY_CITATION = "Hardship and Repayment Plan Policy §4.1"
 _AFFORDABLE_CITATION = "Hardship and Repayment Plan Policy §2.3"
 _INCOME_CITATION = "Hardship and Repayment Plan Policy §2.1"
+_CATCH_UP_CITATION = "Hardship and Repayment Plan Policy §3.1"
 _TOKEN_CITATION = "Hardship and Repayment Plan Policy §3.6"
 _TOKEN = re.compile(r"\btoken\b|象征性", re.IGNORECASE)
 _ALONE = ("alone", "on my own", "by myself", "solo", "just me", "一个人", "单独", "独自", "自己去")
@@ -146,6 +155,9 @@ def compute(q: Question, settings: Settings) -> list[Fact]:
         elif kind == "discount_authority":
             fact = _authority(q, eng, t)
         elif kind == "affordability":
+            if catch_up := _catch_up(q, eng, t):
+                facts.append(catch_up)  # C, R and A given: the catch-up's n and instalment (§3.1)
+                continue
             if monthly := _monthly_income(q, t):
                 facts.append(monthly)
             fact = _affordability(q, eng, t, settings)
@@ -447,6 +459,33 @@ def _monthly_income(q: Question, t: dict[str, Any]) -> Fact | None:
     s = t["monthly_income"].format(per=f"{cur}{q.figures['income_per_period']:,.2f}", period=period, monthly=monthly, rule=rule)
     return Fact("monthly_income", s, _INCOME_CITATION, (str(q.figures["income"]),), {"monthly_income": str(q.figures["income"])},
                 anchors=("52", "26"))
+
+
+def _catch_up(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    """The catch-up for a contractual instalment C, arrears R and affordable instalment A the question
+    gives ("合同月供 300，逾期 2000，可负担月供 650，分几个月补齐？"): the smallest n with C + R ÷ n ≤ A
+    (policy §3.1), and the instalment it makes. A credit card's n is capped by its
+    `max_extension_months`; another product's by its remaining term, which the question rarely gives."""
+    try:
+        c, r, a = (q.figures[k] for k in ("contractual", "arrears", "affordable"))
+    except KeyError:
+        return None
+    if eng.plan_policy is None or c <= 0 or r <= 0:
+        return None
+    j = assumed_country(q)
+    product = q.product or "consumer_loan"
+    cur = f"{CURRENCY[j]} " if j else ""
+    most = 600  # months: no term given, so only the formula bounds n
+    if product == "credit_card" and j:
+        most = product_policy(eng.plan_policy, product, j).max_extension_months
+    n = catch_up_months(c, r, a, most)
+    names = {"contractual": f"{cur}{c:,.2f}", "arrears": f"{cur}{r:,.2f}", "affordable": f"{cur}{a:,.2f}"}
+    if n is None:
+        return Fact("catch_up", t["catch_up_none"].format(**names), _CATCH_UP_CITATION, (str(c), str(a)), {"fits": False})
+    monthly = (c + r / n).quantize(Decimal("0.01"))
+    s = t["catch_up"].format(n=n, monthly=f"{cur}{monthly:,.2f}", **names)
+    # the rule quoted after it is the formula ("C + R ÷ n"), not the policy's worked example
+    return Fact("catch_up", s, _CATCH_UP_CITATION, (str(n), str(monthly)), {"months": n, "instalment": str(monthly), "fits": True}, anchors=("R ÷ n",))
 
 
 def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Settings) -> Fact | None:

@@ -155,7 +155,7 @@ _PRODUCTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("consumer_loan", re.compile(r"personal loans?|consumer loans?|消费贷|个人贷款|信用贷", re.IGNORECASE)),
 )
 _AMOUNT = r"(?:[£$¥]|rmb|cny|usd|gbp)?\s*(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<k>k|千|万)?\s*(?:元|块|pounds?|dollars?|quid)?"
-_INCOME = re.compile(rf"(?<!disposable )(?<!可支配)(?:earns?|earning|income(?: is| of)?|take-home(?: pay)?(?: is| of)?|takes? home|makes?|salary(?: is)?|(?:is |gets? )?paid|pay(?: is)?|brings? in|收入|工资|周薪|月入|挣|到手)\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
+_INCOME = re.compile(rf"(?<!disposable )(?<!可支配)(?:earns?|earning|income(?: is| of)?|take-home(?: pay)?(?: is| of)?|takes? home|makes?|salary(?: is)?|(?:is |gets? )?paid|pay(?: is)?|brings? in|收入|工资|周薪|月入|挣|到手)\s*(?:[，,]\s*(?:每次|一次)|each time|every time)?\s*(?:of|is|about|around|大概|约|是|有)?\s*{_AMOUNT}", re.IGNORECASE)
 #: A pay period named right after (or, in Chinese, before) an income figure: weeks per period.
 _PER_WEEK = re.compile(r"^\s*(?:a|per|each|every|/)\s*week|^\s*weekly|^\s*(?:a|per|each|every|/)\s*fortnight|^\s*fortnightly|^\s*(?:every|each) (?:two|2) weeks|^\s*(?:每|一)周|^\s*每两周", re.IGNORECASE)
 _WEEK_BEFORE = re.compile(r"每两周|两周|每周|一周|周薪")
@@ -215,6 +215,17 @@ def _settlement_share(text: str) -> Decimal | None:
 _CONTRACTUAL = re.compile(
     rf"(?:contract(?:ual)? (?:monthly )?(?:payment|instalment|installment|repayment)s?(?: is| of)?|合同月供|合同约定的?月供|原月供|原来每月还)"
     rf"\s*(?:of|is|about|大概|约|是|为)?\s*{_AMOUNT}",
+    re.IGNORECASE,
+)
+#: Arrears and an affordable instalment already worked out ("逾期 2000，可负担月供算出来是 650",
+#: "arrears are 600 and A comes to 650"): with the contractual instalment, the catch-up of policy §3.1.
+_ARREARS = re.compile(
+    rf"(?:arrears(?: are| of| is| total)?|overdue amount(?: is| of)?|逾期(?:款|金额)?(?:共|一共)?|拖欠(?:了)?)\s*(?:of|are|is|about|大概|约|是|为|有|才)?\s*{_AMOUNT}(?!\s*(?:个月|天|期|次|年|days?|months?|weeks?))",
+    re.IGNORECASE,
+)
+_AFFORDABLE = re.compile(
+    rf"(?:affordable (?:instalment|installment|payment|amount|monthly)|可负担(?:的)?(?:月供|金额|还款额)|\bA\s*=)"
+    rf"(?:\s*(?:is|of|works out(?: at| to)?|comes (?:to|out at)|about|是|为|算出来是?|算下来是?|大概|约))*\s*{_AMOUNT}",
     re.IGNORECASE,
 )
 #: "disposable income works out $400", "可支配收入算下来1600": the words agents put between the two.
@@ -551,7 +562,8 @@ def mentioned_figures(text: str) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     if m := _INCOME.search(text):
         out["income"] = _amount(m)
-        weeks = _pay_period_weeks(text[m.end():m.end() + 20], text[max(0, m.start() - 4):m.start("n")])
+        # (in Chinese the period may come a few characters before: "每两周发一次工资，每次420")
+        weeks = _pay_period_weeks(text[m.end():m.end() + 20], text[max(0, m.start() - 8):m.start("n")])
         if weeks:
             # paid by the week or fortnight: the monthly figure is what the assessment takes (plan policy §2.1)
             out["income_per_period"], out["income_weeks"] = out["income"], Decimal(weeks)
@@ -576,4 +588,8 @@ def mentioned_figures(text: str) -> dict[str, Decimal]:
     if m := _DISPOSABLE.search(text):
         out["disposable"] = _amount(m)
         out.pop("income", None)
+    if (m := _ARREARS.search(text)) and _amount(m) > 0:
+        out["arrears"] = _amount(m)
+    if m := _AFFORDABLE.search(text):
+        out["affordable"] = _amount(m)
     return out

@@ -300,6 +300,14 @@ def _needs(approver: str, role: str) -> str | None:
     return approver if _rank(approver) > _rank(role) else None
 
 
+def catch_up_months(contractual: Decimal, arrears: Decimal, affordable: Decimal, most: int) -> int | None:
+    """The catch-up's n (policy §3.1): the smallest n ≤ `most` with C + R ÷ n ≤ A, or None."""
+    for n in range(1, most + 1):
+        if contractual * n + arrears <= affordable * n:  # C + R/n <= A, exactly
+            return n
+    return None
+
+
 def plan_options(
     inputs: PlanInputs,
     policy: PlanPolicy,
@@ -347,10 +355,8 @@ def _options(inputs: PlanInputs, policy: PlanPolicy, start: dt.date, role: str, 
 
     if "catch_up" in allowed and r > 0 and a.ability != "unable":
         n_max = pol.max_extension_months if inputs.product == "credit_card" else rem
-        for n in range(1, n_max + 1):
-            if c * n + r <= cap * n:  # C + R/n <= A, exactly
-                out.append(option("catch_up", _even_schedule(r, n, start, extra=c)))
-                break
+        if (n := catch_up_months(c, r, cap, n_max)) is not None:
+            out.append(option("catch_up", _even_schedule(r, n, start, extra=c)))
 
     if "term_extension" in allowed and a.ability != "unable":
         if card_without_term:
