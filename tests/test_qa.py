@@ -425,6 +425,7 @@ def test_arrears_counted_in_months_are_not_an_amount():
     ("Car finance, £12,000 left, he wants to settle at £10,500. Can I agree that on the doorstep?", "discount of 12.5% of the balance on auto loans in the UK; that is above an agent's"),
     ("She owes $8,000 and offers to settle for $7,500. OK?", "discount of 6.25% of the balance on consumer loans; that is within an agent's authority of 10%"),
     ("客户余额 5 万，想一次性还 4 万结清，我能直接答应吗？", "减免比例为余额的 20%（消费贷款）；超过外访专员 10% 的权限，外访时不能当场答应，须报主管批准"),
+    ("经营贷余额 20 万，客户只肯一次性出 13 万结清，经理能批吗？", "减免比例为余额的 35%（小微企业贷款）；超过经理 30% 的权限"),
 ])
 def test_a_proposed_settlement_is_turned_into_its_discount_and_who_may_agree_it(question, says):
     fact = the_fact(question, "discount_authority")
@@ -557,3 +558,9 @@ def test_every_answer_template_renders_in_both_languages():
             if isinstance(value, str):
                 names = {f for _, f, _, _ in string.Formatter().parse(value) if f}
                 assert value.format(**dict.fromkeys(names, "X")), key
+
+
+def test_a_case_affordability_names_the_segment_from_the_case_files_contractual_instalment():
+    """Plan policy §2.4: the segment says which options come first; the case file holds C."""
+    fact = the_fact("CN-001 刘秀梅，按档案里的数字算，她每月可支配收入和可负担月供各是多少？", "affordability")
+    assert "partial" in fact.sentence and "减额还款" in fact.sentence and fact.values["ability"] == "partial"

@@ -526,11 +526,12 @@ def _affordability(q: Question, eng: Engines, t: dict[str, Any], settings: Setti
         s = t["affordable_none"].format(**money)
     else:
         s = t["affordable"].format(cap=_pct(a.affordability_cap), **money)
-    if "contractual" in q.figures and not from_case:
+    if ("contractual" in q.figures and not from_case) or (from_case and a.contractual_instalment > 0):
+        # the segment (policy §2.4) says which options come first: a case file holds its contractual instalment
         s += _joiner(q) + t[f"segment_{a.ability}"].format(contractual=f"{cur}{a.contractual_instalment:,.2f}")
     if from_case:
         s = f"{q.case_id}{'：' if q.lang == 'zh' else ': '}{s}"
     fits = a.disposable_income > 0 and a.affordable >= a.min_instalment
-    figures = (str(a.affordable), *([str(a.contractual_instalment)] if "contractual" in q.figures else []))
+    figures = (str(a.affordable), *([str(a.contractual_instalment)] if "contractual" in q.figures or from_case else []))
     return Fact("affordability", s, _AFFORDABLE_CITATION, figures, {"affordable": str(a.affordable), "fits": fits, "ability": a.ability})
 

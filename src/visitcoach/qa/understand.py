@@ -177,7 +177,7 @@ _BALANCE = (
 )
 _SETTLE = re.compile(
     rf"(?:settle(?:s|d)?(?: it| the (?:debt|account|balance))?(?: at| for| with)?|pay(?:s|ing)? off (?:for|at|with)|full and final (?:of|at|for)?|"
-    rf"一次性(?:还|付|结清)?|结清价|和解价)\s*(?:of|at|for|about|大概|约|是)?\s*{_AMOUNT}(?=\s*(?:结清|和解|了结|to (?:settle|close)|in full|and close|,|，|\.|。|\?|？|$))"
+    rf"一次性(?:还|付|出|拿出|给|结清)?|结清价|和解价)\s*(?:of|at|for|about|大概|约|是)?\s*{_AMOUNT}(?=\s*(?:结清|和解|了结|to (?:settle|close)|in full|and close|,|，|\.|。|\?|？|$))"
     # a bare 还 is a settlement only when what follows closes the account ("还15000了结"), never "每月还300"
     rf"|(?<!每月)(?<!每期)(?<!月)还\s*(?:大概|约)?\s*(?P<n2>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?P<k2>千|万)?\s*(?:元|块)?\s*(?=结清|和解|了结)",
     re.IGNORECASE,
