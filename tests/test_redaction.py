@@ -11,6 +11,7 @@ import time
 import pytest
 
 from visitcoach.evals import redaction as ev
+from visitcoach.llm import pii
 from visitcoach.llm.backend import StreamRestorer
 from visitcoach.llm.redact import RedactingFilter, Redactor, install_log_redaction, scrub
 
@@ -653,3 +654,59 @@ def test_traditional_characters_keep_offsets_and_restore():
     r = Redactor()
     masked = r.redact(text)
     assert "陳志明" not in masked and "13912345678" not in masked and r.restore(masked) == text
+
+
+# -- the statistical name scorer (names.name_score) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("借款人潘会芳说工资下周到", "潘会芳"),  # 会 is a function word elsewhere: the cue and 说 outweigh it
+        ("包德有打来电话问还款的事", "包德有"),  # a risky surname and 有, at a clause's head before a call
+        ("邓有才的手机停机了", "邓有才"),  # a possessed phone after an unlisted shape of given name
+    ],
+)
+def test_scored_names_add_up_weak_evidence(text, name):
+    from visitcoach.llm import names
+
+    assert name in {text[s.start: s.end] for s in names.find(text)}
+
+
+@pytest.mark.parametrize("text", ["借款人高兴地说下个月一定还", "石家庄那边的案子都转走了", "她向邻居借了两万", "于是他就不接电话了"])
+def test_scored_names_leave_words_and_places(text):
+    from visitcoach.llm import names
+
+    assert not [s for s in names.find(text) if s.kind == "PERSON"]
+
+
+def test_name_score_rises_with_context_and_name_likeness():
+    from visitcoach.llm import names
+
+    _, freq, tags = names._jieba()
+
+    def score(text: str, surname: str = "潘", n: int = 2) -> float:
+        s = names.name_score(text, text.index(surname), surname, n, freq, tags)
+        return -99.0 if s is None else s
+
+    # the same candidate: a cue before and speech after beat a glued character and a place word after
+    assert score("借款人潘会芳说") > score("，潘会芳说") > score("看潘会芳那边")
+    assert score("借款人潘会芳说") >= names.NAME_SCORE_MIN > score("看潘会芳那边")
+    # given characters common in names beat function words, surnames of people beat characters of words
+    assert score("，潘婷婷说") > score("，潘的了说")
+    llr = names.surname_llr()
+    assert min(llr[c] for c in "王李刘陈") > 1.0 > 0 > max(llr[c] for c in "国方常")
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [("went round to 12 wren rd, nobody in", "12 wren rd"), ("she lives at 7 linden ave and works nights", "7 linden ave"),
+     ("the flat is at 40 tanner row.", "40 tanner row")],
+)
+def test_lower_case_street_abbreviations_end_an_address_at_a_clause_end(text, address):
+    assert address in {text[s.start: s.end] for s in pii.find(text) if s.kind == "ADDRESS"}
+
+
+@pytest.mark.parametrize("text", ["he said 3 times a st", "we waited 20 minutes on the road", "costs 5 pounds per day"])
+def test_counts_and_measures_are_no_lower_case_address(text):
+    assert not [s for s in pii.find(text) if s.kind == "ADDRESS"]

@@ -241,12 +241,14 @@ _EN_ADDRESS_LOWER = (
     r"(?:(?<![\w])(?:flat|apartment|apt\.?|unit)\s*\d+[a-z]?,?\s+)?(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[A-Za-z]?,?\s+"
     r"(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|miles?|times?|people|each|of|the|a|an|and|or|more|other)\b)"
     r"(?:(?!(?:each|of|the|a|an|and|or|per)\s)[a-z][a-z'’]+\s+){1,2}"
-    r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court)\b"
+    r"(?:street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court|row|mews|parade)\b"
     # … or a US street type abbreviated, which needs the flat or the city, state and ZIP after it ("77 bay st apt 2,
     # san francisco, ca 94133"): "3 times a st" is no address
     r"|(?:(?<![\w])(?:flat|apartment|apt\.?|unit)\s*\d+[a-z]?,?\s+)?(?<![\w£$¥€])(?<!\d[.,])\d{1,5}[a-z]?\s+"
     r"(?:[a-z][a-z'’]+\s+){1,2}(?:st|rd|ave|blvd|dr|ln|ct|pl)\.?"
-    r"(?=(?:,?\s+(?:apt\.?|apartment|unit|suite|ste\.?|#)\s*\d+[a-z]?)|,\s*(?:[a-z]+\s){0,2}[a-z]+,?\s+[a-z]{2}\s+\d{5}\b)"
+    # … or nothing but the end of a clause after it: a number, a name and a street type make an address already
+    r"(?=(?:,?\s+(?:apt\.?|apartment|unit|suite|ste\.?|#)\s*\d+[a-z]?)|,\s*(?:[a-z]+\s){0,2}[a-z]+,?\s+[a-z]{2}\s+\d{5}\b"
+    r"|\.?\s*(?:[,;:!?)（）。，；！？]|$|\n|\s(?:and|but|then|so|is|was|has|where|which|near|next)\b))"
     r"(?:,?\s+(?:apt\.?|apartment|unit|suite|ste\.?|#)\s*\d+[a-z]?)?"
     r"(?:,\s*(?:[a-z]+\s){0,2}[a-z]+,?\s+[a-z]{2}\s+\d{5}(?:-\d{4})?)?"
 )
@@ -377,7 +379,7 @@ RECOGNISERS: tuple[Recogniser, ...] = (
     Recogniser("en_the_house", "ADDRESS", _compile(_EN_THE_HOUSE), 0.7, gate=_compile(r"\bThe [A-Z]"), digitless=True),
     Recogniser("en_flat_number", "ADDRESS", _compile(_EN_FLAT_NUMBER), 0.7, gate=_compile(r"Flat|Apartment|Apt")),
     Recogniser("en_address_lower", "ADDRESS", _compile(_EN_ADDRESS_LOWER), 0.6,
-               gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court|"
+               gate=_compile(r"street|road|avenue|lane|drive|close|crescent|terrace|gardens|grove|boulevard|place|way|court|row|mews|parade|"
                              r"\d\s+(?:[a-z]+\s+){1,2}(?:st|rd|ave|blvd|dr|ln|ct|pl)\b")),
     Recogniser("en_unit_building", "ADDRESS", _compile(_EN_UNIT_BUILDING), 0.7, gate=_compile(r"Flat|Apartment|Apt|Unit|Suite|Ste|Room")),
     Recogniser("en_box", "ADDRESS", _compile(_EN_BOX), 0.75, gate=_compile(r"Box")),
