@@ -505,3 +505,13 @@ def test_a_computed_catch_up_quotes_the_formula_not_the_worked_example(pack):
 def test_a_time_inside_the_window_is_not_a_yes_when_the_visit_overruns_or_the_customer_called_it_inconvenient(pack, question, opens, says):
     answer = ask(pack, question)
     assert answer.answer.startswith(opens) and says in answer.answer
+
+
+@pytest.mark.parametrize(("question", "covered"), [
+    ("公司给外访员买意外险吗？", False),  # staff benefits: no rule of the pack answers it
+    ("客户说要申请个人破产，破产程序期间我们还能上门吗", False),
+    ("his bonus is 500 a month, salary 3000 and expenses 2000, what can he afford?", True),  # the customer's pay
+    ("Can I threaten him with bankruptcy if he doesn't pay?", True),  # a threat, which the pack does govern
+])
+def test_a_question_mainly_about_a_topic_the_pack_does_not_cover_is_declined(pack, question, covered):
+    assert ask(pack, question).covered is covered

@@ -246,6 +246,28 @@ def test_a_malformed_concept_file_names_the_file_and_field(tmp_path):
         load_vocabulary(tmp_path)
 
 
+def test_a_malformed_not_covered_topic_names_the_file_and_field(tmp_path):
+    concept = "  - id: x\n    title: {en: X, zh: 叉}\n    triggers: {en: [a]}\n    sections: {ALL: [A]}\n"
+    (tmp_path / "concepts.yaml").write_text(f"concepts:\n{concept}not_covered:\n  - id: pay\n    title: {{en: P, zh: 薪}}\n    trigers: {{en: [salary]}}\n")
+    with pytest.raises(KnowledgeError, match=r"concepts\.yaml.*not_covered\.0"):
+        load_vocabulary(tmp_path)
+    (tmp_path / "concepts.yaml").write_text(f"concepts:\n{concept}not_covered:\n  - id: x\n    title: {{en: P, zh: 薪}}\n    triggers: {{en: [salary]}}\n")
+    with pytest.raises(KnowledgeError, match=r"duplicate id 'x'"):
+        load_vocabulary(tmp_path)
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("外访员底薪一个月多少？", "staff_pay_benefits"),
+    ("if a dog bites me on a visit does the company insurance cover it?", "staff_pay_benefits"),
+    ("borrower says he's filing Chapter 7 next week - how does the automatic stay work?", "insolvency_proceedings"),
+    ("customer gave me a box of mooncakes to say thanks, can I accept small gifts?", "gifts"),
+    ("When may I visit a borrower in the UK?", None),
+])
+def test_topics_the_pack_does_not_cover_are_recognised(question, topic):
+    hit = VOCAB.outside(question)
+    assert (hit[0].id if hit else None) == topic
+
+
 def test_quantities_are_read_in_both_languages():
     assert quantities("years", "kept for three years, then deleted") == {"3"}
     assert quantities("years", "录音保存三年") == {"3"}

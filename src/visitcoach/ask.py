@@ -186,6 +186,8 @@ def _covered(
     unknown = _unknown_subject(index, q, vocabulary) and not (q.case_id and facts)
     if not ranked or result.unknown_provision or unknown or _outside_its_nations(q, ranked, sections):
         return False
+    if _not_covered_topic(q, vocabulary):
+        return False
     if facts or (q.case_id and any(r.section.doc_id == q.case_id for r in ranked)):
         return True  # a computed answer, or a case of the pack named by its id
     # a question about a case lists the case files first; whether its topic is one the pack governs
@@ -197,6 +199,19 @@ def _covered(
     coverage = index._coverage(q.query, top)
     best = max((h.dense or 0.0) for h in result.hits) if result.hits else 0.0
     return type(result)(top, best, result.exact_match, coverage, result.in_domain, result.elsewhere, None).covered(settings.min_relevance)
+
+
+def _not_covered_topic(q: Question, vocabulary: Vocabulary | None) -> str | None:
+    """The topic of `concepts.yaml`'s `not_covered` list ("底薪", "1099-C", "Chapter 7") the question
+    is mainly about: one that scores higher than the question's strongest concept."""
+    hit = vocabulary.outside(q.text) if vocabulary is not None else None
+    if hit is None:
+        return None
+    topic, score = hit
+    if q.concepts and q.concepts[0].score >= score:
+        return None  # beside a topic the pack covers ("his bonus is 500 a month, what can he afford?")
+    log.info("ask: about %s, which the pack does not cover", topic.id)
+    return topic.id
 
 
 #: The UK nations whose own law the pack does not carry where it differs (it carries England and

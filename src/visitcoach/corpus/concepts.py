@@ -66,9 +66,19 @@ class Cues(_Strict):
     elsewhere: list[str] = Field(default_factory=list)
 
 
+class OutsideTopic(_Strict):
+    """A topic agents ask about that the pack does not govern (staff pay, tax …): a question mainly
+    about it is declined rather than answered from a rule that merely shares its words."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Bilingual
+    triggers: Triggers
+
+
 class VocabularyFile(_Strict):
     concepts: list[ConceptSpec]
     jurisdiction_cues: Cues = Cues()
+    not_covered: list[OutsideTopic] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,10 @@ class Vocabulary:
         self._triggers = [
             (c, t, p) for c in spec.concepts for t in [*c.triggers.en, *c.triggers.zh] if (p := _pattern(t))
         ]
+        self.outside_topics = {t.id: t for t in spec.not_covered}
+        self._outside = [
+            (t, w, p) for t in spec.not_covered for w in [*t.triggers.en, *t.triggers.zh] if (p := _pattern(w))
+        ]
         cues = spec.jurisdiction_cues
         self._cues = {j: [p for t in getattr(cues, j) if (p := _pattern(t))] for j in (*JURISDICTIONS, "elsewhere")}
 
@@ -110,27 +124,17 @@ class Vocabulary:
 
         A trigger counts by its length (a phrase says more than a word), and a trigger inside a longer
         matched trigger of another concept does not count twice ("his workplace" vs "work")."""
-        q = question.lower()
-        spans: list[tuple[int, int, ConceptSpec, str]] = []
-        for concept, term, pattern in self._triggers:
-            for m in pattern.finditer(q):
-                spans.append((m.start(), m.end(), concept, term))
-        spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
-        taken: list[tuple[int, int]] = []
-        scores: dict[str, float] = {}
-        found: dict[str, list[str]] = {}
-        for start, end, concept, term in spans:
-            if any(s <= start and end <= e and (s, e) != (start, end) for s, e in taken):
-                continue
-            taken.append((start, end))
-            cjk = bool(re.search(r"[\u3400-\u9fff]", term))
-            weight = min(1.0 + 0.25 * ((end - start) - 2 if cjk else len(term.split()) - 1), 2.5)
-            if term in found.get(concept.id, []):
-                continue
-            scores[concept.id] = scores.get(concept.id, 0.0) + weight
-            found.setdefault(concept.id, []).append(term)
+        scores, found = _scored(self._triggers, question)
         ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
         return [ConceptMatch(self.concepts[cid], round(scores[cid], 3), tuple(found[cid])) for cid in ranked]
+
+    def outside(self, question: str) -> tuple[OutsideTopic, float] | None:
+        """The `not_covered` topic the question names most strongly, with its score (scored as `match`)."""
+        scores, _ = _scored(self._outside, question)
+        if not scores:
+            return None
+        best = min(scores, key=lambda tid: (-scores[tid], tid))
+        return self.outside_topics[best], round(scores[best], 3)
 
     def jurisdictions_named(self, text: str) -> set[str]:
         q = text.lower()
@@ -148,6 +152,31 @@ class Vocabulary:
     def names_elsewhere(self, text: str) -> bool:
         q = text.lower()
         return any(p.search(q) for p in self._cues["elsewhere"])
+
+
+def _scored(triggers: list[tuple[ConceptSpec | OutsideTopic, str, re.Pattern[str]]], question: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """{id: score} and {id: triggers found} of the topics whose triggers occur in the question: a
+    trigger counts by its length, and one inside a longer matched trigger does not count again."""
+    q = question.lower()
+    spans: list[tuple[int, int, ConceptSpec | OutsideTopic, str]] = []
+    for topic, term, pattern in triggers:
+        for m in pattern.finditer(q):
+            spans.append((m.start(), m.end(), topic, term))
+    spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    taken: list[tuple[int, int]] = []
+    scores: dict[str, float] = {}
+    found: dict[str, list[str]] = {}
+    for start, end, topic, term in spans:
+        if any(s <= start and end <= e and (s, e) != (start, end) for s, e in taken):
+            continue
+        taken.append((start, end))
+        cjk = bool(re.search(r"[\u3400-\u9fff]", term))
+        weight = min(1.0 + 0.25 * ((end - start) - 2 if cjk else len(term.split()) - 1), 2.5)
+        if term in found.get(topic.id, []):
+            continue
+        scores[topic.id] = scores.get(topic.id, 0.0) + weight
+        found.setdefault(topic.id, []).append(term)
+    return scores, found
 
 
 def load_vocabulary(knowledge_dir: Path) -> Vocabulary:
@@ -187,6 +216,12 @@ def _load(path: Path, _mtime: int) -> Vocabulary:
         seen.add(c.id)
         if not (c.triggers.en or c.triggers.zh):
             raise KnowledgeError(path, "has no triggers", field=f"concept {c.id}: triggers")
+    for t in spec.not_covered:
+        if t.id in seen:
+            raise KnowledgeError(path, f"duplicate id {t.id!r} (a concept or another not_covered topic)", field="not_covered.id")
+        seen.add(t.id)
+        if not (t.triggers.en or t.triggers.zh):
+            raise KnowledgeError(path, "has no triggers", field=f"not_covered {t.id}: triggers")
     return Vocabulary(spec, path)
 
 
