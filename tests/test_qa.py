@@ -214,6 +214,14 @@ def test_a_follow_up_keeps_the_topic_and_changes_the_country():
     assert q.jurisdiction == "US" and q.topic.startswith("represent")
 
 
+def test_a_follow_up_about_the_rule_in_general_leaves_the_case():
+    first = [{"role": "user", "content": "CN-006 吴国庆那笔老账，上门的时候能不能说“不还就起诉”？"}]
+    q = resolve(understand("那国内一般诉讼时效是几年？", VOCAB), first, VOCAB)
+    assert q.case_id is None and not q.about_case and q.jurisdiction == "CN"
+    q = resolve(understand("那他还能还一点吗？", VOCAB), first, VOCAB)
+    assert q.case_id == "CN-006"  # a follow-up about the same borrower keeps the case
+
+
 def test_a_new_question_is_not_a_follow_up():
     long = "What must the opening statement at the door include for a first visit in China?"
     q = resolve(understand(long, VOCAB), [{"role": "user", "content": "When may I visit in the UK?"}], VOCAB)

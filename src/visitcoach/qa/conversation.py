@@ -26,6 +26,9 @@ _OPENER = re.compile(
 #: question uses them of its own subject ("what do they have to say when they knock?").
 _POINTER = re.compile(r"\b(?:it|that|this|they|there|he|she|him|her)\b", re.IGNORECASE)
 POINTER_WORDS = 12
+#: A follow-up that asks the rule in general ("那国内一般诉讼时效是几年？", "and generally?") leaves the
+#: case of the turn before: it asks what the law says, not what that case's file holds.
+_IN_GENERAL = re.compile(r"一般|通常|in general|generally|as a rule", re.IGNORECASE)
 
 
 def previous_questions(history: Sequence[dict[str, str]] | None) -> list[str]:
@@ -60,13 +63,14 @@ def resolve(q: Question, history: Sequence[dict[str, str]] | None, vocabulary: V
     if jurisdiction is None and before.jurisdiction:
         jurisdiction, source = before.jurisdiction, before.jurisdiction_source
     base = without_place(before.query) if q.jurisdiction_source == "named" else before.query
+    keep_case = q.case_id is None and not _IN_GENERAL.search(q.text)
     return q.with_(
         query=re.sub(r"\s+", " ", f"{base} {q.text}").strip(),
         jurisdiction=jurisdiction,
         jurisdiction_source=source,
         elsewhere=q.elsewhere,
-        case_id=q.case_id or before.case_id,
-        about_case=q.about_case or before.about_case,
+        case_id=q.case_id or (before.case_id if keep_case else None),
+        about_case=q.about_case or (before.about_case and keep_case),
         concepts=concepts,
         time=q.time or before.time,
         place=q.place or before.place,
