@@ -594,3 +594,24 @@ def test_a_case_affordability_names_the_segment_from_the_case_files_contractual_
     """Plan policy §2.4: the segment says which options come first; the case file holds C."""
     fact = the_fact("CN-001 刘秀梅，按档案里的数字算，她每月可支配收入和可负担月供各是多少？", "affordability")
     assert "partial" in fact.sentence and "减额还款" in fact.sentence and fact.values["ability"] == "partial"
+
+
+def test_the_retention_period_is_read_from_the_governing_section_and_a_shorter_one_is_refused():
+    fact = the_fact("How long do we keep the doorstep recordings for?", "retention")
+    assert fact.values == {"years": 3, "allowed": True} and fact.citation == "Field Visit Policy §6"
+    fact = the_fact("国内信用卡的催收录音，是不是保存两年就能删了？", "retention")
+    assert fact.sentence.startswith("不可以") and "满 3 年" in fact.sentence and fact.values["allowed"] is False
+    settings = make_settings(Path("/tmp/unused"), SHIPPED)
+    # deleting a borrower's data when an agency contract ends is another rule (Agency Management Policy §8.2)
+    assert not [f for f in compute(understand("委外机构合同终止后，要在多长时间内删除借款人数据？", VOCAB), settings) if f.kind == "retention"]
+
+
+def test_a_retention_section_stating_two_periods_gives_no_computed_answer(tmp_path):
+    from visitcoach.qa.compute import _retention_years
+
+    (tmp_path / "policy").mkdir()
+    text = (SHIPPED / "policy" / "field-visit-policy.en.md").read_text(encoding="utf-8")
+    assert _retention_years(SHIPPED) == 3
+    edited = text.replace("are kept until three years", "are kept until three years (five years for UK accounts)", 1)
+    (tmp_path / "policy" / "field-visit-policy.en.md").write_text(edited, encoding="utf-8")
+    assert _retention_years(tmp_path) is None

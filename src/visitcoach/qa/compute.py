@@ -52,6 +52,8 @@ _AUTHORITY_CITATION = "Hardship and Repayment Plan Policy §4.1"
 _AFFORDABLE_CITATION = "Hardship and Repayment Plan Policy §2.3"
 _INCOME_CITATION = "Hardship and Repayment Plan Policy §2.1"
 _CATCH_UP_CITATION = "Hardship and Repayment Plan Policy §3.1"
+#: The section that sets the group retention period (read from its text, as `visitcoach validate` reads it).
+_RETENTION_CITATION = "Field Visit Policy §6"
 _TOKEN_CITATION = "Hardship and Repayment Plan Policy §3.6"
 _TOKEN = re.compile(r"\btoken\b|象征性", re.IGNORECASE)
 _ALONE = ("alone", "on my own", "by myself", "solo", "just me", "一个人", "单独", "独自", "自己去")
@@ -93,6 +95,8 @@ class Engines:
     checker: Checker
     plan_policy: Any
     max_collectors: dict[str, int] = field(default_factory=dict)
+    #: Years after the last collection activity that visit records are kept (Field Visit Policy §6).
+    retention_years: int | None = None
 
     @classmethod
     def load(cls, settings: Settings) -> Engines:
@@ -115,7 +119,34 @@ def _engines(knowledge_dir: Path, data_dir: Path) -> Engines:
             most.update(d.max_collectors)
     checker = Checker(rules, None, data_dir / "cache")
     policy = load_plan_policy(knowledge_dir) if (knowledge_dir / "policy" / "plan_policy.yaml").exists() else None
-    return Engines(windows, staff, checker, policy, most)
+    return Engines(windows, staff, checker, policy, most, _retention_years(knowledge_dir))
+
+
+#: A sentence that states the retention rule itself ("… are kept until three years after …").
+_KEPT = re.compile(r"\bkept\b|\bkeep\b|\bretain", re.IGNORECASE)
+
+
+def _retention_years(knowledge_dir: Path) -> int | None:
+    """The group retention period in years, as the English Field Visit Policy §6 states it in the
+    sentences that say what is kept (one figure, or None: a pack without the section, or one that
+    states two figures there, gets no computed answer). `visitcoach validate` checks that the other
+    documents the retention topic names agree with it."""
+    from visitcoach.corpus.concepts import quantities
+    from visitcoach.corpus.loader import discover, load_document
+
+    for path in discover(knowledge_dir / "policy") if (knowledge_dir / "policy").is_dir() else []:
+        if path.suffix != ".md" or not path.name.endswith(".en.md"):
+            continue
+        try:
+            doc = load_document(path, knowledge_dir)
+        except KnowledgeError:
+            continue  # validate reports it
+        for section in doc.sections:
+            if section.citation == _RETENTION_CITATION:
+                kept = " ".join(x for x in re.split(r"(?<=[.!?])\s+", section.text) if _KEPT.search(x))
+                found = quantities("years", kept)
+                return int(next(iter(found))) if len(found) == 1 else None
+    return None
 
 
 def _minutes(hhmm: str) -> int:
@@ -167,6 +198,8 @@ def compute(q: Question, settings: Settings) -> list[Fact]:
                 fact = _token_payment(q, eng, t, asked=False)
         elif kind == "token_payment":
             fact = _token_payment(q, eng, t)
+        elif kind == "retention":
+            fact = _retention(q, eng, t)
         if fact:
             facts.append(fact)
     return facts
@@ -235,6 +268,31 @@ def _finish(at: int, minutes: int | None) -> int | None:
 
 def _clock(minute: int) -> str:
     return f"{minute // 60 % 24:02d}:{minute % 60:02d}"
+
+
+#: What the group retention rule covers, as questions name it.
+_VISIT_RECORDS = re.compile(
+    r"录音|录像|录制|记录仪|外访记录|同意记录|催收记录|recording|footage|body ?cam|camera|visit notes|consent records?|call records?",
+    re.IGNORECASE,
+)
+
+
+def _retention(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
+    """How long visit records are kept (the group rule, the same in every jurisdiction); a question
+    proposing a shorter period ("只要存两年，两年就能删？") is told no."""
+    from visitcoach.corpus.concepts import quantities
+
+    years = eng.retention_years
+    if years is None or not _VISIT_RECORDS.search(q.text):
+        return None  # the rule is about visit records ("删除借款人数据" after an agency contract ends is another)
+    asked = sorted(int(y) for y in quantities("years", q.text) if y.isdigit())
+    shorter = next((y for y in asked if y < years), None)
+    if shorter is not None:
+        s = t["retention_shorter"].format(years=years, asked=t["year_one" if shorter == 1 else "year_many"].format(n=shorter))
+    else:
+        s = t["retention"].format(years=years)
+    return Fact("retention", s, _RETENTION_CITATION, (str(years),), {"years": years, "allowed": shorter is None},
+                anchors=(t["retention_anchor"],))
 
 
 def _staffing(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
