@@ -42,6 +42,9 @@ def test_the_shipped_weights_load_small_and_cover_the_text_categories():
     assert model.categories == list(TEXT_CATEGORIES)
     assert set(model.thresholds) == {"zh", "en"}
     assert model.meta["seed"] == 17 and model.meta["rows"]
+    # The zh vector head of abusive_language (multilingual-e5-small); English was tried and dropped (data card).
+    assert model.vector is not None and model.vector.model_id == "local:multilingual-e5-small-q4"
+    assert set(model.vector.thresholds["zh"]) == {"abusive_language"} and not model.vector.thresholds["en"]
 
 
 @pytest.mark.parametrize(
@@ -225,3 +228,127 @@ def test_the_semantic_layer_embeds_only_its_budget_of_sentences_ranked_by_the_le
     ck._sentence_cache.clear()
     ck.check(risky, VisitContext(jurisdiction="US"), learned=False)
     assert embedder.seen == [risky]
+
+
+# -- the vector head (multilingual-e5-small sentence vectors stacked on the n-gram score) ----------
+
+
+class _NamedEmbedder(_CountingEmbedder):
+    """A stand-in embedder with a model id; each text's vector is fixed by its characters."""
+
+    def __init__(self, name: str = "local:multilingual-e5-small-q4") -> None:
+        super().__init__()
+        self.name = name
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        import zlib
+
+        self.seen += texts
+        out = np.vstack([np.random.default_rng(zlib.crc32(t.encode())).normal(size=384) for t in texts]) if texts \
+            else np.zeros((0, 384))
+        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+
+
+def _with_head(model: LearnedModel, low: float = 0.0, stack: tuple[float, float, float] = (0.0, 0.0, 5.0),
+               threshold: float = 0.5) -> LearnedModel:
+    """A copy of `model` whose abusive_language vector head ignores the n-gram score (stack a=0, b=0, c)."""
+    from visitcoach.compliance.learned import VectorHead
+
+    cats = model.categories
+    head = VectorHead("local:multilingual-e5-small-q4", np.zeros((384, len(cats)), dtype=np.float32),
+                      np.zeros(len(cats), dtype=np.float32), {"abusive_language": {"en": low, "zh": low}},
+                      {"abusive_language": {"en": list(stack), "zh": list(stack)}},
+                      {"en": {"abusive_language": threshold}, "zh": {"abusive_language": threshold}})
+    return LearnedModel(cats, model.coef, model.intercept, model.thresholds, model.n_features, model.ngrams,
+                        model.meta, None, head)
+
+
+def test_a_vector_head_survives_save_and_load(tmp_path):
+    model = _with_head(load_for_rules(RULES_DIR) or pytest.fail("no shipped model"), low=0.25, stack=(1.0, 0.5, -1.0))
+    model.save(tmp_path / "m.npz")
+    again = LearnedModel.load(tmp_path / "m.npz")
+    assert again.vector is not None
+    assert again.vector.band == {"abusive_language": {"en": 0.25, "zh": 0.25}}
+    assert again.vector.stack["abusive_language"]["en"] == [1.0, 0.5, -1.0]
+    assert again.threshold("abusive_language", "en", vectors=True) == 0.5
+    assert again.threshold("abusive_language", "en") == model.thresholds["en"]["abusive_language"]
+
+
+def test_the_vector_head_is_used_only_with_its_own_embedder_and_within_its_budget(tmp_path):
+    """The stacked score decides the sentences in the band; at most VECTOR_MAX_NEW are embedded anew, a
+    sentence the semantic layer already embedded is reused, and another embedder (or none) leaves the n-gram score."""
+    from visitcoach.compliance.learned import VECTOR_MAX_NEW
+
+    base = load_for_rules(RULES_DIR)
+    assert base is not None
+    model = _with_head(base)  # in band (low 0): stacked logit 5 -> 0.993 >= 0.5, every sentence fires
+    ctx = VisitContext(jurisdiction="US")
+    sentences = [f"Thank you for meeting me on day {i}." for i in range(6)]
+    text = " ".join(sentences)
+
+    def learned_hits(ck: Checker) -> int:
+        report = ck.check(text, ctx, semantic=False)
+        return len([f for f in report.findings if f.layer == "learned" and f.category == "abusive_language"])
+
+    assert learned_hits(Checker(RULES, learned=model)) == 0  # no embedder: the n-gram score and threshold stand
+    other = _NamedEmbedder("openai:text-embedding-3-small")
+    assert learned_hits(Checker(RULES, other, tmp_path, learned=model)) == 0 and not other.seen
+    own = _NamedEmbedder()
+    ck = Checker(RULES, own, tmp_path, learned=model)
+    assert learned_hits(ck) >= 1
+    assert len(own.seen) == VECTOR_MAX_NEW
+    # Vectors already computed for a sentence (the semantic layer's cache) are reused, not recomputed:
+    # the next check embeds only new ones.
+    first = list(own.seen)
+    own.seen.clear()
+    ck.check(text, ctx, semantic=False)
+    assert len(own.seen) == VECTOR_MAX_NEW and set(own.seen).isdisjoint(first)
+    # Out of the band (low 1.0 > any n-gram score) nothing is embedded and nothing changes.
+    high = _NamedEmbedder()
+    assert learned_hits(Checker(RULES, high, tmp_path, learned=_with_head(base, low=1.0))) == 0 and not high.seen
+
+
+def test_training_a_vector_head_caches_vectors_and_rebuilds_identically_without_the_cache(tmp_path):
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    rows = [("You are a worthless idiot.", ["abusive_language"]), ("Shut up, you filthy pig.", ["abusive_language"]),
+            ("你这个废物，滚。", ["abusive_language"]), ("你真是个蠢货。", ["abusive_language"]),
+            ("Good morning, I am calling about your account.", []), ("Can we agree a plan you can afford?", []),
+            ("我们可以商量一个还款计划。", []), ("谢谢您今天抽时间。", [])] * 3
+    (tiny / "base.jsonl").write_text("\n".join(json.dumps({"id": f"r{i}", "text": f"{t} ({i})", "categories": c})
+                                               for i, (t, c) in enumerate(rows)) + "\n", encoding="utf-8")
+    rules = tmp_path / "rules"  # one rule file keeps it quick (every rule's examples would be 2,345 rows more)
+    rules.mkdir()
+    shutil.copy(RULES_DIR / "abusive_language.yaml", rules)
+    cache = tmp_path / "cache" / "vectors.npz"
+    first = _NamedEmbedder()
+    a = train(Sources(rules, None, tiny, []), tmp_path / "a.npz", embedder=first, cache=cache)
+    assert cache.is_file() and first.seen
+    again = _NamedEmbedder()
+    train(Sources(rules, None, tiny, []), tmp_path / "b.npz", embedder=again, cache=cache)
+    assert not again.seen  # every vector came from the cache
+    fresh = _NamedEmbedder()
+    c = train(Sources(rules, None, tiny, []), tmp_path / "c.npz", embedder=fresh, cache=None)
+    assert fresh.seen
+    b, c = LearnedModel.load(tmp_path / "b.npz"), LearnedModel.load(tmp_path / "c.npz")
+    assert a.vector is not None and b.vector is not None and c.vector is not None
+    assert np.array_equal(b.vector.coef, c.vector.coef) and b.vector.thresholds == c.vector.thresholds
+    assert b.vector.stack == c.vector.stack and np.array_equal(b.coef, c.coef)
+
+
+def test_with_the_semantic_layer_the_vector_head_shares_its_budget_of_new_embeddings(tmp_path):
+    """Both layers together embed at most SEMANTIC_MAX_SENTENCES / VECTOR_MAX_NEW new sentences a check:
+    the semantic layer picks the vector head's sentences first, and the head reuses them."""
+    from visitcoach.compliance.checker import SEMANTIC_MAX_SENTENCES
+    from visitcoach.compliance.learned import VECTOR_MAX_NEW
+
+    base = load_for_rules(RULES_DIR)
+    assert base is not None
+    embedder = _NamedEmbedder()
+    ck = Checker(RULES, embedder, tmp_path, learned=_with_head(base))
+    ck._exemplars()
+    embedder.seen.clear()
+    filler = "We will visit your office and tell your manager about it today."
+    text = " ".join(filler.replace("today", f"on day {i}") for i in range(8))
+    ck.check(text, VisitContext(jurisdiction="US"))
+    assert 0 < len(embedder.seen) <= max(SEMANTIC_MAX_SENTENCES, VECTOR_MAX_NEW)

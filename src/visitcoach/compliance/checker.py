@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from visitcoach.compliance.context import VisitContext
-from visitcoach.compliance.learned import LearnedModel, features, load_for_rules
+from visitcoach.compliance.learned import VECTOR_MAX_NEW, LearnedModel, features, load_for_rules
 from visitcoach.compliance.prefilter import LiteralIndex, ScriptLiterals
 from visitcoach.compliance.rules import Rule, load_calibration, load_rules
 from visitcoach.errors import VisitCoachError
@@ -267,10 +267,11 @@ class Checker:
             if rule.spec.detect.require and not any(p.search(text) for ps in rule.required.values() for p in ps):
                 findings.append(self._finding(rule, ctx, lang, None, None, text, "absence"))
             findings.extend(self._phrase(rule, ctx, lang, text, hits, negated))
+        spent = [0]  # sentences embedded anew in this check (the semantic layer and the vector head share a budget)
         if semantic and self._embedder is not None:
-            findings.extend(self._semantic_findings(applicable, ctx, lang, text, findings))
+            findings.extend(self._semantic_findings(applicable, ctx, lang, text, findings, spent))
         if learned and self.learned is not None:
-            findings.extend(self._learned_findings(applicable, ctx, lang, text, findings, negated))
+            findings.extend(self._learned_findings(applicable, ctx, lang, text, findings, negated, spent))
         findings = one_per_category(_merge(findings, text), {r.spec.id: r for r in self.rules}, text)
         verdict = "fail" if any(f.severity == "violation" for f in findings) else "pass"
         return Report(verdict, findings, lang, ctx.jurisdiction)
@@ -325,7 +326,8 @@ class Checker:
         return detect.context in ("visit_place", "contact")  # their `when` already holds
 
     def _semantic_findings(
-        self, rules: list[Rule], ctx: VisitContext, lang: str, text: str, found: list[Finding]
+        self, rules: list[Rule], ctx: VisitContext, lang: str, text: str, found: list[Finding],
+        spent: list[int] | None = None,
     ) -> list[Finding]:
         candidates = [r for r in rules if r.spec.detect.semantic]
         if not candidates:
@@ -342,8 +344,8 @@ class Checker:
         ]
         if not spans:
             return []
-        spans = self._semantic_budget(text, spans, sem.cues)
-        vectors = self._sentence_vectors([text[s:e] for s, e in spans])
+        spans = self._semantic_budget(text, spans, sem.cues, lang=lang)
+        vectors = self._sentence_vectors([text[s:e] for s, e in spans], spent)
         out = []
         for (s, e), vec in zip(spans, vectors, strict=True):
             for rule in candidates:
@@ -360,7 +362,8 @@ class Checker:
         return out
 
     def _semantic_budget(
-        self, text: str, spans: list[tuple[int, int]], cues: frozenset[str], limit: int | None = None
+        self, text: str, spans: list[tuple[int, int]], cues: frozenset[str], limit: int | None = None,
+        lang: str | None = None,
     ) -> list[tuple[int, int]]:
         """At most `limit` (SEMANTIC_MAX_SENTENCES) of `spans`, in text order: those the learned layer scores
         highest for any category, or without a learned model those sharing the most cue words."""
@@ -369,7 +372,13 @@ class Checker:
             return spans
         pieces = [text[s:e] for s, e in spans]
         if self.learned is not None:
-            rank = self.learned.scores(pieces).max(axis=1)
+            scores = self.learned.scores(pieces)
+            rank = scores.max(axis=1)
+            if self.learned.uses_vectors(self._embedder):
+                # The vector head's sentences first, so that its vectors are these (the two layers share a budget).
+                assert self.learned.vector is not None
+                wanted = self.learned.vector.wanted(self.learned.categories, scores, lang or detect_lang(text))
+                rank[wanted[:VECTOR_MAX_NEW]] += 2.0
         else:
             rank = np.array([len(cues.intersection(tokenize(p, bigrams=False))) for p in pieces], dtype=np.float32)
         keep = sorted(np.argsort(-rank, kind="stable")[:limit].tolist())
@@ -383,6 +392,7 @@ class Checker:
         text: str,
         found: list[Finding],
         negated: list[tuple[str, int, int]],
+        spent: list[int] | None = None,
     ) -> list[Finding]:
         """Sentences the classifier scores over a category's threshold, each citing that category's nearest rule."""
         model = self.learned
@@ -390,19 +400,25 @@ class Checker:
         spans = sentences(text, min_chars=1)
         if not spans:
             return []
-        x = features([text[s:e] for s, e in spans], model.n_features, model.ngrams)
+        pieces = [text[s:e] for s, e in spans]
+        x = features(pieces, model.n_features, model.ngrams)
         logits = np.asarray(x @ model.coef, dtype=np.float32) + model.intercept
         scores = 1.0 / (1.0 + np.exp(-logits))
+        stacked = np.zeros(scores.shape, dtype=bool)  # (sentence, category) scored with the vector head
+        if model.uses_vectors(self._embedder):
+            scores, stacked = self._vector_scores(pieces, scores, lang, spent[0] if spent else 0)
         by_category: dict[str, list[Rule]] = {}
         for rule in rules:
             by_category.setdefault(rule.category, []).append(rule)
         out = []
         for j, category in enumerate(model.categories):
             candidates = by_category.get(category)
-            threshold = model.threshold(category, lang)
-            if not candidates or not np.isfinite(threshold):
+            plain, with_vectors = model.threshold(category, lang), model.threshold(category, lang, vectors=True)
+            if not candidates:
                 continue
-            for i in np.flatnonzero(scores[:, j] >= threshold):
+            limits = np.where(stacked[:, j], with_vectors, plain)
+            for i in np.flatnonzero(scores[:, j] >= limits):
+                threshold = float(limits[i])
                 s, e = spans[i]
                 if any(c == category and s <= ns < e for c, ns, _ne in negated):
                     continue  # the phrase layer read a negation of this category here ("我们不会告诉你单位")
@@ -410,20 +426,56 @@ class Checker:
                     continue  # a rule already has it
                 rule = self._nearest_rule(candidates, x[i])
                 # A learned hit is a warning: it is reported (and counted) but never fails a script on its own.
-                quoted = _quoted(text, s, e) or self._only_quoted(text[s:e], j, threshold)
+                quoted = _quoted(text, s, e) or self._only_quoted(text[s:e], j, threshold, lang, bool(stacked[i, j]))
                 severity = "info" if quoted else "warning"
                 out.append(
                     self._finding(rule, ctx, lang, s, e, text, "learned", severity=severity, score=round(float(scores[i, j]), 4))
                 )
         return out
 
-    def _only_quoted(self, sentence: str, column: int, threshold: float) -> bool:
+    def _vector_scores(
+        self, pieces: list[str], scores: np.ndarray, lang: str, spent: int = 0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The vector head's stacked scores for the sentences in its band: those already embedded (by the
+        semantic layer, or an earlier check), and new ones while this check has embedded fewer than
+        VECTOR_MAX_NEW (best n-gram score first; the semantic layer's sentences count). Also which cells are stacked."""
+        model = self.learned
+        assert model is not None and model.vector is not None
+        head = model.vector
+        rows, new = [], spent
+        for i in head.wanted(model.categories, scores, lang):
+            if pieces[i] in self._sentence_cache:
+                rows.append(i)
+            elif new < VECTOR_MAX_NEW:
+                rows.append(i)
+                new += 1
+        stacked = np.zeros(scores.shape, dtype=bool)
+        if not rows:
+            return scores, stacked
+        vectors = self._sentence_vectors([pieces[i] for i in rows])
+        out = head.combine(model.categories, scores, rows, vectors, lang)
+        for j in head.columns(model.categories, lang):
+            low = head.band[model.categories[j]][lang]
+            for i in rows:
+                stacked[i, j] = scores[i, j] >= low
+        return out, stacked
+
+    def _only_quoted(self, sentence: str, column: int, threshold: float, lang: str = "en", stacked: bool = False) -> bool:
         """Whether the hit rests on quoted words: without its quotations the sentence no longer scores."""
         bare = _QUOTED_SEGMENT.sub(" ", sentence)
         if bare == sentence:
             return False
         assert self.learned is not None
-        return not bare.strip() or float(self.learned.scores([bare])[0, column]) < threshold
+        if not bare.strip():
+            return True
+        score = self.learned.scores([bare])
+        if stacked and self.learned.vector is not None:
+            head = self.learned.vector
+            c = self.learned.categories[column]
+            if score[0, column] < head.band.get(c, {}).get(lang, float("inf")):
+                return score[0, column] < self.learned.threshold(c, lang)  # out of the band: the n-gram score stands
+            score = head.combine(self.learned.categories, score, [0], self._sentence_vectors([bare]), lang)
+        return float(score[0, column]) < threshold
 
     def _nearest_rule(self, candidates: list[Rule], vector: Any) -> Rule:
         """The candidate whose own violating examples share most character n-grams with the sentence."""
@@ -449,9 +501,11 @@ class Checker:
                 best, best_sim = rule, sim
         return best
 
-    def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
+    def _sentence_vectors(self, texts: list[str], spent: list[int] | None = None) -> np.ndarray:
         """Embeddings of script sentences; repeated sentences (templates in a batch) are embedded once."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._sentence_cache))
+        if spent is not None:
+            spent[0] += len(missing)
         if missing:
             if len(self._sentence_cache) + len(missing) > SENTENCE_CACHE:
                 self._sentence_cache.clear()

@@ -9,6 +9,13 @@ that category whose own violating examples are nearest to the sentence, so it st
 The five categories decided by the visit context or by an absence (visit_time, visit_place,
 visit_staffing, contact_prohibited, missing_disclosure) have no text to learn from and are left
 to their layers. The weights are one `.npz` file (`knowledge/rules/learned/model.npz`), loaded once.
+
+A category may also have a vector head: a second logistic regression on the sentence's
+multilingual-e5-small vector (the semantic layer's embedder), whose logit is stacked with the
+n-gram logit (`VectorHead`). It is used only when the checker has that embedder, and only for
+sentences whose n-gram score is in the head's band, at most `VECTOR_MAX_NEW` newly embedded per
+check (a sentence the semantic layer already embedded is free); otherwise the n-gram score and its
+own threshold stand.
 """
 
 from __future__ import annotations
@@ -49,6 +56,9 @@ LANGS = ("zh", "en")
 N_FEATURES = 2**19  # character n-grams
 WORD_FEATURES = 2**18  # Latin-word unigrams and bigrams (English insults are words: "hoe", "faggot")
 NGRAMS = (1, 4)
+VECTOR_DIM = 384
+#: Sentences per check the vector head may embed anew (each costs 20-130 ms on the shared cores).
+VECTOR_MAX_NEW = 2
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 
@@ -86,6 +96,53 @@ def features(texts: list[str], n_features: int = N_FEATURES, ngrams: tuple[int, 
     return sp.hstack([chars.transform(texts), words.transform(texts)], format="csr")
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+@dataclass
+class VectorHead:
+    """Per category with a head: weights on the 384-d sentence vector, and per language the n-gram-score
+    band in which the vector is consulted and the stacker [a, b, c]: logit = a*ngram_logit + b*vector_logit + c."""
+
+    model_id: str
+    coef: np.ndarray  # (VECTOR_DIM, n_categories); a zero column: no head
+    intercept: np.ndarray  # (n_categories,)
+    band: dict[str, dict[str, float]]  # category -> lang -> lowest n-gram score consulted
+    stack: dict[str, dict[str, list[float]]]  # category -> lang -> [a, b, c]
+    thresholds: dict[str, dict[str, float]]  # lang -> category -> threshold of the stacked score
+
+    def columns(self, categories: list[str], lang: str) -> list[int]:
+        return [j for j, c in enumerate(categories) if lang in self.stack.get(c, {}) and lang in self.band.get(c, {})]
+
+    def wanted(self, categories: list[str], scores: np.ndarray, lang: str) -> list[int]:
+        """Rows (sentences) in some head's band, best n-gram score first."""
+        cols = self.columns(categories, lang)
+        if not cols or not len(scores):
+            return []
+        lows = np.array([self.band[categories[j]][lang] for j in cols], dtype=np.float32)
+        sub = scores[:, cols]
+        inband = (sub >= lows).any(axis=1)
+        rank = (sub - lows).max(axis=1)
+        return [int(i) for i in np.argsort(-rank, kind="stable") if inband[i]]
+
+    def combine(self, categories: list[str], scores: np.ndarray, rows: list[int], vectors: np.ndarray, lang: str) -> np.ndarray:
+        """`scores` with the head categories of `rows` (in band) replaced by the stacked score."""
+        out = np.array(scores, dtype=np.float32, copy=True)
+        if not rows:
+            return out
+        vlogit = np.asarray(vectors, dtype=np.float32) @ self.coef + self.intercept  # (len(rows), n_cat)
+        for j in self.columns(categories, lang):
+            c = categories[j]
+            a, b, k = self.stack[c][lang]
+            for r, i in enumerate(rows):
+                if scores[i, j] >= self.band[c][lang]:
+                    z = a * _logit(scores[i, j]) + b * float(vlogit[r, j]) + k
+                    out[i, j] = 1.0 / (1.0 + np.exp(-z))
+        return out
+
+
 @dataclass
 class LearnedModel:
     """Weights (one column per category), intercepts and per-language thresholds."""
@@ -98,6 +155,7 @@ class LearnedModel:
     ngrams: tuple[int, int] = NGRAMS
     meta: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    vector: VectorHead | None = None
 
     def scores(self, texts: list[str]) -> np.ndarray:
         """Probabilities, (len(texts) x len(categories))."""
@@ -107,8 +165,15 @@ class LearnedModel:
         logits = np.asarray(x @ self.coef, dtype=np.float32) + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def threshold(self, category: str, lang: str) -> float:
+    def threshold(self, category: str, lang: str, vectors: bool = False) -> float:
+        """The category's threshold; `vectors`: of the stacked score (when the vector head is used for it)."""
+        if vectors and self.vector is not None and category in self.vector.thresholds.get(lang, {}):
+            return self.vector.thresholds[lang][category]
         return self.thresholds.get(lang, {}).get(category, float("inf"))
+
+    def uses_vectors(self, embedder: Any) -> bool:
+        """Whether `embedder` is the one the vector head was trained on."""
+        return self.vector is not None and embedder is not None and getattr(embedder, "name", None) == self.vector.model_id
 
     def text_scores(self, text: str, lang: str | None = None) -> dict[str, float]:
         """Each category's best sentence score over `text` (used by calibration and the eval)."""
@@ -127,9 +192,15 @@ class LearnedModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         header = {"format": FORMAT, "categories": self.categories, "thresholds": self.thresholds,
                   "n_features": self.n_features, "ngrams": list(self.ngrams), "meta": self.meta}
+        arrays: dict[str, np.ndarray] = {}
+        if self.vector is not None:
+            v = self.vector
+            header["vector"] = {"model_id": v.model_id, "band": v.band, "stack": v.stack, "thresholds": v.thresholds}
+            arrays = {"vec_coef": v.coef.astype(np.float32), "vec_intercept": v.intercept.astype(np.float32)}
         with path.open("wb") as fh:
             np.savez_compressed(fh, coef=self.coef.astype(np.float16), intercept=self.intercept.astype(np.float32),
-                                header=np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), dtype=np.uint8))
+                                header=np.frombuffer(json.dumps(header, ensure_ascii=False).encode(), dtype=np.uint8),
+                                **arrays)
 
     @classmethod
     def load(cls, path: Path) -> LearnedModel:
@@ -141,6 +212,8 @@ class LearnedModel:
                 header = json.loads(bytes(data["header"]).decode())
                 coef = data["coef"].astype(np.float32)
                 intercept = data["intercept"].astype(np.float32)
+                vec = (data["vec_coef"].astype(np.float32), data["vec_intercept"].astype(np.float32)) \
+                    if "vec_coef" in data.files else None
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError, EOFError) as exc:
             raise LearnedModelError(path, f"the learned layer's weights file is unreadable ({exc}); {REBUILD}") from None
         if header.get("format") != FORMAT:
@@ -148,8 +221,14 @@ class LearnedModel:
         cats = list(header["categories"])
         if coef.shape != (int(header["n_features"]) + WORD_FEATURES, len(cats)) or intercept.shape != (len(cats),):
             raise LearnedModelError(path, f"weights of shape {coef.shape} do not match the header; {REBUILD}")
+        head = None
+        if vec is not None and "vector" in header:
+            h = header["vector"]
+            if vec[0].shape != (VECTOR_DIM, len(cats)) or vec[1].shape != (len(cats),):
+                raise LearnedModelError(path, f"vector weights of shape {vec[0].shape} do not match the header; {REBUILD}")
+            head = VectorHead(h["model_id"], vec[0], vec[1], h["band"], h["stack"], h["thresholds"])
         return cls(cats, coef, intercept, header["thresholds"], int(header["n_features"]), tuple(header["ngrams"]),
-                   header.get("meta", {}), path)
+                   header.get("meta", {}), path, head)
 
 
 def model_path(rules_dir: Path) -> Path:
