@@ -515,3 +515,11 @@ def test_a_time_inside_the_window_is_not_a_yes_when_the_visit_overruns_or_the_cu
 ])
 def test_a_question_mainly_about_a_topic_the_pack_does_not_cover_is_declined(pack, question, covered):
     assert ask(pack, question).covered is covered
+
+
+@pytest.mark.parametrize(("question", "example"), [
+    ("How much discount can a supervisor give on a credit card in the US?", "Worked example"),
+    ("逾期3个月，欠款5000，每月能还多少", "3,600"),  # the example's second sentence: 满足 1,200 + 3,600 ÷ n ≤ 1,700 …
+])
+def test_a_worked_example_with_other_figures_is_not_quoted_as_the_answer(pack, question, example):
+    assert example not in ask(pack, question).answer

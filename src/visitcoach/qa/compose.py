@@ -81,7 +81,7 @@ _INTERROGATIVE = frozenset(
     "what who whom which when where why how whose".split()
 )
 _EXAMPLE = re.compile(
-    r"^(?:non-compliant|compliant|example|e\.g\.|for example|合规替代|违规示例|违规|示例|建议话术|例如)\s*(?:[(（][^)）]{1,20}[)）])?\s*[:：]|^[\"“「]",
+    r"^(?:non-compliant|compliant|(?:a )?worked example|example|e\.g\.|for example|合规替代|违规示例|违规|示例|算例|建议话术|例如)\s*(?:[(（][^)）]{1,20}[)）])?\s*[:：]|^[\"“「]",
     re.IGNORECASE,
 )
 #: Says nothing alone: a list's introduction ("The agent must not:") or a bare field value ("represented_borrower").
@@ -126,6 +126,9 @@ class Sentence:
     label: str | None  # the one jurisdiction the sentence (or its list item) is about
     chunk: StoredChunk
     position: int
+    #: The sentence goes on with a worked example begun in the sentence before it (it repeats one of
+    #: its figures: "示例：C = 1,200.00 元 … 满足 1,200 + 3,600 ÷ n ≤ 1,700 的最小 n 为 8"): an illustration too.
+    in_example: bool = False
 
 
 _BRACKETED = re.compile(r"\(([^()]*)\)|（([^（）]*)）")
@@ -283,14 +286,22 @@ def labelled_sentences(section: Section) -> list[Sentence]:
     for chunk in section.chunks:
         for block in block_sentences(chunk.text):
             inherited: str | None = None
+            example_figures: set[str] = set()
             for i, sent in block:
                 own = sentence_label(sent)
                 if i == 0:
                     lead = _LEAD.match(sent.lstrip("-* "))
                     inherited = own if lead else None
-                out.append(Sentence(sent, own or inherited, chunk, pos))
+                figures = {f.replace(",", "").split(".")[0] for f in _EXAMPLE_FIGURE.findall(sent)}
+                continues = bool(figures & example_figures)
+                out.append(Sentence(sent, own or inherited, chunk, pos, continues))
+                example_figures = figures if (_EXAMPLE.match(sent) or continues) else set()
                 pos += 1
     return out
+
+
+#: A figure of four or more digits, which a worked example's sentences repeat ("1,200.00" and "1,200").
+_EXAMPLE_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{4,}(?:\.\d+)?")
 
 
 def _unbalanced(text: str) -> bool:
@@ -436,7 +447,7 @@ class Composer:
                 continue  # another country's rule is never the answer
             scored = (self.score(sent, q, words, total, named, said), sent)
             f = sentence_facts(sent.text)
-            (examples if f.example or f.disclaimer else out).append(scored)
+            (examples if f.example or f.disclaimer or sent.in_example else out).append(scored)
         same = [c for c in out if sentence_facts(c[1].text).lang == q.lang]
         other = [c for c in out if sentence_facts(c[1].text).lang != q.lang]
         for group in (same, other, examples):
