@@ -523,3 +523,8 @@ def test_a_question_mainly_about_a_topic_the_pack_does_not_cover_is_declined(pac
 ])
 def test_a_worked_example_with_other_figures_is_not_quoted_as_the_answer(pack, question, example):
     assert example not in ask(pack, question).answer
+
+
+def test_a_list_of_case_flags_is_quoted_only_for_the_flags_asked_about(pack):
+    answer = ask(pack, "Customer asked us to stop visiting, can we still call?").answer
+    assert "cease_requested" in answer and "employer_prohibits_contact" not in answer and "time_barred" not in answer

@@ -300,6 +300,10 @@ def labelled_sentences(section: Section) -> list[Sentence]:
     return out
 
 
+#: Share of the question's words a further line of a list of case flags must hold to be quoted.
+FLAG_SUPPORT = 0.25
+#: A line of a list of case flags ("time_barred: no visit (group policy) …").
+_FLAG_LINE = re.compile(r"^[a-z]+(?:_[a-z]+)+:\s")
 #: A figure of four or more digits, which a worked example's sentences repeat ("1,200.00" and "1,200").
 _EXAMPLE_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{4,}(?:\.\d+)?")
 
@@ -555,6 +559,8 @@ class Composer:
                 more = [
                     c for c in self.candidates(answering, q, said)
                     if not _repeats(c[1].text, used_text) and (q.jurisdiction or not c[1].label)
+                    # a list of flags ("vulnerable: no visit …") answers only through the flags asked about
+                    and not (_FLAG_LINE.match(c[1].text) and self.overlap(c[1], *weights) < FLAG_SUPPORT)
                 ]
                 if not more or more[0][0] < TOP_SECTION_SECOND or _EXAMPLE.match(more[0][1].text):
                     break
