@@ -209,19 +209,14 @@ def _load(path: Path, _mtime: int) -> Vocabulary:
             if cid:
                 where = f"concept {cid}: " + ".".join(str(x) for x in loc[2:])
         raise KnowledgeError(path, err["msg"], field=where) from None
-    seen: set[str] = set()
-    for c in spec.concepts:
-        if c.id in seen:
-            raise KnowledgeError(path, f"duplicate concept id {c.id!r}", field="concepts.id")
-        seen.add(c.id)
-        if not (c.triggers.en or c.triggers.zh):
-            raise KnowledgeError(path, "has no triggers", field=f"concept {c.id}: triggers")
-    for t in spec.not_covered:
-        if t.id in seen:
-            raise KnowledgeError(path, f"duplicate id {t.id!r} (a concept or another not_covered topic)", field="not_covered.id")
-        seen.add(t.id)
-        if not (t.triggers.en or t.triggers.zh):
-            raise KnowledgeError(path, "has no triggers", field=f"not_covered {t.id}: triggers")
+    seen: set[str] = set()  # concepts and not_covered topics share one id space
+    for kind, key, topics in (("concept", "concepts", spec.concepts), ("not_covered", "not_covered", spec.not_covered)):
+        for t in topics:
+            if t.id in seen:
+                raise KnowledgeError(path, f"duplicate id {t.id!r} (of a concept or a not_covered topic)", field=f"{key}.id")
+            seen.add(t.id)
+            if not (t.triggers.en or t.triggers.zh):
+                raise KnowledgeError(path, "has no triggers", field=f"{kind} {t.id}: triggers")
     return Vocabulary(spec, path)
 
 

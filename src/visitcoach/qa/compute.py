@@ -24,6 +24,8 @@ from visitcoach.compliance import Checker, VisitContext
 from visitcoach.compliance.rules import load_rules
 from visitcoach.config import Settings
 from visitcoach.corpus.cases import load_case
+from visitcoach.corpus.concepts import quantities
+from visitcoach.corpus.loader import discover, load_document
 from visitcoach.corpus.pack import load_plan_policy
 from visitcoach.errors import ConfigError, KnowledgeError
 from visitcoach.qa.understand import Question
@@ -131,9 +133,6 @@ def _retention_years(knowledge_dir: Path) -> int | None:
     sentences that say what is kept (one figure, or None: a pack without the section, or one that
     states two figures there, gets no computed answer). `visitcoach validate` checks that the other
     documents the retention topic names agree with it."""
-    from visitcoach.corpus.concepts import quantities
-    from visitcoach.corpus.loader import discover, load_document
-
     for path in discover(knowledge_dir / "policy") if (knowledge_dir / "policy").is_dir() else []:
         if path.suffix != ".md" or not path.name.endswith(".en.md"):
             continue
@@ -280,8 +279,6 @@ _VISIT_RECORDS = re.compile(
 def _retention(q: Question, eng: Engines, t: dict[str, Any]) -> Fact | None:
     """How long visit records are kept (the group rule, the same in every jurisdiction); a question
     proposing a shorter period ("只要存两年，两年就能删？") is told no."""
-    from visitcoach.corpus.concepts import quantities
-
     years = eng.retention_years
     if years is None or not _VISIT_RECORDS.search(q.text):
         return None  # the rule is about visit records ("删除借款人数据" after an agency contract ends is another)
